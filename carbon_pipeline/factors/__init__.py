@@ -1,0 +1,1 @@
+"""The emission-factor catalogue: shipped factor files with provenance, loaded into factors.*."""

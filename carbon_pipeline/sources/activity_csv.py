@@ -1,0 +1,128 @@
+"""The organisation's own activity files (templates in docs/activity_templates.md).
+
+An activity source is a folder; every ``*.csv`` directly in it is part of the delivery (files are
+small, owned by people rather than exports, and may cover any months: each row is assigned to the
+month of its own date). A file's SHA-256 is its version.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.deliveries import (
+    forget_month,
+    previous_identity,
+    record_delivery,
+    record_restatement_if_changed,
+)
+from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline.sources.landing import Landing
+from carbon_pipeline.sources.tabular import read_delimited
+from carbon_pipeline.warehouse.sql_models import model_sql, run_model, bind
+
+KIND = "activity_csv"
+TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
+    "electricity": {
+        "required": ("month", "site", "country", "kwh"),
+        "optional": ("grid_area", "cost", "currency", "supplier_kgco2e_per_kwh", "certificate_kwh"),
+    },
+    "fuel": {
+        "required": ("date", "vehicle", "fuel", "vehicle_class", "quantity", "unit"),
+        "optional": ("cost", "currency"),
+    },
+    "travel": {
+        "required": ("date", "trip_ref", "mode", "distance", "distance_unit"),
+        "optional": ("passengers", "cost", "currency"),
+    },
+}
+
+
+def _stage_file(
+    con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str
+) -> None:
+    """Stage one file into the temp table ``staged_activity`` (typed, every row), refusing it whole
+    if any row is unusable."""
+    template = str(source.options["template"])
+    spec = TEMPLATES[template]
+    relation = read_delimited(
+        con, landing.local_path(key), source_id=source.id, object_key=key,
+        normalise=lambda h: h.strip().lower(), required=spec["required"], optional=spec["optional"],
+    )
+    relation.create_view("activity_file", replace=True)
+    sql = model_sql(f"staging/activity_{template}")
+    params = bind(sql, {"source_id": source.id, "object_key": key, "object_version": version})
+    con.execute("DROP TABLE IF EXISTS staged_activity")
+    con.execute(f"CREATE TEMP TABLE staged_activity AS {sql}", params)
+    bad = run_model(con, "staging/activity_rows__invalid").fetchall()
+    if bad:
+        line, column, _ = bad[0]
+        raw = con.execute(
+            "SELECT * FROM activity_file WHERE object_line = ?", [line]
+        ).fetchdf().to_dict("records")
+        raise SourceError(
+            f"unusable value (row as read: {raw[0] if raw else {}})",
+            source_id=source.id, object_key=key, row=line, column=column,
+        )
+
+
+def load_month(
+    con: duckdb.DuckDBPyConnection,
+    landing: Landing,
+    source: SourceConfig,
+    month: date,
+    *,
+    run_id: str | None = None,
+) -> dict[str, object]:
+    """Replace ``month`` of ``source`` in raw.activity_rows; run inside the caller's transaction."""
+    previous = previous_identity(con, source.id, month)
+    forget_month(con, "raw.activity_rows", source.id, month)
+    total = 0
+    for key in landing.list_files("", ".csv"):
+        version = landing.sha256(key)
+        _stage_file(con, landing, source, key, version)
+        before = con.execute("SELECT COUNT(*) FROM raw.activity_rows").fetchone()[0]
+        con.execute("INSERT INTO raw.activity_rows BY NAME SELECT * FROM staged_activity WHERE period_month = ?", [month])
+        rows = con.execute("SELECT COUNT(*) FROM raw.activity_rows").fetchone()[0] - before
+        if rows:
+            record_delivery(
+                con, source_id=source.id, source_kind=KIND, month=month, delivery_id=version,
+                manifest_key=None, object_count=1, row_count=rows, status="loaded",
+            )
+        total += rows
+    con.execute("DROP TABLE IF EXISTS staged_activity")
+    con.execute("DROP VIEW IF EXISTS activity_file")
+    restated = record_restatement_if_changed(
+        con, source_id=source.id, month=month, previous=previous, change_kind="redelivery", run_id=run_id
+    )
+    return {"source_id": source.id, "month": month.isoformat(), "rows": total, "restated": restated}
+
+
+def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> str | None:
+    files = landing.list_files("", ".csv")
+    return ",".join(landing.sha256(k) for k in files) or None
+
+
+def available_months(landing: Landing, source: SourceConfig) -> list[date]:
+    """Months with rows in any of the files: read cheaply by DuckDB (files are small)."""
+    template = str(source.options["template"])
+    column = "month" if template == "electricity" else "date"
+    months: set[date] = set()
+    con = duckdb.connect()
+    try:
+        for key in landing.list_files("", ".csv"):
+            path = str(landing.local_path(key))
+            for (value,) in con.execute(
+                f"SELECT DISTINCT substr(CAST({column} AS VARCHAR), 1, 7) FROM read_csv(?, header = true, all_varchar = true)",
+                [path],
+            ).fetchall():
+                try:
+                    year, mon = str(value).split("-")[:2]
+                    months.add(date(int(year), int(mon), 1))
+                except (ValueError, TypeError):
+                    continue
+    finally:
+        con.close()
+    return sorted(months)

@@ -1,0 +1,156 @@
+"""AWS carbon emissions export (Data Exports table CARBON_EMISSIONS: the Customer Carbon Footprint
+Tool's data), CSV.
+
+Layout (ours to assume where AWS does not document it; see docs/sources.md):
+``data/model_version=<v>/usage_period=YYYY-MM/<export>-0000N.csv.gz`` with its manifest at
+``metadata/model_version=<v>/usage_period=YYYY-MM/<export>-Manifest.json`` listing ``dataFiles``.
+Every model version delivered for a month is loaded; the ledger chooses one by policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.deliveries import (
+    forget_month,
+    previous_identity,
+    record_delivery,
+    record_restatement_if_changed,
+)
+from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline.sources.landing import Landing
+from carbon_pipeline.sources.tabular import count_rows, read_delimited
+from carbon_pipeline.warehouse.sql_models import insert_model, run_model
+
+KIND = "aws_carbon"
+REQUIRED_COLUMNS = ("usage_account_id", "usage_period_start", "model_version")
+VALUE_COLUMNS = tuple(
+    f"total_{name}_emissions_{part}"
+    for name in ("lbm", "mbm", "scope_1", "scope_2_lbm", "scope_2_mbm", "scope_3_lbm", "scope_3_mbm")
+    for part in ("value", "unit")
+)
+OPTIONAL_COLUMNS = (
+    "last_refresh_timestamp", "location", "payer_account_id", "product_code", "region_code",
+    "usage_period_end", *VALUE_COLUMNS,
+)
+
+
+def export_name(source: SourceConfig) -> str:
+    return str(source.options.get("export_name") or source.uri.rstrip("/").rsplit("/", 1)[-1])
+
+
+def model_version_rank(version: str) -> str:
+    """A sortable key so that v1 < v2.0.0 < v10.1: each numeric part zero-padded to six digits."""
+    parts = version.lstrip("vV").split(".")
+    return ".".join(p.zfill(6) if p.isdigit() else p for p in parts)
+
+
+@dataclass(frozen=True)
+class CarbonDelivery:
+    month: date
+    model_version: str
+    execution_id: str
+    manifest_key: str
+    object_keys: tuple[str, ...]
+
+
+def _relative_key(source_id: str, manifest_key: str, uri: str) -> str:
+    if "/data/" not in uri:
+        raise SourceError(f"dataFiles entry '{uri}' is not under data/", source_id=source_id, object_key=manifest_key)
+    return "data/" + uri.split("/data/", 1)[1]
+
+
+def discover_deliveries(landing: Landing, source: SourceConfig, month: date) -> list[CarbonDelivery]:
+    name = export_name(source)
+    deliveries = []
+    for version_folder in landing.list_dirs("metadata"):
+        if not version_folder.startswith("model_version="):
+            continue
+        version = version_folder.split("=", 1)[1]
+        manifest_key = f"metadata/{version_folder}/usage_period={month:%Y-%m}/{name}-Manifest.json"
+        if not landing.exists(manifest_key):
+            continue
+        manifest = landing.read_json(manifest_key)
+        if not isinstance(manifest, dict) or "dataFiles" not in manifest:
+            raise SourceError("manifest has no 'dataFiles'", source_id=source.id, object_key=manifest_key)
+        keys = tuple(_relative_key(source.id, manifest_key, str(u)) for u in manifest["dataFiles"])
+        execution_id = str(manifest.get("executionId") or manifest_key)
+        deliveries.append(CarbonDelivery(month, version, execution_id, manifest_key, keys))
+    return deliveries
+
+
+def load_month(
+    con: duckdb.DuckDBPyConnection,
+    landing: Landing,
+    source: SourceConfig,
+    month: date,
+    *,
+    run_id: str | None = None,
+) -> dict[str, object]:
+    """Replace ``month`` of ``source`` in raw.aws_carbon_emissions; run inside the caller's transaction."""
+    previous = previous_identity(con, source.id, month)
+    forget_month(con, "raw.aws_carbon_emissions", source.id, month)
+    deliveries = discover_deliveries(landing, source, month)
+    rows_by_version: dict[str, int] = {}
+    for delivery in deliveries:
+        rows = 0
+        for key in delivery.object_keys:
+            relation = read_delimited(
+                con, landing.local_path(key), source_id=source.id, object_key=key, normalise=str.strip,
+                required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
+            )
+            relation.create_view("carbon_file", replace=True)
+            bad = run_model(
+                con, "staging/aws_carbon_emissions__invalid", period_month=month, model_version=delivery.model_version
+            ).fetchall()
+            if bad:
+                line, column, value = bad[0]
+                raise SourceError(f"value {value!r} is not usable", source_id=source.id, object_key=key, row=line, column=column)
+            expected = count_rows(relation)
+            written = insert_model(
+                con, "raw.aws_carbon_emissions", "staging/aws_carbon_emissions",
+                source_id=source.id, period_month=month, model_version=delivery.model_version,
+                model_version_rank=model_version_rank(delivery.model_version),
+                delivery_id=delivery.execution_id, object_key=key,
+            )
+            if written != expected:
+                raise SourceError(f"read {expected} rows but wrote {written}", source_id=source.id, object_key=key)
+            rows += written
+        con.execute("DROP VIEW IF EXISTS carbon_file")
+        record_delivery(
+            con, source_id=source.id, source_kind=KIND, month=month, delivery_id=delivery.execution_id,
+            model_version=delivery.model_version, manifest_key=delivery.manifest_key,
+            object_count=len(delivery.object_keys), row_count=rows, status="loaded",
+        )
+        rows_by_version[delivery.model_version] = rows
+    restated = record_restatement_if_changed(
+        con, source_id=source.id, month=month, previous=previous, change_kind="model_version_or_redelivery", run_id=run_id
+    )
+    return {
+        "source_id": source.id,
+        "month": month.isoformat(),
+        "model_versions": sorted(rows_by_version),
+        "rows": sum(rows_by_version.values()),
+        "restated": restated,
+    }
+
+
+def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> str | None:
+    deliveries = discover_deliveries(landing, source, month)
+    if not deliveries:
+        return None
+    return ",".join(sorted(f"{d.model_version}/{d.execution_id}" for d in deliveries))
+
+
+def available_months(landing: Landing, source: SourceConfig) -> list[date]:
+    months = set()
+    for version_folder in landing.list_dirs("metadata"):
+        for period in landing.list_dirs(f"metadata/{version_folder}"):
+            if period.startswith("usage_period="):
+                year, month = period.split("=", 1)[1].split("-")
+                months.add(date(int(year), int(month), 1))
+    return sorted(months)

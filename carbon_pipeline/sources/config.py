@@ -1,0 +1,169 @@
+"""The sources file (SPEC: The sources file): which deliveries to read and the inventory's policies.
+
+Validation is strict on purpose: a misspelt key silently ignored would change an inventory without
+anyone noticing, so unknown keys and kinds are errors that name the key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from carbon_pipeline.sources.errors import ConfigError
+
+SOURCE_KINDS = (
+    "aws_cur",
+    "aws_cur2",
+    "aws_carbon",
+    "aws_sustainability_api",
+    "focus",
+    "gcp_carbon",
+    "azure_carbon",
+    "activity_csv",
+)
+# Kinds the SPEC names whose readers have not been built yet (issue 3). Configuring one is an error
+# at load time rather than a source that silently yields nothing.
+IMPLEMENTED_KINDS = ("aws_cur", "aws_carbon", "activity_csv")
+
+COMMON_KEYS = {"id", "kind", "uri", "description"}
+KIND_KEYS: dict[str, set[str]] = {
+    "aws_cur": {"report_name"},
+    "aws_cur2": {"export_name"},
+    "aws_carbon": {"export_name"},
+    "aws_sustainability_api": set(),
+    "focus": {"export_name"},
+    "gcp_carbon": set(),
+    "azure_carbon": set(),
+    "activity_csv": {"template"},
+}
+ACTIVITY_TEMPLATES = ("electricity", "fuel", "travel")
+
+SETTINGS_DEFAULTS: dict[str, Any] = {
+    "coefficient_profile": "default",
+    "cloud_scope_policy": "scope3_category1",
+    "carbon_model_version": "newest",
+    "start_month": "2024-01",
+}
+SETTINGS_CHOICES = {
+    "coefficient_profile": ("default", "ccf"),
+    "cloud_scope_policy": ("scope3_category1", "scope2_framing"),
+}
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    id: str
+    kind: str
+    uri: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_s3(self) -> bool:
+        return self.uri.startswith("s3://")
+
+
+@dataclass(frozen=True)
+class InventorySettings:
+    coefficient_profile: str = "default"
+    cloud_scope_policy: str = "scope3_category1"
+    carbon_model_version: str = "newest"
+    start_month: date = date(2024, 1, 1)
+
+    @property
+    def pinned_model_version(self) -> str | None:
+        return None if self.carbon_model_version == "newest" else self.carbon_model_version
+
+
+@dataclass(frozen=True)
+class SourcesFile:
+    path: Path
+    sources: tuple[SourceConfig, ...]
+    settings: InventorySettings
+
+    def of_kind(self, kind: str) -> list[SourceConfig]:
+        return [s for s in self.sources if s.kind == kind]
+
+
+def _parse_month(value: Any, where: str) -> date:
+    text = str(value)
+    try:
+        year, month = text.split("-")[:2]
+        return date(int(year), int(month), 1)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{where}: '{text}' is not a month (YYYY-MM)") from exc
+
+
+def _parse_settings(raw: Any, path: Path) -> InventorySettings:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: 'settings' must be a mapping")
+    unknown = sorted(set(raw) - set(SETTINGS_DEFAULTS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown key 'settings.{unknown[0]}' (known: {sorted(SETTINGS_DEFAULTS)})")
+    values = {**SETTINGS_DEFAULTS, **raw}
+    for key, choices in SETTINGS_CHOICES.items():
+        if values[key] not in choices:
+            raise ConfigError(f"{path}: settings.{key} is '{values[key]}', expected one of {list(choices)}")
+    return InventorySettings(
+        coefficient_profile=values["coefficient_profile"],
+        cloud_scope_policy=values["cloud_scope_policy"],
+        carbon_model_version=str(values["carbon_model_version"]),
+        start_month=_parse_month(values["start_month"], f"{path}: settings.start_month"),
+    )
+
+
+def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: sources[{index}] must be a mapping")
+    for key in ("id", "kind", "uri"):
+        if not raw.get(key):
+            raise ConfigError(f"{path}: sources[{index}] is missing required key '{key}'")
+    source_id, kind = str(raw["id"]), str(raw["kind"])
+    if kind not in SOURCE_KINDS:
+        raise ConfigError(f"{path}: source '{source_id}': unknown kind '{kind}' (known: {list(SOURCE_KINDS)})")
+    unknown = sorted(set(raw) - COMMON_KEYS - KIND_KEYS[kind])
+    if unknown:
+        raise ConfigError(f"{path}: source '{source_id}': unknown key '{unknown[0]}' for kind '{kind}'")
+    if kind not in IMPLEMENTED_KINDS:
+        raise ConfigError(
+            f"{path}: source '{source_id}': kind '{kind}' is part of the contract but its reader is not "
+            f"built yet (implemented: {list(IMPLEMENTED_KINDS)})"
+        )
+    if kind == "activity_csv" and raw.get("template") not in ACTIVITY_TEMPLATES:
+        raise ConfigError(
+            f"{path}: source '{source_id}': key 'template' must be one of {list(ACTIVITY_TEMPLATES)}"
+        )
+    uri = str(raw["uri"])
+    if not uri.startswith("s3://") and not Path(uri).is_absolute():
+        uri = str((path.parent / uri).resolve())
+    options = {k: v for k, v in raw.items() if k not in COMMON_KEYS}
+    return SourceConfig(id=source_id, kind=kind, uri=uri, options=options)
+
+
+def load_sources_file(path: Path | str) -> SourcesFile:
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"sources file not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: expected a mapping with 'sources:'")
+    unknown = sorted(set(document) - {"sources", "settings"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown key '{unknown[0]}' (known: ['settings', 'sources'])")
+    raw_sources = document.get("sources") or []
+    if not isinstance(raw_sources, list):
+        raise ConfigError(f"{path}: 'sources' must be a list")
+    sources = tuple(_parse_source(raw, i, path) for i, raw in enumerate(raw_sources))
+    seen: set[str] = set()
+    for source in sources:
+        if source.id in seen:
+            raise ConfigError(f"{path}: source id '{source.id}' is used twice")
+        seen.add(source.id)
+    return SourcesFile(path=path, sources=sources, settings=_parse_settings(document.get("settings"), path))

@@ -1,0 +1,66 @@
+"""Bookkeeping shared by every reader: which delivery a month was loaded from, and restatements."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+
+def previous_identity(con: duckdb.DuckDBPyConnection, source_id: str, month: date) -> tuple[str, int] | None:
+    """The identity (and row count) the month was last loaded from, before this load replaces it."""
+    row = con.execute(
+        """SELECT string_agg(COALESCE(model_version || '/', '') || delivery_id, ',' ORDER BY model_version, delivery_id),
+                  SUM(row_count)
+           FROM raw.deliveries WHERE source_id = ? AND period_month = ? AND status = 'loaded'""",
+        [source_id, month],
+    ).fetchone()
+    return None if row is None or row[0] is None else (row[0], int(row[1] or 0))
+
+
+def forget_month(con: duckdb.DuckDBPyConnection, table: str, source_id: str, month: date) -> None:
+    con.execute(f"DELETE FROM {table} WHERE source_id = ? AND period_month = ?", [source_id, month])
+    con.execute("DELETE FROM raw.deliveries WHERE source_id = ? AND period_month = ?", [source_id, month])
+
+
+def record_delivery(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source_id: str,
+    source_kind: str,
+    month: date,
+    delivery_id: str,
+    manifest_key: str | None,
+    object_count: int | None,
+    row_count: int | None,
+    status: str,
+    model_version: str | None = None,
+) -> None:
+    con.execute(
+        """INSERT INTO raw.deliveries (source_id, source_kind, period_month, delivery_id, model_version,
+                                       manifest_key, object_count, row_count, status)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [source_id, source_kind, month, delivery_id, model_version, manifest_key, object_count, row_count, status],
+    )
+
+
+def record_restatement_if_changed(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source_id: str,
+    month: date,
+    previous: tuple[str, int] | None,
+    change_kind: str,
+    run_id: str | None,
+) -> bool:
+    """A month that was loaded before from a different delivery is a restatement: keep the record."""
+    current = previous_identity(con, source_id, month)
+    if previous is None or current is None or previous[0] == current[0]:
+        return False
+    con.execute(
+        """INSERT INTO audit.restatements (source_id, period_month, change_kind, previous_identity,
+               new_identity, previous_row_count, new_row_count, recorded_by_run)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+        [source_id, month, change_kind, previous[0], current[0], previous[1], current[1], run_id],
+    )
+    return True

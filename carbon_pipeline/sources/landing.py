@@ -1,0 +1,85 @@
+"""Where a source's objects live. Readers speak in object keys relative to the source's `uri`, so the
+same reader serves a local folder laid out like the bucket and (later) the bucket itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Protocol
+
+from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.errors import ConfigError, SourceError
+
+
+class Landing(Protocol):
+    source_id: str
+
+    def list_dirs(self, prefix: str) -> list[str]: ...
+    def list_files(self, prefix: str, suffix: str = "") -> list[str]: ...
+    def exists(self, key: str) -> bool: ...
+    def local_path(self, key: str) -> Path: ...
+    def read_json(self, key: str) -> Any: ...
+    def sha256(self, key: str) -> str: ...
+
+
+class LocalLanding:
+    """A folder laid out exactly like the bucket prefix would be."""
+
+    def __init__(self, source_id: str, root: Path) -> None:
+        self.source_id = source_id
+        self.root = root
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root.resolve() not in (path, *path.parents):
+            raise SourceError("object key escapes the source folder", source_id=self.source_id, object_key=key)
+        return path
+
+    def list_dirs(self, prefix: str) -> list[str]:
+        folder = self._path(prefix)
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_dir())
+
+    def list_files(self, prefix: str, suffix: str = "") -> list[str]:
+        folder = self._path(prefix)
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if p.is_file() and p.name.endswith(suffix))
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def local_path(self, key: str) -> Path:
+        path = self._path(key)
+        if not path.is_file():
+            raise SourceError("object listed by the manifest does not exist", source_id=self.source_id, object_key=key)
+        return path
+
+    def read_json(self, key: str) -> Any:
+        path = self.local_path(key)
+        try:
+            return json.loads(path.read_text(encoding="utf-8-sig"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise SourceError(f"manifest is not valid JSON ({exc})", source_id=self.source_id, object_key=key) from exc
+
+    def sha256(self, key: str) -> str:
+        digest = hashlib.sha256()
+        with self.local_path(key).open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+
+def open_landing(source: SourceConfig) -> Landing:
+    if source.is_s3:
+        raise ConfigError(
+            f"source '{source.id}': s3:// URIs are not supported yet (S3 sync is issue 5); "
+            "point 'uri' at a local copy of the prefix"
+        )
+    root = Path(source.uri)
+    if not root.is_dir():
+        raise ConfigError(f"source '{source.id}': uri folder does not exist: {root}")
+    return LocalLanding(source.id, root)

@@ -1,0 +1,40 @@
+"""Which reader serves which source kind, and which raw table it fills."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from types import ModuleType
+
+import duckdb
+
+from carbon_pipeline.sources import activity_csv, aws_carbon, aws_cur
+from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.landing import open_landing
+
+
+@dataclass(frozen=True)
+class Reader:
+    kind: str
+    raw_table: str
+    module: ModuleType
+
+    def load_month(self, con: duckdb.DuckDBPyConnection, source: SourceConfig, month: date, run_id: str | None) -> dict:
+        return self.module.load_month(con, open_landing(source), source, month, run_id=run_id)
+
+    def available_months(self, source: SourceConfig) -> list[date]:
+        return self.module.available_months(open_landing(source), source)
+
+    def delivery_identity(self, source: SourceConfig, month: date) -> str | None:
+        return self.module.delivery_identity(open_landing(source), source, month)
+
+
+READERS = {
+    "aws_cur": Reader("aws_cur", "raw.aws_cur_line_items", aws_cur),
+    "aws_carbon": Reader("aws_carbon", "raw.aws_carbon_emissions", aws_carbon),
+    "activity_csv": Reader("activity_csv", "raw.activity_rows", activity_csv),
+}
+
+
+def reader_for(source: SourceConfig) -> Reader:
+    return READERS[source.kind]

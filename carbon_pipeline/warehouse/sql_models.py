@@ -1,0 +1,70 @@
+"""The SQL models live as plain DuckDB SQL files in ``dbt_like_sql/`` at the repository root.
+
+A model is one SELECT (or, for ``schema/``, DDL) with named ``$parameters``; values are always bound,
+never formatted into the text. The runner, not the model, decides where the rows go, as in dbt.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def sql_root() -> Path:
+    """The models are resolved from the repository root on purpose (they are not package data), so
+    the same files can be handed to another engine; CARBON_SQL_DIR overrides for installed copies."""
+    override = os.environ.get("CARBON_SQL_DIR")
+    root = Path(override) if override else Path(__file__).resolve().parents[2] / "dbt_like_sql"
+    if not root.is_dir():
+        raise FileNotFoundError(
+            f"SQL models not found at {root}: run from a checkout (pip install -e .) or set CARBON_SQL_DIR"
+        )
+    return root
+
+
+@lru_cache(maxsize=None)
+def _read(path: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
+def model_sql(name: str) -> str:
+    """The text of model ``name`` (e.g. ``"marts/scope_summary"``)."""
+    return _read(str(sql_root() / f"{name}.sql"))
+
+
+def model_parameters(sql: str) -> set[str]:
+    return set(_PARAM.findall(_strip_comments(sql)))
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
+
+
+def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The subset of ``params`` the model uses; a parameter the model needs but is not given is an
+    error here rather than a confusing DuckDB binder message."""
+    wanted = model_parameters(sql)
+    missing = wanted - params.keys()
+    if missing:
+        raise KeyError(f"SQL model needs parameter(s) {sorted(missing)}")
+    return {name: params[name] for name in wanted}
+
+
+def run_model(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckdb.DuckDBPyConnection:
+    sql = model_sql(name)
+    return con.execute(sql, bind(sql, params))
+
+
+def insert_model(con: duckdb.DuckDBPyConnection, table: str, name: str, **params: Any) -> int:
+    """Append the rows of model ``name`` to ``table`` (by column name) and return how many."""
+    sql = model_sql(name)
+    before = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+    con.execute(f"INSERT INTO {table} BY NAME ({_strip_comments(sql)})", bind(sql, params))
+    return con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] - before

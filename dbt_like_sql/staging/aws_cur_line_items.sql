@@ -1,0 +1,34 @@
+-- Legacy CUR file -> typed raw rows. `cur_file` is one manifest-listed object with its header
+-- already normalised to the Parquet/Athena snake_case names (every value still VARCHAR).
+-- Casts are TRY_CASTs: the companion model aws_cur_line_items__invalid.sql reports any non-empty
+-- value that fails, and the loader refuses the object before anything is written.
+SELECT
+    $source_id AS source_id,
+    CAST($period_month AS DATE) AS period_month,
+    $assembly_id AS assembly_id,
+    $object_key AS object_key,
+    object_line,
+    NULLIF(identity_line_item_id, '') AS line_item_id,
+    NULLIF(bill_payer_account_id, '') AS payer_account_id,
+    NULLIF(line_item_usage_account_id, '') AS usage_account_id,
+    NULLIF(line_item_line_item_type, '') AS line_item_type,
+    NULLIF(line_item_product_code, '') AS product_code,
+    NULLIF(line_item_usage_type, '') AS usage_type,
+    NULLIF(line_item_operation, '') AS operation,
+    TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP) AS usage_start,
+    TRY_CAST(NULLIF(line_item_usage_end_date, '') AS TIMESTAMP) AS usage_end,
+    TRY_CAST(NULLIF(line_item_usage_amount, '') AS DOUBLE) AS usage_amount,
+    NULLIF(pricing_unit, '') AS pricing_unit,
+    TRY_CAST(NULLIF(line_item_unblended_cost, '') AS DECIMAL(38, 10)) AS unblended_cost,
+    COALESCE(NULLIF(line_item_currency_code, ''), 'USD') AS currency,
+    COALESCE(NULLIF(product_region_code, ''), NULLIF(product_region, '')) AS region_code,
+    NULLIF(product_location, '') AS product_location,
+    NULLIF(product_instance_type, '') AS instance_type,
+    TRY_CAST(NULLIF(product_vcpu, '') AS INTEGER) AS vcpu,
+    CASE
+        WHEN TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP) < CAST($period_month AS TIMESTAMP)
+          OR TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP)
+             >= CAST($period_month AS TIMESTAMP) + INTERVAL 1 MONTH
+        THEN 'usage_outside_billing_period'
+    END AS flag
+FROM cur_file
