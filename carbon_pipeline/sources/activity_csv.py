@@ -83,9 +83,9 @@ def load_month(
     for key in landing.list_files("", ".csv"):
         version = landing.sha256(key)
         _stage_file(con, landing, source, key, version)
-        before = con.execute("SELECT COUNT(*) FROM raw.activity_rows").fetchone()[0]
-        con.execute("INSERT INTO raw.activity_rows BY NAME SELECT * FROM staged_activity WHERE period_month = ?", [month])
-        rows = con.execute("SELECT COUNT(*) FROM raw.activity_rows").fetchone()[0] - before
+        rows = con.execute(
+            "INSERT INTO raw.activity_rows BY NAME SELECT * FROM staged_activity WHERE period_month = ?", [month]
+        ).fetchall()[0][0]
         if rows:
             record_delivery(
                 con, source_id=source.id, source_kind=KIND, month=month, delivery_id=version,

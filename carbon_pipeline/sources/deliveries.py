@@ -14,7 +14,7 @@ def previous_identity(con: duckdb.DuckDBPyConnection, source_id: str, month: dat
                   SUM(row_count)
            FROM raw.deliveries WHERE source_id = ? AND period_month = ? AND status = 'loaded'""",
         [source_id, month],
-    ).fetchone()
+    ).fetchall()[0]
     return None if row is None or row[0] is None else (row[0], int(row[1] or 0))
 
 

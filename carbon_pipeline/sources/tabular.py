@@ -74,4 +74,4 @@ def _first_line(exc: Exception) -> str:
 
 
 def count_rows(relation: duckdb.DuckDBPyRelation) -> int:
-    return relation.aggregate("count(*)").fetchone()[0]
+    return relation.aggregate("count(*)").fetchall()[0][0]

@@ -65,6 +65,5 @@ def run_model(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> duckd
 def insert_model(con: duckdb.DuckDBPyConnection, table: str, name: str, **params: Any) -> int:
     """Append the rows of model ``name`` to ``table`` (by column name) and return how many."""
     sql = model_sql(name)
-    before = con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-    con.execute(f"INSERT INTO {table} BY NAME ({_strip_comments(sql)})", bind(sql, params))
-    return con.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] - before
+    # DuckDB answers an INSERT with the number of rows it wrote.
+    return con.execute(f"INSERT INTO {table} BY NAME ({_strip_comments(sql)})", bind(sql, params)).fetchall()[0][0]

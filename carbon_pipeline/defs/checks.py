@@ -1,0 +1,136 @@
+"""Data-quality checks, at least one blocking check per stage.
+
+Each check is a SQL model in dbt_like_sql/checks/ that returns the offending rows (none = pass),
+scoped to the months of the run that materialized the asset (the whole table when run on its own).
+Results carry the count, the first offending rows and the query to reproduce them.
+"""
+
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import dagster as dg
+
+from carbon_pipeline.defs.factor_assets import FACTOR_CATALOGUE_KEY
+from carbon_pipeline.defs.emission_assets import ACTIVITY_EMISSIONS_KEY
+from carbon_pipeline.defs.ledger_assets import ACTIVITY_LEDGER_KEY, PROVIDER_EMISSIONS_KEY
+from carbon_pipeline.defs.mart_assets import CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY, SCOPE_SUMMARY_KEY
+from carbon_pipeline.defs.metadata import markdown_table
+from carbon_pipeline.defs.partitions import run_window
+from carbon_pipeline.defs.raw_assets import raw_asset_key
+from carbon_pipeline.defs.resources import WarehouseResource
+from carbon_pipeline.warehouse.sql_models import run_model
+
+WHOLE_TABLE = (date(1, 1, 1), date(9999, 12, 1))
+SHOWN_ROWS = 5
+
+
+def _sql_check(
+    *,
+    name: str,
+    asset: dg.AssetKey,
+    model: str,
+    description: str,
+    partitions_def: dg.MonthlyPartitionsDefinition,
+    blocking: bool = True,
+    params: dict[str, Any] | None = None,
+) -> dg.AssetChecksDefinition:
+    severity = dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN
+
+    @dg.asset_check(name=name, asset=asset, blocking=blocking, description=description)
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        start, end = run_window(context.run.tags, partitions_def) or WHOLE_TABLE
+        with warehouse.connect() as con:
+            result = run_model(con, f"checks/{model}", start=start, end=end, **(params or {}))
+            columns = [d[0] for d in result.description]
+            rows = result.fetchall()
+        scope = "whole table" if (start, end) == WHOLE_TABLE else f"{start:%Y-%m} .. {end:%Y-%m} (exclusive)"
+        metadata: dict[str, Any] = {
+            "offending_rows": len(rows),
+            "months_checked": scope,
+            "query": f"dbt_like_sql/checks/{model}.sql with $start={start}, $end={end}",
+        }
+        if rows:
+            metadata["first_offending_rows"] = markdown_table(columns, rows[:SHOWN_ROWS])
+        return dg.AssetCheckResult(passed=not rows, severity=severity, metadata=metadata)
+
+    return _check
+
+
+def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.AssetChecksDefinition]:
+    raw = [
+        _sql_check(
+            name="rows_match_deliveries",
+            asset=raw_asset_key(kind),
+            model="raw_rows_match_deliveries",
+            description="Rows stored per source and month equal the rows read from the delivery's objects.",
+            partitions_def=partitions_def,
+            params={"source_kind": kind},
+        )
+        for kind in ("aws_cur", "aws_carbon", "activity_csv")
+    ]
+    return [
+        *raw,
+        _sql_check(
+            name="cost_and_line_items_reconcile_with_raw",
+            asset=ACTIVITY_LEDGER_KEY,
+            model="ledger_reconciles_with_raw",
+            description="Ledger cost and line-item count per source, month and currency equal raw exactly.",
+            partitions_def=partitions_def,
+        ),
+        _sql_check(
+            name="unclassified_cloud_usage",
+            asset=ACTIVITY_LEDGER_KEY,
+            model="unclassified_cloud_usage",
+            description="Cloud usage with no estimation coefficient (kept and flagged), with its cost share.",
+            partitions_def=partitions_def,
+            blocking=False,
+        ),
+        _sql_check(
+            name="one_model_version_per_month",
+            asset=PROVIDER_EMISSIONS_KEY,
+            model="provider_emissions_one_version",
+            description="Exactly one provider model version counts per month, with the raw export's totals.",
+            partitions_def=partitions_def,
+        ),
+        _sql_check(
+            name="catalogue_integrity",
+            asset=FACTOR_CATALOGUE_KEY,
+            model="factor_catalogue_integrity",
+            description="Unique ids, non-negative values, provenance present, every AWS region has a grid factor.",
+            partitions_def=partitions_def,
+        ),
+        _sql_check(
+            name="every_activity_has_emissions_or_flag",
+            asset=ACTIVITY_EMISSIONS_KEY,
+            model="emissions_cover_ledger",
+            description="Each emitting activity has one location and one market row with a figure or a flag; "
+            "no negative emissions.",
+            partitions_def=partitions_def,
+        ),
+        _sql_check(
+            name="reported_totals_match_ledger",
+            asset=CLOUD_EMISSIONS_KEY,
+            model="cloud_emissions_match_ledger",
+            description="Reported cloud emissions in the mart equal the selected provider figures.",
+            partitions_def=partitions_def,
+        ),
+        _sql_check(
+            name="reported_vs_estimated_divergence",
+            asset=CLOUD_RECONCILIATION_KEY,
+            model="reconciliation_divergence",
+            description="Warns where reported and estimated location-based figures differ by more than 3x.",
+            partitions_def=partitions_def,
+            blocking=False,
+            params={"max_ratio": 3.0},
+        ),
+        _sql_check(
+            name="inventory_adds_up",
+            asset=SCOPE_SUMMARY_KEY,
+            model="scope_summary_reconciles",
+            description="Per month and method the inventory equals own-operations emissions plus cloud "
+            "(reported, else estimated, never both); the contract's grain is unique.",
+            partitions_def=partitions_def,
+        ),
+    ]

@@ -1,0 +1,40 @@
+"""Factors stage: the shipped factor catalogue, versioned by the SHA-256 of each file."""
+
+
+import dagster as dg
+
+from carbon_pipeline.defs.metadata import markdown_table
+from carbon_pipeline.defs.resources import WarehouseResource
+from carbon_pipeline.factors.catalogue import load_catalogue
+
+FACTOR_CATALOGUE_KEY = dg.AssetKey(["factors", "emission_factors"])
+
+
+@dg.asset(
+    key=FACTOR_CATALOGUE_KEY,
+    group_name="factors",
+    description="Emission factors with provenance (publisher, edition, data year, licence, file checksum), "
+    "the AWS region -> grid geography map, usage coefficients and unit conversions. "
+    "Sources: carbon_pipeline/factors/data/SOURCES.md.",
+    kinds={"duckdb"},
+)
+def factor_catalogue(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    with warehouse.connect() as con:
+        loaded = load_catalogue(con)
+        by_publisher = con.execute(
+            """SELECT publisher, edition, boundary, COUNT(*) FROM factors.emission_factors
+               GROUP BY ALL ORDER BY 1, 2"""
+        ).fetchall()
+    checksums = loaded["checksums"]
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": sum(loaded["rows"].values()),
+            "factor_files": markdown_table(
+                ["file", "rows", "sha256"], [(f, loaded["rows"][f], checksums[f][:16]) for f in sorted(checksums)]
+            ),
+            "factors_by_publisher": markdown_table(["publisher", "edition", "boundary", "factors"], by_publisher),
+        },
+        data_version=dg.DataVersion(
+            "".join(checksums[f][:8] for f in sorted(checksums))
+        ),
+    )

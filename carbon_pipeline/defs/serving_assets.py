@@ -1,0 +1,35 @@
+"""Serving stage: publish the BI copy after the marts are built."""
+
+
+from pathlib import Path
+
+import dagster as dg
+
+from carbon_pipeline.defs.mart_assets import CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY, SCOPE_SUMMARY_KEY
+from carbon_pipeline.defs.metadata import markdown_table
+from carbon_pipeline.defs.resources import ServingResource, WarehouseResource
+from carbon_pipeline.serving.publish import publish_serving
+
+SERVING_KEY = dg.AssetKey(["serving", "serving_database"])
+
+
+@dg.asset(
+    key=SERVING_KEY,
+    deps=[SCOPE_SUMMARY_KEY, CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY],
+    group_name="serving",
+    description="The read-only DuckDB file for BI tools (CARBON_SERVING), rebuilt beside the old one and "
+    "swapped in atomically: open BI sessions keep their snapshot, new ones see the new data.",
+    kinds={"duckdb"},
+)
+def serving_database(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving: ServingResource
+) -> dg.MaterializeResult:
+    counts = publish_serving(Path(warehouse.path), Path(serving.path))
+    context.log.info(f"published {serving.path}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(serving.path),
+            "dagster/row_count": counts["marts.scope_summary"],
+            "tables": markdown_table(["table", "rows"], sorted(counts.items())),
+        }
+    )

@@ -1,0 +1,1 @@
+"""What people read: the per-year inventory printed by `make run`."""

@@ -1,0 +1,1 @@
+"""The published, read-only DuckDB file BI tools open."""

@@ -1,0 +1,19 @@
+-- The mart's reported cloud totals equal the selected provider figures in the ledger, per month.
+WITH mart AS (
+    SELECT period_month, SUM(COALESCE(market_tco2e, 0)) AS mbm, SUM(COALESCE(location_tco2e, 0)) AS lbm
+    FROM marts.cloud_emissions
+    WHERE basis = 'reported' AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    GROUP BY ALL
+),
+ledger_side AS (
+    SELECT period_month, SUM(COALESCE(market_tco2e, 0)) AS mbm, SUM(COALESCE(location_tco2e, 0)) AS lbm
+    FROM ledger.provider_emissions
+    WHERE is_selected AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    GROUP BY ALL
+)
+SELECT COALESCE(m.period_month, l.period_month) AS period_month, m.mbm AS mart_mbm, l.mbm AS ledger_mbm,
+    m.lbm AS mart_lbm, l.lbm AS ledger_lbm
+FROM mart AS m
+FULL OUTER JOIN ledger_side AS l ON l.period_month = m.period_month
+WHERE abs(COALESCE(m.mbm, 0) - COALESCE(l.mbm, 0)) > 1e-9 OR abs(COALESCE(m.lbm, 0) - COALESCE(l.lbm, 0)) > 1e-9
+ORDER BY 1
