@@ -1,0 +1,63 @@
+"""Running the inventory job over a month range as one run: what `make run`, the tests and the
+benchmarks share."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dagster as dg
+
+from carbon_pipeline.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from carbon_pipeline.settings import Settings
+from carbon_pipeline.sources.config import load_sources_file
+from carbon_pipeline.sources.registry import reader_for
+
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def delivered_months(settings: Settings) -> list[date]:
+    """Every month any configured source has a delivery for, from the settings' start month on."""
+    config = load_sources_file(settings.sources_file)
+    months = {m for s in config.sources for m in reader_for(s).available_months(s)}
+    return sorted(m for m in months if m >= config.settings.start_month)
+
+
+def run_inventory(
+    settings: Settings,
+    first: date,
+    last: date,
+    *,
+    instance: dg.DagsterInstance | None = None,
+    job_name: str = "inventory_job",
+) -> dg.ExecuteInProcessResult:
+    """Materialize ``job_name`` for the months first..last (inclusive) in one run."""
+    from carbon_pipeline.definitions import build_definitions
+
+    job = build_definitions(settings).resolve_job_def(job_name)
+    tags = {RANGE_START_TAG: f"{first:%Y-%m-%d}", RANGE_END_TAG: f"{last:%Y-%m-%d}"}
+    if instance is not None:
+        return job.execute_in_process(instance=instance, run_config=QUIET_LOGS, tags=tags, raise_on_error=False)
+    with dg.DagsterInstance.ephemeral() as ephemeral:
+        return job.execute_in_process(instance=ephemeral, run_config=QUIET_LOGS, tags=tags, raise_on_error=False)
+
+
+def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
+    """What went wrong, in the words a person needs: step failures (our messages name source, object,
+    row and column) and blocking checks that failed."""
+    messages = []
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            error = event.step_failure_data.error
+            user = event.step_failure_data.user_failure_data
+            if user and user.description:
+                text = user.description
+            elif error and error.cause:
+                text = error.cause.message
+            else:
+                text = error.message if error else "failed"
+            messages.append(f"{event.step_key}: {text.strip()}")
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+                messages.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed")
+    return messages

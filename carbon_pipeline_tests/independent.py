@@ -1,0 +1,158 @@
+"""An independent recomputation of the demo inventory straight from the landing files, in plain
+Python: no DuckDB, no SQL models, coefficients written from the methodology notes rather than read
+from the project's coefficient table. Tests compare the marts against it."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+from carbon_pipeline.factors.catalogue import DATA_DIR
+
+LITRES_PER_US_GALLON = 3.785411784
+KM_PER_MILE = 1.609344
+# Cloud Carbon Footprint's AWS averages (shared/notes/methodology.md section 3).
+MIN_W, MAX_W, UTILISATION, PUE = 0.74, 3.5, 0.5, 1.135
+SSD_WH_PER_TB_HOUR, HDD_WH_PER_TB_HOUR, NETWORK_KWH_PER_GB = 1.2, 0.65, 0.001
+REPLICATION_EBS, REPLICATION_S3 = 2, 3
+REGION_GEOGRAPHY = {"us-east-1": ("egrid", "SRVC"), "eu-west-1": ("iso3", "IRL"),
+                    "eu-north-1": ("iso3", "SWE"), "ap-southeast-2": ("iso3", "AUS")}
+USAGE_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
+
+Key = tuple[date, int, int | None, str]  # month, scope, scope3 category, method
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    if path.suffix == ".gz":
+        with gzip.open(path, "rt", encoding="utf-8") as handle:
+            return list(csv.DictReader(io.StringIO(handle.read())))
+    with path.open(encoding="utf-8-sig") as handle:
+        return list(csv.DictReader(handle))
+
+
+def grid_factor(kind: str, code: str, year: int) -> float:
+    """kg CO2e/kWh: eGRID2023rev2 (data year 2023) for US subregions, Ember for countries; newest data
+    year not after the activity year."""
+    if kind == "egrid":
+        candidates = [(int(r["data_year"]), float(r["co2e_ar5_kg_per_kwh_computed"]))
+                      for name in ("egrid2023rev2_subregion_total_output_rates.csv", "egrid2022_subregion_total_output_rates.csv")
+                      for r in _csv(DATA_DIR / name) if r["subregion"] == code]
+    else:
+        candidates = [(int(r["year"]), float(r["gco2e_per_kwh_lifecycle"]) / 1000)
+                      for r in _csv(DATA_DIR / "ember_country_intensity_latest_subset.csv") if r["iso3"] == code]
+    return max(c for c in candidates if c[0] <= year)[1]
+
+
+def epa_factor(item: str) -> float:
+    return next(float(r["AR5 (kgCO2e)"]) for r in _csv(DATA_DIR / "epa_ghg_hub_2018_mobile_travel.csv") if r["item"] == item)
+
+
+def _month(text: str) -> date:
+    return date(int(text[:4]), int(text[5:7]), 1)
+
+
+def _hours_in(month: date) -> int:
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return (following - month).days * 24
+
+
+def own_operations(landing: Path) -> dict[Key, float]:
+    totals: dict[Key, float] = defaultdict(float)
+    for path in sorted((landing / "activity" / "electricity").glob("*.csv")):
+        for row in _csv(path):
+            month = _month(row["month"])
+            kwh = float(row["kwh"])
+            kind, code = ("egrid", row["grid_area"]) if row["country"] == "USA" else ("iso3", row["country"])
+            location = grid_factor(kind, code, month.year)
+            certificates = min(float(row["certificate_kwh"] or 0), kwh)
+            market = float(row["supplier_kgco2e_per_kwh"]) if row["supplier_kgco2e_per_kwh"] else location
+            totals[(month, 2, None, "location")] += kwh * location / 1000
+            totals[(month, 2, None, "market")] += (kwh - certificates) * market / 1000
+    for path in sorted((landing / "activity" / "fuel").glob("*.csv")):
+        for row in _csv(path):
+            gallons = float(row["quantity"]) / (LITRES_PER_US_GALLON if row["unit"] == "litre" else 1)
+            tco2e = gallons * epa_factor(f"{row['fuel']}_{row['vehicle_class']}") / 1000
+            for method in ("location", "market"):
+                totals[(_month(row["date"]), 1, None, method)] += tco2e
+    for path in sorted((landing / "activity" / "travel").glob("*.csv")):
+        for row in _csv(path):
+            miles = float(row["distance"]) / (KM_PER_MILE if row["distance_unit"] == "km" else 1)
+            if row["mode"] == "air":
+                item = "air_short_haul" if miles < 300 else "air_medium_haul" if miles < 2300 else "air_long_haul"
+            else:
+                item = row["mode"]
+            tco2e = miles * float(row["passengers"]) * epa_factor(item) / 1000
+            for method in ("location", "market"):
+                totals[(_month(row["date"]), 3, 6, method)] += tco2e
+    return totals
+
+
+def current_cur_objects(landing: Path, month: date) -> list[Path]:
+    """The objects the period-level manifest names (the newest delivery)."""
+    report = landing / "cur-reports" / "demo-cur"
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    folder = f"{month:%Y%m%d}-{following:%Y%m%d}"
+    manifest = json.loads((report / folder / "demo-cur-Manifest.json").read_text())
+    return [report / folder / key.split(f"/{folder}/", 1)[1] for key in manifest["reportKeys"]]
+
+
+def cur_rows(landing: Path, month: date) -> list[dict[str, str]]:
+    return [row for path in current_cur_objects(landing, month) for row in _csv(path)]
+
+
+def estimated_cloud_location(landing: Path, month: date) -> float:
+    hours = _hours_in(month)
+    total = 0.0
+    for row in cur_rows(landing, month):
+        if row["lineItem/LineItemType"] not in USAGE_TYPES:
+            continue
+        amount, unit, usage_type = float(row["lineItem/UsageAmount"]), row["pricing/unit"], row["lineItem/UsageType"]
+        if unit == "Hrs" and row["product/vcpu"]:
+            kwh = amount * int(row["product/vcpu"]) * (MIN_W + UTILISATION * (MAX_W - MIN_W)) / 1000 * PUE
+        elif unit == "GB-Mo" and ("gp2" in usage_type or "gp3" in usage_type):
+            kwh = amount * hours / 1000 * SSD_WH_PER_TB_HOUR / 1000 * REPLICATION_EBS * PUE
+        elif unit == "GB-Mo" and "TimedStorage" in usage_type:
+            kwh = amount * hours / 1000 * HDD_WH_PER_TB_HOUR / 1000 * REPLICATION_S3 * PUE
+        elif unit == "GB" and "DataTransfer" in usage_type:
+            kwh = amount * NETWORK_KWH_PER_GB * PUE
+        else:
+            continue  # no coefficient (Lambda): flagged by the pipeline, not estimated
+        region = row["product/regionCode"] or row["product/region"]
+        total += kwh * grid_factor(*REGION_GEOGRAPHY[region], month.year) / 1000
+    return total
+
+
+def reported_cloud(landing: Path, month: date) -> dict[str, float | None]:
+    """The newest model version delivered for the month: its location and market totals (None where
+    the version reports no figure for the method)."""
+    data = landing / "carbon-exports" / "demo-carbon" / "data"
+    versions = sorted(
+        (p.name.split("=", 1)[1] for p in data.iterdir() if (p / f"usage_period={month:%Y-%m}").is_dir()),
+        key=lambda v: tuple(int(x) for x in v.lstrip("v").split(".")),
+    )
+    if not versions:
+        return {"location": None, "market": None}
+    rows = [r for path in sorted((data / f"model_version={versions[-1]}" / f"usage_period={month:%Y-%m}").glob("*.gz"))
+            for r in _csv(path)]
+    out: dict[str, float | None] = {}
+    for method, column in (("location", "total_lbm_emissions_value"), ("market", "total_mbm_emissions_value")):
+        values = [float(r[column]) for r in rows if r.get(column)]
+        out[method] = sum(values) if values else None
+    return out
+
+
+def inventory(landing: Path, months: list[date]) -> dict[Key, float]:
+    totals = own_operations(landing)
+    for month in months:
+        reported = reported_cloud(landing, month)
+        totals[(month, 3, 1, "location")] += (
+            reported["location"] if reported["location"] is not None else estimated_cloud_location(landing, month)
+        )
+        assert reported["market"] is not None, "every demo month has a market-based reported figure"
+        totals[(month, 3, 1, "market")] += reported["market"]
+    return dict(totals)
