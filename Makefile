@@ -31,6 +31,7 @@ run: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 ## test: install with test extras and run the whole suite
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests
 	$(BIN)/python -m pytest
 
 ## ui: the Dagster UI on 127.0.0.1:$(UI_PORT) over the same configuration

@@ -23,7 +23,6 @@ from carbon_pipeline.defs.serving_assets import serving_database
 from carbon_pipeline.settings import Settings, load_settings
 from carbon_pipeline.sources.config import InventorySettings, load_sources_file
 
-
 # Single-run backfill policies and partitioned checks are marked beta/preview by Dagster 1.13; they are
 # deliberate choices here (see docs/architecture.md), so the warnings would only be noise for users.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)

@@ -20,8 +20,12 @@ KM_PER_MILE = 1.609344
 MIN_W, MAX_W, UTILISATION, PUE = 0.74, 3.5, 0.5, 1.135
 SSD_WH_PER_TB_HOUR, HDD_WH_PER_TB_HOUR, NETWORK_KWH_PER_GB = 1.2, 0.65, 0.001
 REPLICATION_EBS, REPLICATION_S3 = 2, 3
-REGION_GEOGRAPHY = {"us-east-1": ("egrid", "SRVC"), "eu-west-1": ("iso3", "IRL"),
-                    "eu-north-1": ("iso3", "SWE"), "ap-southeast-2": ("iso3", "AUS")}
+REGION_GEOGRAPHY = {
+    "us-east-1": ("egrid", "SRVC"),
+    "eu-west-1": ("iso3", "IRL"),
+    "eu-north-1": ("iso3", "SWE"),
+    "ap-southeast-2": ("iso3", "AUS"),
+}
 USAGE_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
 
 Key = tuple[date, int, int | None, str]  # month, scope, scope3 category, method
@@ -39,17 +43,25 @@ def grid_factor(kind: str, code: str, year: int) -> float:
     """kg CO2e/kWh: eGRID2023rev2 (data year 2023) for US subregions, Ember for countries; newest data
     year not after the activity year."""
     if kind == "egrid":
-        candidates = [(int(r["data_year"]), float(r["co2e_ar5_kg_per_kwh_computed"]))
-                      for name in ("egrid2023rev2_subregion_total_output_rates.csv", "egrid2022_subregion_total_output_rates.csv")
-                      for r in _csv(DATA_DIR / name) if r["subregion"] == code]
+        candidates = [
+            (int(r["data_year"]), float(r["co2e_ar5_kg_per_kwh_computed"]))
+            for name in ("egrid2023rev2_subregion_total_output_rates.csv", "egrid2022_subregion_total_output_rates.csv")
+            for r in _csv(DATA_DIR / name)
+            if r["subregion"] == code
+        ]
     else:
-        candidates = [(int(r["year"]), float(r["gco2e_per_kwh_lifecycle"]) / 1000)
-                      for r in _csv(DATA_DIR / "ember_country_intensity_latest_subset.csv") if r["iso3"] == code]
+        candidates = [
+            (int(r["year"]), float(r["gco2e_per_kwh_lifecycle"]) / 1000)
+            for r in _csv(DATA_DIR / "ember_country_intensity_latest_subset.csv")
+            if r["iso3"] == code
+        ]
     return max(c for c in candidates if c[0] <= year)[1]
 
 
 def epa_factor(item: str) -> float:
-    return next(float(r["AR5 (kgCO2e)"]) for r in _csv(DATA_DIR / "epa_ghg_hub_2018_mobile_travel.csv") if r["item"] == item)
+    return next(
+        float(r["AR5 (kgCO2e)"]) for r in _csv(DATA_DIR / "epa_ghg_hub_2018_mobile_travel.csv") if r["item"] == item
+    )
 
 
 def _month(text: str) -> date:
@@ -137,8 +149,11 @@ def reported_cloud(landing: Path, month: date) -> dict[str, float | None]:
     )
     if not versions:
         return {"location": None, "market": None}
-    rows = [r for path in sorted((data / f"model_version={versions[-1]}" / f"usage_period={month:%Y-%m}").glob("*.gz"))
-            for r in _csv(path)]
+    rows = [
+        r
+        for path in sorted((data / f"model_version={versions[-1]}" / f"usage_period={month:%Y-%m}").glob("*.gz"))
+        for r in _csv(path)
+    ]
     out: dict[str, float | None] = {}
     for method, column in (("location", "total_lbm_emissions_value"), ("market", "total_mbm_emissions_value")):
         values = [float(r[column]) for r in rows if r.get(column)]

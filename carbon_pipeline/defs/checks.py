@@ -5,15 +5,14 @@ scoped to the months of the run that materialized the asset (the whole table whe
 Results carry the count, the first offending rows and the query to reproduce them.
 """
 
-
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 import dagster as dg
 
-from carbon_pipeline.defs.factor_assets import FACTOR_CATALOGUE_KEY
 from carbon_pipeline.defs.emission_assets import ACTIVITY_EMISSIONS_KEY
+from carbon_pipeline.defs.factor_assets import FACTOR_CATALOGUE_KEY
 from carbon_pipeline.defs.ledger_assets import ACTIVITY_LEDGER_KEY, PROVIDER_EMISSIONS_KEY
 from carbon_pipeline.defs.mart_assets import CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY, SCOPE_SUMMARY_KEY
 from carbon_pipeline.defs.metadata import markdown_table

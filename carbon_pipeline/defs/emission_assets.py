@@ -1,7 +1,6 @@
 """Emissions stage: every ledger activity x its factor, location- and market-based, with the factor's
 id, data year and how it was resolved, and the formula used."""
 
-
 from datetime import date
 from typing import Any
 

@@ -1,6 +1,5 @@
 """Factors stage: the shipped factor catalogue, versioned by the SHA-256 of each file."""
 
-
 import dagster as dg
 
 from carbon_pipeline.defs.metadata import markdown_table
@@ -34,7 +33,5 @@ def factor_catalogue(context: dg.AssetExecutionContext, warehouse: WarehouseReso
             ),
             "factors_by_publisher": markdown_table(["publisher", "edition", "boundary", "factors"], by_publisher),
         },
-        data_version=dg.DataVersion(
-            "".join(checksums[f][:8] for f in sorted(checksums))
-        ),
+        data_version=dg.DataVersion("".join(checksums[f][:8] for f in sorted(checksums))),
     )

@@ -1,7 +1,6 @@
 """Turning bad input into a Dagster failure a person can act on: the message names the source,
 object, row and column; the traceback is kept for developers but is never the only thing shown."""
 
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 

@@ -1,10 +1,8 @@
 """Jobs: the whole inventory, and the slices the schedules re-sync."""
 
-
 import dagster as dg
 
 from carbon_pipeline.defs.raw_assets import raw_asset_key
-
 
 INVENTORY_JOB = "inventory_job"
 CUR_RESYNC_JOB = "cur_resync_job"

@@ -1,7 +1,6 @@
 """Ledger stage: cleaned activity, one row per activity with its source object, delivery and
 line-item count; and the provider-reported emissions with the model version chosen per month."""
 
-
 from datetime import date
 from typing import Any
 
@@ -33,7 +32,8 @@ def _activity_summary(con: duckdb.DuckDBPyConnection, start: date, end: date) ->
 def _provider_summary(con: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, Any]:
     rows = con.execute(
         """SELECT strftime(period_month, '%Y-%m'), string_agg(DISTINCT model_version, ', ' ORDER BY model_version),
-                  MAX(CASE WHEN is_selected THEN model_version END), ANY_VALUE(selection_note) FILTER (WHERE is_selected)
+                  MAX(CASE WHEN is_selected THEN model_version END),
+                  ANY_VALUE(selection_note) FILTER (WHERE is_selected)
            FROM ledger.provider_emissions WHERE period_month >= ? AND period_month < ?
            GROUP BY 1 ORDER BY 1""",
         [start, end],

@@ -1,6 +1,5 @@
 """Marts stage: the public data contract (SPEC: Data contract)."""
 
-
 from datetime import date
 from typing import Any
 

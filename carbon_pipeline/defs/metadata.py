@@ -1,6 +1,5 @@
 """Materialization metadata: row counts and small tables a person can read in the UI."""
 
-
 from collections.abc import Sequence
 from typing import Any
 

@@ -1,7 +1,6 @@
 """Monthly partitions: a month is the unit AWS restates (every CUR refresh rewrites the whole billing
 period) and the unit of the inventory."""
 
-
 from collections.abc import Mapping
 from datetime import date, datetime
 

@@ -5,7 +5,6 @@ change the asset graph. Each run replaces its months for every source of the kin
 transaction, so a bad object anywhere leaves all of them as they were.
 """
 
-
 from typing import Any
 
 import dagster as dg
@@ -19,12 +18,21 @@ from carbon_pipeline.sources.registry import READERS
 from carbon_pipeline.warehouse.connection import transaction
 
 RAW_ASSETS = {
-    "aws_cur": ("aws_cur_line_items", "Legacy AWS CUR line items, typed, one row per line of each manifest-listed "
-                "object of the current delivery (assemblyId); earlier deliveries recorded as superseded."),
-    "aws_carbon": ("aws_carbon_emissions", "AWS carbon emissions export rows (CCFT data) for every model version "
-                   "delivered for the month; which one counts is decided in the ledger."),
-    "activity_csv": ("activity_rows", "The organisation's own activity files (electricity, fuel, travel), one row "
-                     "per file line, assigned to the month of its date."),
+    "aws_cur": (
+        "aws_cur_line_items",
+        "Legacy AWS CUR line items, typed, one row per line of each manifest-listed "
+        "object of the current delivery (assemblyId); earlier deliveries recorded as superseded.",
+    ),
+    "aws_carbon": (
+        "aws_carbon_emissions",
+        "AWS carbon emissions export rows (CCFT data) for every model version "
+        "delivered for the month; which one counts is decided in the ledger.",
+    ),
+    "activity_csv": (
+        "activity_rows",
+        "The organisation's own activity files (electricity, fuel, travel), one row "
+        "per file line, assigned to the month of its date.",
+    ),
 }
 
 
@@ -66,8 +74,15 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
                 "restatements_recorded": restated,
                 "deliveries": markdown_table(
                     ["source", "month", "delivery", "rows"],
-                    [(s["source_id"], s["month"], s.get("delivery") or ",".join(s.get("model_versions", [])), s["rows"])
-                     for s in summaries[:60]],
+                    [
+                        (
+                            s["source_id"],
+                            s["month"],
+                            s.get("delivery") or ",".join(s.get("model_versions", [])),
+                            s["rows"],
+                        )
+                        for s in summaries[:60]
+                    ],
                 ),
             }
         )

@@ -1,6 +1,5 @@
 """Resources: where the warehouse is and which sources file describes the organisation."""
 
-
 from collections.abc import Iterator
 from contextlib import contextmanager
 

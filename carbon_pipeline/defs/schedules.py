@@ -2,7 +2,6 @@
 for a while; the carbon export for a month lands around the 21st of the next month, sometimes up to
 three months late. Each schedule therefore re-syncs a trailing window, idempotently."""
 
-
 from datetime import date
 
 import dagster as dg

@@ -3,7 +3,6 @@ executionId per model version, activity file checksums) and launches exactly the
 
 The run_key is derived from that identity, so a delivery seen again never starts a second run."""
 
-
 import hashlib
 import json
 from datetime import date
@@ -37,7 +36,9 @@ def build_sensors(first_month: date) -> list[dg.SensorDefinition]:
                 digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
                 key = month.strftime("%Y-%m-%d")
                 requests[key] = dg.RunRequest(
-                    run_key=f"{marker}:{digest}" if key not in requests else f"{requests[key].run_key}+{marker}:{digest}",
+                    run_key=f"{marker}:{digest}"
+                    if key not in requests
+                    else f"{requests[key].run_key}+{marker}:{digest}",
                     partition_key=key,
                     tags={"carbon_pipeline/trigger": "delivery"},
                 )

@@ -1,6 +1,5 @@
 """Serving stage: publish the BI copy after the marts are built."""
 
-
 from pathlib import Path
 
 import dagster as dg

@@ -1,7 +1,6 @@
 """The common shape of every SQL stage: replace the run's months of one table with the rows of its
 SQL models, in one transaction, and report what was written."""
 
-
 from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any

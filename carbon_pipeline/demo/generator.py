@@ -73,62 +73,259 @@ class Resource:
 
 RESOURCES = (
     # production: web tier and data stores
-    Resource("012345678901", "us-east-1", "AmazonEC2", "BoxUsage:m5.xlarge", "RunInstances", "Hrs", 480, 0.192,
-             instance_type="m5.xlarge", vcpu=4, memory="16 GiB", project="web", kwh_per_unit=0.011),
-    Resource("012345678901", "us-east-1", "AmazonEC2", "BoxUsage:c6g.2xlarge", "RunInstances", "Hrs", 240, 0.272,
-             "SavingsPlanCoveredUsage", "c6g.2xlarge", 8, "16 GiB", "api", 0.016),
-    Resource("012345678901", "us-east-1", "AmazonEC2", "EBS:VolumeUsage.gp3", "CreateVolume-Gp3", "GB-Mo",
-             40000 / 30.4, 0.08, project="web", kwh_per_unit=0.003),
-    Resource("012345678901", "us-east-1", "AmazonS3", "TimedStorage-ByteHrs", "StandardStorage", "GB-Mo",
-             500000 / 30.4, 0.023, project="data", kwh_per_unit=0.0025),
-    Resource("012345678901", "us-east-1", "AmazonEC2", "DataTransfer-Out-Bytes", "RunInstances", "GB",
-             3000, 0.09, project="web", kwh_per_unit=0.0015),
-    Resource("012345678901", "us-east-1", "AWSLambda", "Lambda-GB-Second", "Invoke", "Lambda-GB-Second",
-             4000000, 0.0000166667, project="api", kwh_per_unit=0.0000004),
-    Resource("012345678901", "eu-west-1", "AmazonEC2", "BoxUsage:m5.large", "RunInstances", "Hrs", 192, 0.107,
-             "DiscountedUsage", "m5.large", 2, "8 GiB", "web", 0.006),
-    Resource("012345678901", "eu-west-1", "AmazonEC2", "EBS:VolumeUsage.gp2", "CreateVolume-Gp2", "GB-Mo",
-             8000 / 30.4, 0.11, project="web", kwh_per_unit=0.003),
+    Resource(
+        "012345678901",
+        "us-east-1",
+        "AmazonEC2",
+        "BoxUsage:m5.xlarge",
+        "RunInstances",
+        "Hrs",
+        480,
+        0.192,
+        instance_type="m5.xlarge",
+        vcpu=4,
+        memory="16 GiB",
+        project="web",
+        kwh_per_unit=0.011,
+    ),
+    Resource(
+        "012345678901",
+        "us-east-1",
+        "AmazonEC2",
+        "BoxUsage:c6g.2xlarge",
+        "RunInstances",
+        "Hrs",
+        240,
+        0.272,
+        "SavingsPlanCoveredUsage",
+        "c6g.2xlarge",
+        8,
+        "16 GiB",
+        "api",
+        0.016,
+    ),
+    Resource(
+        "012345678901",
+        "us-east-1",
+        "AmazonEC2",
+        "EBS:VolumeUsage.gp3",
+        "CreateVolume-Gp3",
+        "GB-Mo",
+        40000 / 30.4,
+        0.08,
+        project="web",
+        kwh_per_unit=0.003,
+    ),
+    Resource(
+        "012345678901",
+        "us-east-1",
+        "AmazonS3",
+        "TimedStorage-ByteHrs",
+        "StandardStorage",
+        "GB-Mo",
+        500000 / 30.4,
+        0.023,
+        project="data",
+        kwh_per_unit=0.0025,
+    ),
+    Resource(
+        "012345678901",
+        "us-east-1",
+        "AmazonEC2",
+        "DataTransfer-Out-Bytes",
+        "RunInstances",
+        "GB",
+        3000,
+        0.09,
+        project="web",
+        kwh_per_unit=0.0015,
+    ),
+    Resource(
+        "012345678901",
+        "us-east-1",
+        "AWSLambda",
+        "Lambda-GB-Second",
+        "Invoke",
+        "Lambda-GB-Second",
+        4000000,
+        0.0000166667,
+        project="api",
+        kwh_per_unit=0.0000004,
+    ),
+    Resource(
+        "012345678901",
+        "eu-west-1",
+        "AmazonEC2",
+        "BoxUsage:m5.large",
+        "RunInstances",
+        "Hrs",
+        192,
+        0.107,
+        "DiscountedUsage",
+        "m5.large",
+        2,
+        "8 GiB",
+        "web",
+        0.006,
+    ),
+    Resource(
+        "012345678901",
+        "eu-west-1",
+        "AmazonEC2",
+        "EBS:VolumeUsage.gp2",
+        "CreateVolume-Gp2",
+        "GB-Mo",
+        8000 / 30.4,
+        0.11,
+        project="web",
+        kwh_per_unit=0.003,
+    ),
     # analytics: batch in the low-carbon region, a replica in Sydney
-    Resource("123456789012", "eu-north-1", "AmazonEC2", "BoxUsage:r5.2xlarge", "RunInstances", "Hrs", 240, 0.528,
-             instance_type="r5.2xlarge", vcpu=8, memory="64 GiB", project="analytics", kwh_per_unit=0.02),
-    Resource("123456789012", "eu-north-1", "AmazonS3", "TimedStorage-ByteHrs", "StandardStorage", "GB-Mo",
-             200000 / 30.4, 0.022, project="analytics", kwh_per_unit=0.0025),
-    Resource("123456789012", "ap-southeast-2", "AmazonEC2", "BoxUsage:m5.xlarge", "RunInstances", "Hrs", 96, 0.24,
-             instance_type="m5.xlarge", vcpu=4, memory="16 GiB", project="analytics", kwh_per_unit=0.011),
-    Resource("123456789012", "ap-southeast-2", "AmazonEC2", "DataTransfer-Out-Bytes", "RunInstances", "GB",
-             50, 0.114, project="analytics", kwh_per_unit=0.0015),
+    Resource(
+        "123456789012",
+        "eu-north-1",
+        "AmazonEC2",
+        "BoxUsage:r5.2xlarge",
+        "RunInstances",
+        "Hrs",
+        240,
+        0.528,
+        instance_type="r5.2xlarge",
+        vcpu=8,
+        memory="64 GiB",
+        project="analytics",
+        kwh_per_unit=0.02,
+    ),
+    Resource(
+        "123456789012",
+        "eu-north-1",
+        "AmazonS3",
+        "TimedStorage-ByteHrs",
+        "StandardStorage",
+        "GB-Mo",
+        200000 / 30.4,
+        0.022,
+        project="analytics",
+        kwh_per_unit=0.0025,
+    ),
+    Resource(
+        "123456789012",
+        "ap-southeast-2",
+        "AmazonEC2",
+        "BoxUsage:m5.xlarge",
+        "RunInstances",
+        "Hrs",
+        96,
+        0.24,
+        instance_type="m5.xlarge",
+        vcpu=4,
+        memory="16 GiB",
+        project="analytics",
+        kwh_per_unit=0.011,
+    ),
+    Resource(
+        "123456789012",
+        "ap-southeast-2",
+        "AmazonEC2",
+        "DataTransfer-Out-Bytes",
+        "RunInstances",
+        "GB",
+        50,
+        0.114,
+        project="analytics",
+        kwh_per_unit=0.0015,
+    ),
     # development
-    Resource("009876543210", "us-east-1", "AmazonEC2", "BoxUsage:t3.medium", "RunInstances", "Hrs", 120, 0.0416,
-             instance_type="t3.medium", vcpu=2, memory="4 GiB", project="dev", kwh_per_unit=0.004),
-    Resource("009876543210", "eu-west-1", "AmazonS3", "TimedStorage-ByteHrs", "StandardStorage", "GB-Mo",
-             10000 / 30.4, 0.023, project="dev", kwh_per_unit=0.0025),
+    Resource(
+        "009876543210",
+        "us-east-1",
+        "AmazonEC2",
+        "BoxUsage:t3.medium",
+        "RunInstances",
+        "Hrs",
+        120,
+        0.0416,
+        instance_type="t3.medium",
+        vcpu=2,
+        memory="4 GiB",
+        project="dev",
+        kwh_per_unit=0.004,
+    ),
+    Resource(
+        "009876543210",
+        "eu-west-1",
+        "AmazonS3",
+        "TimedStorage-ByteHrs",
+        "StandardStorage",
+        "GB-Mo",
+        10000 / 30.4,
+        0.023,
+        project="dev",
+        kwh_per_unit=0.0025,
+    ),
 )
 ACCOUNTS = sorted({r.account for r in RESOURCES})
 
 CUR_COLUMNS = (
-    "identity/LineItemId", "identity/TimeInterval", "bill/BillType", "bill/PayerAccountId",
-    "bill/BillingPeriodStartDate", "bill/BillingPeriodEndDate", "lineItem/UsageAccountId",
-    "lineItem/LineItemType", "lineItem/UsageStartDate", "lineItem/UsageEndDate", "lineItem/ProductCode",
-    "lineItem/UsageType", "lineItem/Operation", "lineItem/AvailabilityZone", "lineItem/UsageAmount",
-    "lineItem/CurrencyCode", "lineItem/UnblendedRate", "lineItem/UnblendedCost", "lineItem/LineItemDescription",
-    "product/ProductName", "product/instanceType", "product/location", "product/region", "product/regionCode",
-    "product/vcpu", "product/memory", "pricing/unit", "resourceTags/user:Project",
+    "identity/LineItemId",
+    "identity/TimeInterval",
+    "bill/BillType",
+    "bill/PayerAccountId",
+    "bill/BillingPeriodStartDate",
+    "bill/BillingPeriodEndDate",
+    "lineItem/UsageAccountId",
+    "lineItem/LineItemType",
+    "lineItem/UsageStartDate",
+    "lineItem/UsageEndDate",
+    "lineItem/ProductCode",
+    "lineItem/UsageType",
+    "lineItem/Operation",
+    "lineItem/AvailabilityZone",
+    "lineItem/UsageAmount",
+    "lineItem/CurrencyCode",
+    "lineItem/UnblendedRate",
+    "lineItem/UnblendedCost",
+    "lineItem/LineItemDescription",
+    "product/ProductName",
+    "product/instanceType",
+    "product/location",
+    "product/region",
+    "product/regionCode",
+    "product/vcpu",
+    "product/memory",
+    "pricing/unit",
+    "resourceTags/user:Project",
 )
 CARBON_COLUMNS = (
-    "last_refresh_timestamp", "location", "model_version", "payer_account_id", "product_code", "region_code",
-    "total_lbm_emissions_unit", "total_lbm_emissions_value", "total_mbm_emissions_unit",
-    "total_mbm_emissions_value", "usage_account_id", "usage_period_start", "usage_period_end",
+    "last_refresh_timestamp",
+    "location",
+    "model_version",
+    "payer_account_id",
+    "product_code",
+    "region_code",
+    "total_lbm_emissions_unit",
+    "total_lbm_emissions_value",
+    "total_mbm_emissions_unit",
+    "total_mbm_emissions_value",
+    "usage_account_id",
+    "usage_period_start",
+    "usage_period_end",
 )
 CARBON_SCOPE_COLUMNS = (
-    "total_scope_1_emissions_unit", "total_scope_1_emissions_value",
-    "total_scope_2_lbm_emissions_unit", "total_scope_2_lbm_emissions_value",
-    "total_scope_2_mbm_emissions_unit", "total_scope_2_mbm_emissions_value",
-    "total_scope_3_lbm_emissions_unit", "total_scope_3_lbm_emissions_value",
-    "total_scope_3_mbm_emissions_unit", "total_scope_3_mbm_emissions_value",
+    "total_scope_1_emissions_unit",
+    "total_scope_1_emissions_value",
+    "total_scope_2_lbm_emissions_unit",
+    "total_scope_2_lbm_emissions_value",
+    "total_scope_2_mbm_emissions_unit",
+    "total_scope_2_mbm_emissions_value",
+    "total_scope_3_lbm_emissions_unit",
+    "total_scope_3_lbm_emissions_value",
+    "total_scope_3_mbm_emissions_unit",
+    "total_scope_3_mbm_emissions_value",
 )
 PRODUCT_NAMES = {
-    "AmazonEC2": "Amazon Elastic Compute Cloud", "AmazonS3": "Amazon Simple Storage Service",
+    "AmazonEC2": "Amazon Elastic Compute Cloud",
+    "AmazonS3": "Amazon Simple Storage Service",
     "AWSLambda": "AWS Lambda",
 }
 TS = "%Y-%m-%dT%H:%M:%SZ"
@@ -196,33 +393,35 @@ def cur_rows(month: date, *, restated: bool = False) -> list[dict[str, str]]:
                 amount *= 1.05  # late-metered usage: the re-delivery corrects it
             location, prefix, _ = REGIONS[resource.region]
             usage_type = prefix + resource.usage_type
-            rows.append({
-                **period,
-                "identity/LineItemId": _uuid(month, day, resource, restated)[:36],
-                "identity/TimeInterval": f"{day.strftime(TS)}/{(day + timedelta(days=1)).strftime(TS)}",
-                "lineItem/UsageAccountId": resource.account,
-                "lineItem/LineItemType": resource.line_item_type,
-                "lineItem/UsageStartDate": day.strftime(TS),
-                "lineItem/UsageEndDate": (day + timedelta(days=1)).strftime(TS),
-                "lineItem/ProductCode": resource.product,
-                "lineItem/UsageType": usage_type,
-                "lineItem/Operation": resource.operation,
-                "lineItem/AvailabilityZone": f"{resource.region}a" if resource.product == "AmazonEC2" else "",
-                "lineItem/UsageAmount": _amount(amount),
-                "lineItem/UnblendedRate": _amount(resource.rate),
-                "lineItem/UnblendedCost": _money(amount * resource.rate),
-                "lineItem/LineItemDescription": f"{resource.usage_type} in {location}",
-                "product/ProductName": PRODUCT_NAMES[resource.product],
-                "product/instanceType": resource.instance_type,
-                "product/location": location,
-                "product/region": resource.region,
-                # AWS leaves regionCode empty on some rows; readers must fall back to product/region.
-                "product/regionCode": "" if resource.product == "AmazonS3" else resource.region,
-                "product/vcpu": str(resource.vcpu or ""),
-                "product/memory": resource.memory,
-                "pricing/unit": resource.unit,
-                "resourceTags/user:Project": resource.project,
-            })
+            rows.append(
+                {
+                    **period,
+                    "identity/LineItemId": _uuid(month, day, resource, restated)[:36],
+                    "identity/TimeInterval": f"{day.strftime(TS)}/{(day + timedelta(days=1)).strftime(TS)}",
+                    "lineItem/UsageAccountId": resource.account,
+                    "lineItem/LineItemType": resource.line_item_type,
+                    "lineItem/UsageStartDate": day.strftime(TS),
+                    "lineItem/UsageEndDate": (day + timedelta(days=1)).strftime(TS),
+                    "lineItem/ProductCode": resource.product,
+                    "lineItem/UsageType": usage_type,
+                    "lineItem/Operation": resource.operation,
+                    "lineItem/AvailabilityZone": f"{resource.region}a" if resource.product == "AmazonEC2" else "",
+                    "lineItem/UsageAmount": _amount(amount),
+                    "lineItem/UnblendedRate": _amount(resource.rate),
+                    "lineItem/UnblendedCost": _money(amount * resource.rate),
+                    "lineItem/LineItemDescription": f"{resource.usage_type} in {location}",
+                    "product/ProductName": PRODUCT_NAMES[resource.product],
+                    "product/instanceType": resource.instance_type,
+                    "product/location": location,
+                    "product/region": resource.region,
+                    # AWS leaves regionCode empty on some rows; readers must fall back to product/region.
+                    "product/regionCode": "" if resource.product == "AmazonS3" else resource.region,
+                    "product/vcpu": str(resource.vcpu or ""),
+                    "product/memory": resource.memory,
+                    "pricing/unit": resource.unit,
+                    "resourceTags/user:Project": resource.project,
+                }
+            )
         day += timedelta(days=1)
     whole_month = {
         **period,
@@ -231,46 +430,50 @@ def cur_rows(month: date, *, restated: bool = False) -> list[dict[str, str]]:
         "identity/TimeInterval": "",
     }
     for account in ACCOUNTS:
-        usage_cost = sum(
-            Decimal(r["lineItem/UnblendedCost"]) for r in rows if r["lineItem/UsageAccountId"] == account
+        usage_cost = sum(Decimal(r["lineItem/UnblendedCost"]) for r in rows if r["lineItem/UsageAccountId"] == account)
+        rows.append(
+            {
+                **whole_month,
+                "identity/LineItemId": _uuid(month, account, "tax")[:36],
+                "lineItem/UsageAccountId": account,
+                "lineItem/LineItemType": "Tax",
+                "lineItem/ProductCode": "AmazonEC2",
+                "lineItem/UsageAmount": "1.0",
+                "lineItem/UnblendedCost": str((usage_cost * Decimal("0.08")).quantize(Decimal("0.0000000001"))),
+                "lineItem/LineItemDescription": "Tax for product code AmazonEC2",
+                "product/ProductName": PRODUCT_NAMES["AmazonEC2"],
+            }
         )
-        rows.append({
-            **whole_month,
-            "identity/LineItemId": _uuid(month, account, "tax")[:36],
-            "lineItem/UsageAccountId": account,
-            "lineItem/LineItemType": "Tax",
-            "lineItem/ProductCode": "AmazonEC2",
-            "lineItem/UsageAmount": "1.0",
-            "lineItem/UnblendedCost": str((usage_cost * Decimal("0.08")).quantize(Decimal("0.0000000001"))),
-            "lineItem/LineItemDescription": "Tax for product code AmazonEC2",
-            "product/ProductName": PRODUCT_NAMES["AmazonEC2"],
-        })
     if month.month in (3, 9):  # promotional credits twice a year
-        rows.append({
-            **whole_month,
-            "identity/LineItemId": _uuid(month, "credit")[:36],
-            "lineItem/UsageAccountId": "123456789012",
-            "lineItem/LineItemType": "Credit",
-            "lineItem/ProductCode": "AmazonEC2",
-            "lineItem/UsageType": "EUN1-BoxUsage:r5.2xlarge",
-            "lineItem/UsageAmount": "0",
-            "lineItem/UnblendedCost": "-250.0000000000",
-            "lineItem/LineItemDescription": "AWS Activate credit",
-            "product/region": "eu-north-1",
-        })
+        rows.append(
+            {
+                **whole_month,
+                "identity/LineItemId": _uuid(month, "credit")[:36],
+                "lineItem/UsageAccountId": "123456789012",
+                "lineItem/LineItemType": "Credit",
+                "lineItem/ProductCode": "AmazonEC2",
+                "lineItem/UsageType": "EUN1-BoxUsage:r5.2xlarge",
+                "lineItem/UsageAmount": "0",
+                "lineItem/UnblendedCost": "-250.0000000000",
+                "lineItem/LineItemDescription": "AWS Activate credit",
+                "product/region": "eu-north-1",
+            }
+        )
     if restated:
-        rows.append({
-            **whole_month,
-            "identity/LineItemId": _uuid(month, "refund")[:36],
-            "lineItem/UsageAccountId": "012345678901",
-            "lineItem/LineItemType": "Refund",
-            "lineItem/ProductCode": "AmazonEC2",
-            "lineItem/UsageType": "BoxUsage:m5.xlarge",
-            "lineItem/UsageAmount": "0",
-            "lineItem/UnblendedCost": "-42.5000000000",
-            "lineItem/LineItemDescription": "Refund for service disruption",
-            "product/region": "us-east-1",
-        })
+        rows.append(
+            {
+                **whole_month,
+                "identity/LineItemId": _uuid(month, "refund")[:36],
+                "lineItem/UsageAccountId": "012345678901",
+                "lineItem/LineItemType": "Refund",
+                "lineItem/ProductCode": "AmazonEC2",
+                "lineItem/UsageType": "BoxUsage:m5.xlarge",
+                "lineItem/UsageAmount": "0",
+                "lineItem/UnblendedCost": "-42.5000000000",
+                "lineItem/LineItemDescription": "Refund for service disruption",
+                "product/region": "us-east-1",
+            }
+        )
     return rows
 
 
@@ -308,15 +511,23 @@ def write_cur(root: Path) -> None:
 def _usage_kwh(month: date) -> dict[tuple[str, str, str], float]:
     """Energy by account x region x product under the demo's stand-in AWS model."""
     totals: dict[tuple[str, str, str], float] = {}
-    by_resource = {(r.account, r.region, r.product, REGIONS[r.region][1] + r.usage_type, r.line_item_type): r
-                   for r in RESOURCES}
+    by_resource = {
+        (r.account, r.region, r.product, REGIONS[r.region][1] + r.usage_type, r.line_item_type): r for r in RESOURCES
+    }
     for row in cur_rows(month):
         if row["lineItem/LineItemType"] not in ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage"):
             continue
         region = row["product/region"]
         usage_type = row["lineItem/UsageType"]
-        resource = by_resource[(row["lineItem/UsageAccountId"], region, row["lineItem/ProductCode"], usage_type,
-                                row["lineItem/LineItemType"])]
+        resource = by_resource[
+            (
+                row["lineItem/UsageAccountId"],
+                region,
+                row["lineItem/ProductCode"],
+                usage_type,
+                row["lineItem/LineItemType"],
+            )
+        ]
         key = (row["lineItem/UsageAccountId"], region, row["lineItem/ProductCode"])
         totals[key] = totals.get(key, 0.0) + float(row["lineItem/UsageAmount"]) * resource.kwh_per_unit
     return totals
@@ -351,27 +562,48 @@ def carbon_rows(month: date, model_version: str) -> list[dict[str, str]]:
             key = (account, REGIONS[region][2], product)
             grouped[key] = grouped.get(key, 0.0) + mbm
         for (account, geography, product), mbm in sorted(grouped.items()):
-            rows.append({**common, "location": geography, "product_code": product, "region_code": "",
-                         "total_lbm_emissions_unit": "", "total_lbm_emissions_value": "",
-                         "total_mbm_emissions_unit": "MTCO2e", "total_mbm_emissions_value": _fmt6((mbm)),
-                         "usage_account_id": account})
+            rows.append(
+                {
+                    **common,
+                    "location": geography,
+                    "product_code": product,
+                    "region_code": "",
+                    "total_lbm_emissions_unit": "",
+                    "total_lbm_emissions_value": "",
+                    "total_mbm_emissions_unit": "MTCO2e",
+                    "total_mbm_emissions_value": _fmt6(mbm),
+                    "usage_account_id": account,
+                }
+            )
         return rows
     for (account, region, product), kwh in sorted(energy.items()):
         lbm = kwh * AWS_MODEL_KG_PER_KWH[region] / 1000
         mbm = lbm * AWS_MODEL_MARKET_SHARE[region]
         scope1 = _round6(0.005 * min(lbm, mbm))
         scope2_lbm, scope2_mbm = _round6(lbm - scope1), _round6(mbm - scope1)
-        rows.append({
-            **common, "location": REGIONS[region][0], "product_code": product, "region_code": region,
-            "total_lbm_emissions_unit": "MTCO2e", "total_lbm_emissions_value": _fmt6((scope1 + scope2_lbm)),
-            "total_mbm_emissions_unit": "MTCO2e", "total_mbm_emissions_value": _fmt6((scope1 + scope2_mbm)),
-            "total_scope_1_emissions_unit": "MTCO2e", "total_scope_1_emissions_value": _fmt6(scope1),
-            "total_scope_2_lbm_emissions_unit": "MTCO2e", "total_scope_2_lbm_emissions_value": _fmt6(scope2_lbm),
-            "total_scope_2_mbm_emissions_unit": "MTCO2e", "total_scope_2_mbm_emissions_value": _fmt6(scope2_mbm),
-            "total_scope_3_lbm_emissions_unit": "", "total_scope_3_lbm_emissions_value": "",
-            "total_scope_3_mbm_emissions_unit": "", "total_scope_3_mbm_emissions_value": "",
-            "usage_account_id": account,
-        })
+        rows.append(
+            {
+                **common,
+                "location": REGIONS[region][0],
+                "product_code": product,
+                "region_code": region,
+                "total_lbm_emissions_unit": "MTCO2e",
+                "total_lbm_emissions_value": _fmt6(scope1 + scope2_lbm),
+                "total_mbm_emissions_unit": "MTCO2e",
+                "total_mbm_emissions_value": _fmt6(scope1 + scope2_mbm),
+                "total_scope_1_emissions_unit": "MTCO2e",
+                "total_scope_1_emissions_value": _fmt6(scope1),
+                "total_scope_2_lbm_emissions_unit": "MTCO2e",
+                "total_scope_2_lbm_emissions_value": _fmt6(scope2_lbm),
+                "total_scope_2_mbm_emissions_unit": "MTCO2e",
+                "total_scope_2_mbm_emissions_value": _fmt6(scope2_mbm),
+                "total_scope_3_lbm_emissions_unit": "",
+                "total_scope_3_lbm_emissions_value": "",
+                "total_scope_3_mbm_emissions_unit": "",
+                "total_scope_3_mbm_emissions_value": "",
+                "usage_account_id": account,
+            }
+        )
     return rows
 
 
@@ -383,12 +615,16 @@ def write_carbon(root: Path) -> None:
             name = f"{CARBON_EXPORT}-00001.csv.gz"
             _gzip_csv(root / "data" / partition / name, columns, carbon_rows(month, version))
             execution_id = _uuid("carbon", version, month)
-            _json(root / "metadata" / partition / f"{CARBON_EXPORT}-Manifest.json", {
-                "executionId": execution_id,
-                "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{PAYER}:export/{CARBON_EXPORT}-{_uuid('arn')[:8]}",
-                "columns": [{"name": c, "type": "string"} for c in columns],
-                "dataFiles": [f"s3://{BUCKET}/{CARBON_PREFIX}/{CARBON_EXPORT}/data/{partition}/{name}"],
-            })
+            _json(
+                root / "metadata" / partition / f"{CARBON_EXPORT}-Manifest.json",
+                {
+                    "executionId": execution_id,
+                    "exportArn": f"arn:aws:bcm-data-exports:us-east-1:{PAYER}:export/{CARBON_EXPORT}-"
+                    f"{_uuid('arn')[:8]}",
+                    "columns": [{"name": c, "type": "string"} for c in columns],
+                    "dataFiles": [f"s3://{BUCKET}/{CARBON_PREFIX}/{CARBON_EXPORT}/data/{partition}/{name}"],
+                },
+            )
 
 
 ELECTRICITY_SITES = (
@@ -405,9 +641,9 @@ FLEET = (
 )
 TRIPS = (
     # mode, distance, unit, passengers, trips per month
-    ("air", 230.0, "mile", 1, 2),      # short haul
-    ("air", 1400.0, "mile", 2, 2),     # medium haul
-    ("air", 6700.0, "km", 1, 1),       # long haul, km
+    ("air", 230.0, "mile", 1, 2),  # short haul
+    ("air", 1400.0, "mile", 2, 2),  # medium haul
+    ("air", 6700.0, "km", 1, 1),  # long haul, km
     ("rail_intercity", 220.0, "mile", 1, 3),
 )
 
@@ -420,36 +656,73 @@ def write_activity(root: Path) -> None:
             season = 1.0 + 0.25 * abs(6.5 - month.month) / 5.5
             for site, country, grid, base, supplier, certificates in ELECTRICITY_SITES:
                 kwh = round(base * season * rng.uniform(0.95, 1.05), 1)
-                electricity.append({
-                    "month": f"{month:%Y-%m}", "site": site, "country": country, "grid_area": grid, "kwh": kwh,
-                    "cost": round(kwh * 0.14, 2), "currency": "USD" if country == "USA" else "EUR",
-                    "supplier_kgco2e_per_kwh": "" if supplier is None else supplier,
-                    "certificate_kwh": round(kwh * certificates, 1) if certificates else "",
-                })
+                electricity.append(
+                    {
+                        "month": f"{month:%Y-%m}",
+                        "site": site,
+                        "country": country,
+                        "grid_area": grid,
+                        "kwh": kwh,
+                        "cost": round(kwh * 0.14, 2),
+                        "currency": "USD" if country == "USA" else "EUR",
+                        "supplier_kgco2e_per_kwh": "" if supplier is None else supplier,
+                        "certificate_kwh": round(kwh * certificates, 1) if certificates else "",
+                    }
+                )
             for vehicle, fuel_type, vehicle_class, unit, per_fill, fills in FLEET:
                 for fill in range(fills):
                     quantity = round(per_fill * rng.uniform(0.8, 1.1), 2)
-                    fuel.append({
-                        "date": date(year, month.month, 3 + fill * 4).isoformat(), "vehicle": vehicle,
-                        "fuel": fuel_type, "vehicle_class": vehicle_class, "quantity": quantity, "unit": unit,
-                        "cost": round(quantity * (3.9 if unit == "gal_us" else 1.75), 2),
-                        "currency": "USD" if unit == "gal_us" else "EUR",
-                    })
+                    fuel.append(
+                        {
+                            "date": date(year, month.month, 3 + fill * 4).isoformat(),
+                            "vehicle": vehicle,
+                            "fuel": fuel_type,
+                            "vehicle_class": vehicle_class,
+                            "quantity": quantity,
+                            "unit": unit,
+                            "cost": round(quantity * (3.9 if unit == "gal_us" else 1.75), 2),
+                            "currency": "USD" if unit == "gal_us" else "EUR",
+                        }
+                    )
             for index, (mode, distance, unit, passengers, trips) in enumerate(TRIPS):
                 for trip in range(trips):
-                    travel.append({
-                        "date": date(year, month.month, 5 + trip * 7).isoformat(),
-                        "trip_ref": f"T{year}{month.month:02d}-{index}{trip}", "mode": mode,
-                        "distance": distance, "distance_unit": unit, "passengers": passengers,
-                        "cost": round(distance * passengers * 0.35, 2), "currency": "USD",
-                    })
-        _write_csv(root / "electricity" / f"electricity_{year}.csv",
-                   ("month", "site", "country", "grid_area", "kwh", "cost", "currency",
-                    "supplier_kgco2e_per_kwh", "certificate_kwh"), electricity)
-        _write_csv(root / "fuel" / f"fleet_fuel_{year}.csv",
-                   ("date", "vehicle", "fuel", "vehicle_class", "quantity", "unit", "cost", "currency"), fuel)
-        _write_csv(root / "travel" / f"travel_{year}.csv",
-                   ("date", "trip_ref", "mode", "distance", "distance_unit", "passengers", "cost", "currency"), travel)
+                    travel.append(
+                        {
+                            "date": date(year, month.month, 5 + trip * 7).isoformat(),
+                            "trip_ref": f"T{year}{month.month:02d}-{index}{trip}",
+                            "mode": mode,
+                            "distance": distance,
+                            "distance_unit": unit,
+                            "passengers": passengers,
+                            "cost": round(distance * passengers * 0.35, 2),
+                            "currency": "USD",
+                        }
+                    )
+        _write_csv(
+            root / "electricity" / f"electricity_{year}.csv",
+            (
+                "month",
+                "site",
+                "country",
+                "grid_area",
+                "kwh",
+                "cost",
+                "currency",
+                "supplier_kgco2e_per_kwh",
+                "certificate_kwh",
+            ),
+            electricity,
+        )
+        _write_csv(
+            root / "fuel" / f"fleet_fuel_{year}.csv",
+            ("date", "vehicle", "fuel", "vehicle_class", "quantity", "unit", "cost", "currency"),
+            fuel,
+        )
+        _write_csv(
+            root / "travel" / f"travel_{year}.csv",
+            ("date", "trip_ref", "mode", "distance", "distance_unit", "passengers", "cost", "currency"),
+            travel,
+        )
 
 
 SOURCES_YAML = """\
@@ -490,8 +763,11 @@ def generate_demo(root: Path) -> Path:
     write_carbon(landing / CARBON_PREFIX / CARBON_EXPORT)
     write_activity(landing / "activity")
     sources = root / "sources.yaml"
-    sources.write_text(SOURCES_YAML.format(cur_prefix=CUR_PREFIX, cur_report=CUR_REPORT,
-                                           carbon_prefix=CARBON_PREFIX, carbon_export=CARBON_EXPORT))
+    sources.write_text(
+        SOURCES_YAML.format(
+            cur_prefix=CUR_PREFIX, cur_report=CUR_REPORT, carbon_prefix=CARBON_PREFIX, carbon_export=CARBON_EXPORT
+        )
+    )
     return sources
 
 

@@ -28,11 +28,15 @@ class FactorFile:
 
 FACTOR_FILES = (
     FactorFile(
-        "egrid2023rev2_subregion_total_output_rates.csv", "factors.emission_factors", "factors/egrid_subregions",
+        "egrid2023rev2_subregion_total_output_rates.csv",
+        "factors.emission_factors",
+        "factors/egrid_subregions",
         (("dataset", "egrid2023rev2"),),
     ),
     FactorFile(
-        "egrid2022_subregion_total_output_rates.csv", "factors.emission_factors", "factors/egrid_subregions",
+        "egrid2022_subregion_total_output_rates.csv",
+        "factors.emission_factors",
+        "factors/egrid_subregions",
         (("dataset", "egrid2022"),),
     ),
     FactorFile("ember_country_intensity_latest_subset.csv", "factors.emission_factors", "factors/ember_countries"),
@@ -59,7 +63,12 @@ def load_catalogue(con: duckdb.DuckDBPyConnection, data_dir: Path = DATA_DIR) ->
             checksum = file_sha256(path)
             checksums[factor_file.file] = checksum
             rows[factor_file.file] = insert_model(
-                con, factor_file.table, factor_file.model,
-                path=str(path), source_file=factor_file.file, file_sha256=checksum, **dict(factor_file.extra),
+                con,
+                factor_file.table,
+                factor_file.model,
+                path=str(path),
+                source_file=factor_file.file,
+                file_sha256=checksum,
+                **dict(factor_file.extra),
             )
     return {"checksums": checksums, "rows": rows}

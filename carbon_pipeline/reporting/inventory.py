@@ -48,8 +48,11 @@ def format_inventory(serving: Path) -> str:
         for y, scope, category, method, tco2e in rows:
             if y != year:
                 continue
-            for label in (f"Scope {scope}", f"  cat {category} {SCOPE3_CATEGORIES.get(category, '')}".rstrip()
-                          if category else None, "Total"):
+            for label in (
+                f"Scope {scope}",
+                f"  cat {category} {SCOPE3_CATEGORIES.get(category, '')}".rstrip() if category else None,
+                "Total",
+            ):
                 if label:
                     values[(label, method)] = values.get((label, method), 0.0) + tco2e
         labels = sorted({label for label, _ in values}, key=_order)

@@ -21,7 +21,7 @@ from carbon_pipeline.sources.deliveries import (
 from carbon_pipeline.sources.errors import SourceError
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import read_delimited
-from carbon_pipeline.warehouse.sql_models import model_sql, run_model, bind
+from carbon_pipeline.warehouse.sql_models import bind, model_sql, run_model
 
 KIND = "activity_csv"
 TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -40,16 +40,19 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 
-def _stage_file(
-    con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str
-) -> None:
+def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str) -> None:
     """Stage one file into the temp table ``staged_activity`` (typed, every row), refusing it whole
     if any row is unusable."""
     template = str(source.options["template"])
     spec = TEMPLATES[template]
     relation = read_delimited(
-        con, landing.local_path(key), source_id=source.id, object_key=key,
-        normalise=lambda h: h.strip().lower(), required=spec["required"], optional=spec["optional"],
+        con,
+        landing.local_path(key),
+        source_id=source.id,
+        object_key=key,
+        normalise=lambda h: h.strip().lower(),
+        required=spec["required"],
+        optional=spec["optional"],
     )
     relation.create_view("activity_file", replace=True)
     sql = model_sql(f"staging/activity_{template}")
@@ -59,12 +62,13 @@ def _stage_file(
     bad = run_model(con, "staging/activity_rows__invalid").fetchall()
     if bad:
         line, column, _ = bad[0]
-        raw = con.execute(
-            "SELECT * FROM activity_file WHERE object_line = ?", [line]
-        ).fetchdf().to_dict("records")
+        raw = con.execute("SELECT * FROM activity_file WHERE object_line = ?", [line]).fetchdf().to_dict("records")
         raise SourceError(
             f"unusable value (row as read: {raw[0] if raw else {}})",
-            source_id=source.id, object_key=key, row=line, column=column,
+            source_id=source.id,
+            object_key=key,
+            row=line,
+            column=column,
         )
 
 
@@ -88,8 +92,15 @@ def load_month(
         ).fetchall()[0][0]
         if rows:
             record_delivery(
-                con, source_id=source.id, source_kind=KIND, month=month, delivery_id=version,
-                manifest_key=None, object_count=1, row_count=rows, status="loaded",
+                con,
+                source_id=source.id,
+                source_kind=KIND,
+                month=month,
+                delivery_id=version,
+                manifest_key=None,
+                object_count=1,
+                row_count=rows,
+                status="loaded",
             )
         total += rows
     con.execute("DROP TABLE IF EXISTS staged_activity")
@@ -115,7 +126,8 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
         for key in landing.list_files("", ".csv"):
             path = str(landing.local_path(key))
             for (value,) in con.execute(
-                f"SELECT DISTINCT substr(CAST({column} AS VARCHAR), 1, 7) FROM read_csv(?, header = true, all_varchar = true)",
+                f"SELECT DISTINCT substr(CAST({column} AS VARCHAR), 1, 7) "
+                "FROM read_csv(?, header = true, all_varchar = true)",
                 [path],
             ).fetchall():
                 try:

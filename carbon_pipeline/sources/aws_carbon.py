@@ -34,8 +34,13 @@ VALUE_COLUMNS = tuple(
     for part in ("value", "unit")
 )
 OPTIONAL_COLUMNS = (
-    "last_refresh_timestamp", "location", "payer_account_id", "product_code", "region_code",
-    "usage_period_end", *VALUE_COLUMNS,
+    "last_refresh_timestamp",
+    "location",
+    "payer_account_id",
+    "product_code",
+    "region_code",
+    "usage_period_end",
+    *VALUE_COLUMNS,
 )
 
 
@@ -100,8 +105,13 @@ def load_month(
         rows = 0
         for key in delivery.object_keys:
             relation = read_delimited(
-                con, landing.local_path(key), source_id=source.id, object_key=key, normalise=str.strip,
-                required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS,
+                con,
+                landing.local_path(key),
+                source_id=source.id,
+                object_key=key,
+                normalise=str.strip,
+                required=REQUIRED_COLUMNS,
+                optional=OPTIONAL_COLUMNS,
             )
             relation.create_view("carbon_file", replace=True)
             bad = run_model(
@@ -109,26 +119,45 @@ def load_month(
             ).fetchall()
             if bad:
                 line, column, value = bad[0]
-                raise SourceError(f"value {value!r} is not usable", source_id=source.id, object_key=key, row=line, column=column)
+                raise SourceError(
+                    f"value {value!r} is not usable", source_id=source.id, object_key=key, row=line, column=column
+                )
             expected = count_rows(relation)
             written = insert_model(
-                con, "raw.aws_carbon_emissions", "staging/aws_carbon_emissions",
-                source_id=source.id, period_month=month, model_version=delivery.model_version,
+                con,
+                "raw.aws_carbon_emissions",
+                "staging/aws_carbon_emissions",
+                source_id=source.id,
+                period_month=month,
+                model_version=delivery.model_version,
                 model_version_rank=model_version_rank(delivery.model_version),
-                delivery_id=delivery.execution_id, object_key=key,
+                delivery_id=delivery.execution_id,
+                object_key=key,
             )
             if written != expected:
                 raise SourceError(f"read {expected} rows but wrote {written}", source_id=source.id, object_key=key)
             rows += written
         con.execute("DROP VIEW IF EXISTS carbon_file")
         record_delivery(
-            con, source_id=source.id, source_kind=KIND, month=month, delivery_id=delivery.execution_id,
-            model_version=delivery.model_version, manifest_key=delivery.manifest_key,
-            object_count=len(delivery.object_keys), row_count=rows, status="loaded",
+            con,
+            source_id=source.id,
+            source_kind=KIND,
+            month=month,
+            delivery_id=delivery.execution_id,
+            model_version=delivery.model_version,
+            manifest_key=delivery.manifest_key,
+            object_count=len(delivery.object_keys),
+            row_count=rows,
+            status="loaded",
         )
         rows_by_version[delivery.model_version] = rows
     restated = record_restatement_if_changed(
-        con, source_id=source.id, month=month, previous=previous, change_kind="model_version_or_redelivery", run_id=run_id
+        con,
+        source_id=source.id,
+        month=month,
+        previous=previous,
+        change_kind="model_version_or_redelivery",
+        run_id=run_id,
     )
     return {
         "source_id": source.id,

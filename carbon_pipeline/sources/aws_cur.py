@@ -82,7 +82,8 @@ def _relative_key(source_id: str, manifest_key: str, folder: str, key: str) -> s
     if marker not in key:
         raise SourceError(
             f"reportKeys entry '{key}' is not inside the period folder '{folder}'",
-            source_id=source_id, object_key=manifest_key,
+            source_id=source_id,
+            object_key=manifest_key,
         )
     return marker + key.split(marker, 1)[1]
 
@@ -104,7 +105,8 @@ def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> Cu
     if start != f"{month:%Y%m%d}":
         raise SourceError(
             f"manifest billingPeriod.start {start!r} does not match folder {folder}",
-            source_id=source.id, object_key=manifest_key,
+            source_id=source.id,
+            object_key=manifest_key,
         )
     content_type = str(manifest.get("contentType", "text/csv")).lower()
     compression = str(manifest.get("compression", "GZIP")).upper()
@@ -112,7 +114,8 @@ def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> Cu
         raise SourceError(
             f"contentType {content_type!r} / compression {compression!r} is not supported yet "
             "(the CSV gzip and plain layouts are; Parquet and ZIP are issue 3)",
-            source_id=source.id, object_key=manifest_key,
+            source_id=source.id,
+            object_key=manifest_key,
         )
     assembly_id = str(manifest["assemblyId"])
     keys = tuple(_relative_key(source.id, manifest_key, folder, k) for k in manifest["reportKeys"])
@@ -143,8 +146,14 @@ def load_month(
     rows = 0
     for key in delivery.object_keys:
         relation = read_delimited(
-            con, landing.local_path(key), source_id=source.id, object_key=key, normalise=athena_name,
-            required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS, display=lambda c: CSV_NAMES.get(c, c),
+            con,
+            landing.local_path(key),
+            source_id=source.id,
+            object_key=key,
+            normalise=athena_name,
+            required=REQUIRED_COLUMNS,
+            optional=OPTIONAL_COLUMNS,
+            display=lambda c: CSV_NAMES.get(c, c),
         )
         relation.create_view("cur_file", replace=True)
         bad = run_model(con, "staging/aws_cur_line_items__invalid", period_month=month).fetchall()
@@ -152,25 +161,47 @@ def load_month(
             line, column, value = bad[0]
             raise SourceError(
                 f"value {value!r} is not usable ({len(bad)}{'+' if len(bad) == 20 else ''} bad cells in this object)",
-                source_id=source.id, object_key=key, row=line, column=column,
+                source_id=source.id,
+                object_key=key,
+                row=line,
+                column=column,
             )
         expected = count_rows(relation)
         written = insert_model(
-            con, "raw.aws_cur_line_items", "staging/aws_cur_line_items",
-            source_id=source.id, period_month=month, assembly_id=delivery.assembly_id, object_key=key,
+            con,
+            "raw.aws_cur_line_items",
+            "staging/aws_cur_line_items",
+            source_id=source.id,
+            period_month=month,
+            assembly_id=delivery.assembly_id,
+            object_key=key,
         )
         if written != expected:
             raise SourceError(f"read {expected} rows but wrote {written}", source_id=source.id, object_key=key)
         rows += written
     con.execute("DROP VIEW IF EXISTS cur_file")
     record_delivery(
-        con, source_id=source.id, source_kind=KIND, month=month, delivery_id=delivery.assembly_id,
-        manifest_key=delivery.manifest_key, object_count=len(delivery.object_keys), row_count=rows, status="loaded",
+        con,
+        source_id=source.id,
+        source_kind=KIND,
+        month=month,
+        delivery_id=delivery.assembly_id,
+        manifest_key=delivery.manifest_key,
+        object_count=len(delivery.object_keys),
+        row_count=rows,
+        status="loaded",
     )
     for assembly_id, manifest_key in delivery.superseded:
         record_delivery(
-            con, source_id=source.id, source_kind=KIND, month=month, delivery_id=assembly_id,
-            manifest_key=manifest_key, object_count=None, row_count=None, status="superseded",
+            con,
+            source_id=source.id,
+            source_kind=KIND,
+            month=month,
+            delivery_id=assembly_id,
+            manifest_key=manifest_key,
+            object_count=None,
+            row_count=None,
+            status="superseded",
         )
     restated = record_restatement_if_changed(
         con, source_id=source.id, month=month, previous=previous, change_kind="redelivery", run_id=run_id

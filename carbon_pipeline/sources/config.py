@@ -134,9 +134,7 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
             f"built yet (implemented: {list(IMPLEMENTED_KINDS)})"
         )
     if kind == "activity_csv" and raw.get("template") not in ACTIVITY_TEMPLATES:
-        raise ConfigError(
-            f"{path}: source '{source_id}': key 'template' must be one of {list(ACTIVITY_TEMPLATES)}"
-        )
+        raise ConfigError(f"{path}: source '{source_id}': key 'template' must be one of {list(ACTIVITY_TEMPLATES)}")
     uri = str(raw["uri"])
     if not uri.startswith("s3://") and not Path(uri).is_absolute():
         uri = str((path.parent / uri).resolve())

@@ -10,7 +10,8 @@ import duckdb
 def previous_identity(con: duckdb.DuckDBPyConnection, source_id: str, month: date) -> tuple[str, int] | None:
     """The identity (and row count) the month was last loaded from, before this load replaces it."""
     row = con.execute(
-        """SELECT string_agg(COALESCE(model_version || '/', '') || delivery_id, ',' ORDER BY model_version, delivery_id),
+        """SELECT string_agg(COALESCE(model_version || '/', '') || delivery_id, ','
+                             ORDER BY model_version, delivery_id),
                   SUM(row_count)
            FROM raw.deliveries WHERE source_id = ? AND period_month = ? AND status = 'loaded'""",
         [source_id, month],

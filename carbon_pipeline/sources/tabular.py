@@ -42,14 +42,19 @@ def read_delimited(
         relation = con.read_csv(str(path), header=True, all_varchar=True, null_padding=False)
         columns = relation.columns
     except duckdb.Error as exc:
-        raise SourceError(f"cannot be read as CSV: {_first_line(exc)}", source_id=source_id, object_key=object_key) from exc
+        raise SourceError(
+            f"cannot be read as CSV: {_first_line(exc)}", source_id=source_id, object_key=object_key
+        ) from exc
     names = [normalise(c) for c in columns]
     seen: dict[str, str] = {}
     for original, name in zip(columns, names, strict=True):
         if name in seen:
             raise SourceError(
                 f"duplicate column: '{seen[name]}' and '{original}' both mean '{name}'",
-                source_id=source_id, object_key=object_key, row=1, column=original,
+                source_id=source_id,
+                object_key=object_key,
+                row=1,
+                column=original,
             )
         seen[name] = original
     missing = [c for c in required if c not in seen]
@@ -57,7 +62,10 @@ def read_delimited(
         raise SourceError(
             f"required column missing (header has {len(columns)} columns: {', '.join(columns[:8])}"
             f"{', ...' if len(columns) > 8 else ''})",
-            source_id=source_id, object_key=object_key, row=1, column=display(missing[0]),
+            source_id=source_id,
+            object_key=object_key,
+            row=1,
+            column=display(missing[0]),
         )
     wanted = list(dict.fromkeys([*required, *optional]))
     expressions = [duckdb.SQLExpression("row_number() OVER () + 1").alias("object_line")]

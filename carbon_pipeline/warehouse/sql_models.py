@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ def sql_root() -> Path:
     return root
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read(path: str) -> str:
     return Path(path).read_text(encoding="utf-8")
 

@@ -17,8 +17,13 @@ MONTHS = list(months_between(date(2024, 1, 1), date(2026, 1, 1)))
 def test_scope_summary_has_every_month_both_methods_and_all_three_scopes(built):
     rows = built.query("SELECT DISTINCT period_month, scope, method FROM marts.scope_summary")
     present = {(m, s, meth) for m, s, meth in rows}
-    missing = [(m, s, meth) for m in MONTHS for s in (1, 2, 3) for meth in ("location", "market")
-               if (m, s, meth) not in present]
+    missing = [
+        (m, s, meth)
+        for m in MONTHS
+        for s in (1, 2, 3)
+        for meth in ("location", "market")
+        if (m, s, meth) not in present
+    ]
     assert not missing
     assert len({m for m, _, _ in rows}) == 24
 
@@ -49,12 +54,11 @@ def test_two_model_versions_for_one_month_are_never_summed(built):
         """SELECT period_month, model_version, is_selected, COUNT(*) FROM ledger.provider_emissions
            WHERE period_month BETWEEN DATE '2025-01-01' AND DATE '2025-03-01' GROUP BY ALL ORDER BY ALL"""
     )
-    assert {(m, v) for m, v, selected, _ in overlap if selected} == {
-        (date(2025, m, 1), "v2.0.0") for m in (1, 2, 3)
-    }
+    assert {(m, v) for m, v, selected, _ in overlap if selected} == {(date(2025, m, 1), "v2.0.0") for m in (1, 2, 3)}
     assert {(m, v) for m, v, selected, _ in overlap if not selected} == {(date(2025, m, 1), "v1") for m in (1, 2, 3)}
     versions_in_mart = built.query(
-        "SELECT DISTINCT model_version FROM marts.cloud_emissions WHERE basis = 'reported' AND period_month = DATE '2025-02-01'"
+        "SELECT DISTINCT model_version FROM marts.cloud_emissions "
+        "WHERE basis = 'reported' AND period_month = DATE '2025-02-01'"
     )
     assert versions_in_mart == [("v2.0.0",)]
 
@@ -79,21 +83,40 @@ def test_the_contract_columns_and_types_are_as_the_spec_says(built):
         return built.query(
             """SELECT column_name, data_type FROM information_schema.columns
                WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position""",
-            [schema, name], serving=True,
+            [schema, name],
+            serving=True,
         )
 
     assert columns("marts.scope_summary") == [
-        ("period_month", "DATE"), ("scope", "INTEGER"), ("scope3_category", "INTEGER"), ("method", "VARCHAR"),
-        ("basis", "VARCHAR"), ("tco2e", "DOUBLE"),
+        ("period_month", "DATE"),
+        ("scope", "INTEGER"),
+        ("scope3_category", "INTEGER"),
+        ("method", "VARCHAR"),
+        ("basis", "VARCHAR"),
+        ("tco2e", "DOUBLE"),
     ]
     assert columns("marts.cloud_emissions") == [
-        ("period_month", "DATE"), ("provider", "VARCHAR"), ("account_id", "VARCHAR"), ("region", "VARCHAR"),
-        ("service", "VARCHAR"), ("basis", "VARCHAR"), ("provider_scope", "INTEGER"), ("location_tco2e", "DOUBLE"),
-        ("market_tco2e", "DOUBLE"), ("energy_kwh", "DOUBLE"), ("model_version", "VARCHAR"),
+        ("period_month", "DATE"),
+        ("provider", "VARCHAR"),
+        ("account_id", "VARCHAR"),
+        ("region", "VARCHAR"),
+        ("service", "VARCHAR"),
+        ("basis", "VARCHAR"),
+        ("provider_scope", "INTEGER"),
+        ("location_tco2e", "DOUBLE"),
+        ("market_tco2e", "DOUBLE"),
+        ("energy_kwh", "DOUBLE"),
+        ("model_version", "VARCHAR"),
     ]
     assert [c for c, _ in columns("marts.cloud_reconciliation")] == [
-        "period_month", "provider", "account_id", "region", "service", "reported_location_tco2e",
-        "estimated_location_tco2e", "reported_to_estimated_ratio",
+        "period_month",
+        "provider",
+        "account_id",
+        "region",
+        "service",
+        "reported_location_tco2e",
+        "estimated_location_tco2e",
+        "reported_to_estimated_ratio",
     ]
 
 

@@ -1,0 +1,70 @@
+"""The code location loads, and every asset, check, job, schedule and sensor is there."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from carbon_pipeline.definitions import build_definitions
+
+ASSETS = {
+    "factors/emission_factors",
+    "raw/aws_cur_line_items",
+    "raw/aws_carbon_emissions",
+    "raw/activity_rows",
+    "ledger/activity",
+    "ledger/provider_emissions",
+    "emissions/activity_emissions",
+    "marts/cloud_emissions",
+    "marts/cloud_reconciliation",
+    "marts/scope_summary",
+    "serving/serving_database",
+}
+BLOCKING_CHECKS = {
+    ("raw/aws_cur_line_items", "rows_match_deliveries"),
+    ("raw/aws_carbon_emissions", "rows_match_deliveries"),
+    ("raw/activity_rows", "rows_match_deliveries"),
+    ("ledger/activity", "cost_and_line_items_reconcile_with_raw"),
+    ("ledger/provider_emissions", "one_model_version_per_month"),
+    ("factors/emission_factors", "catalogue_integrity"),
+    ("emissions/activity_emissions", "every_activity_has_emissions_or_flag"),
+    ("marts/cloud_emissions", "reported_totals_match_ledger"),
+    ("marts/scope_summary", "inventory_adds_up"),
+}
+WARNING_CHECKS = {
+    ("ledger/activity", "unclassified_cloud_usage"),
+    ("marts/cloud_reconciliation", "reported_vs_estimated_divergence"),
+}
+
+
+def test_definitions_load_with_every_asset_check_job_schedule_and_sensor(built):
+    defs = build_definitions(built.settings)
+    dg.Definitions.validate_loadable(defs)
+    graph = defs.resolve_asset_graph()
+    assert {k.to_user_string() for k in graph.get_all_asset_keys()} == ASSETS
+    checks = {(k.asset_key.to_user_string(), k.name): graph.get_check_spec(k) for k in graph.asset_check_keys}
+    assert set(checks) == BLOCKING_CHECKS | WARNING_CHECKS
+    assert {key for key, spec in checks.items() if spec.blocking} == BLOCKING_CHECKS
+    assert {j.name for j in defs.resolve_all_job_defs()} >= {"inventory_job", "cur_resync_job", "carbon_export_job"}
+    assert {s.name for s in defs.schedules} == {"cur_daily_resync", "carbon_export_monthly"}
+    assert {s.name for s in defs.sensors} == {"landing_deliveries_sensor"}
+
+
+def test_every_stage_has_a_blocking_check():
+    stages = {asset.split("/")[0] for asset, _ in BLOCKING_CHECKS}
+    assert stages == {"raw", "ledger", "factors", "emissions", "marts"}
+
+
+def test_every_asset_explains_itself_and_belongs_to_its_stage_group(built):
+    graph = build_definitions(built.settings).resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        assert node.description and len(node.description) > 40, key
+        assert node.group_name == key.path[0], key
+
+
+def test_partitioned_stages_backfill_a_range_in_a_single_run(built):
+    graph = build_definitions(built.settings).resolve_asset_graph()
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        if node.partitions_def is not None:
+            assert node.backfill_policy == dg.BackfillPolicy.single_run(), key

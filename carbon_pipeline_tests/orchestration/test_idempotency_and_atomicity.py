@@ -1,0 +1,141 @@
+"""Re-syncing changes nothing; a failure mid-write leaves the previous data; redeliveries replace
+their month and are recorded as restatements."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from datetime import date
+
+import pytest
+
+from carbon_pipeline.runner import failure_messages
+from carbon_pipeline.warehouse import connection
+from carbon_pipeline_tests.conftest import table_checksum
+from carbon_pipeline_tests.independent import cur_rows
+
+TABLES = (
+    "raw.aws_cur_line_items",
+    "raw.aws_carbon_emissions",
+    "raw.activity_rows",
+    "raw.deliveries",
+    "ledger.activity",
+    "ledger.provider_emissions",
+    "emissions.activity_emissions",
+    "marts.scope_summary",
+    "marts.cloud_emissions",
+    "marts.cloud_reconciliation",
+    "audit.restatements",
+)
+
+
+def checksums(deployment) -> dict[str, str]:
+    return {table: table_checksum(deployment.settings.warehouse, table) for table in TABLES}
+
+
+def test_rerunning_partitions_any_number_of_times_leaves_identical_tables(fresh):
+    assert fresh.run().success
+    before = checksums(fresh)
+    serving_before = table_checksum(fresh.settings.serving, "marts.scope_summary")
+    for first, last in ((date(2025, 5, 1), date(2025, 7, 1)), (date(2024, 1, 1), date(2025, 12, 1))):
+        result = fresh.run(first, last)
+        assert result.success, failure_messages(result)
+        assert checksums(fresh) == before
+    assert table_checksum(fresh.settings.serving, "marts.scope_summary") == serving_before
+
+
+def test_the_twice_delivered_month_counts_once_from_the_newer_delivery(built):
+    newer = cur_rows(built.landing, date(2025, 6, 1))
+    from decimal import Decimal
+
+    newer_cost = sum(Decimal(r["lineItem/UnblendedCost"]) for r in newer)
+    ((ledger_cost, line_items),) = built.query(
+        "SELECT SUM(cost), SUM(line_item_count) FROM ledger.activity WHERE period_month = DATE '2025-06-01' "
+        "AND source_kind = 'aws_cur'"
+    )
+    assert ledger_cost == newer_cost
+    assert line_items == len(newer)
+    deliveries = built.query(
+        "SELECT status, COUNT(*) FROM raw.deliveries WHERE source_id = 'demo-cur' AND period_month = DATE '2025-06-01' "
+        "GROUP BY ALL ORDER BY ALL"
+    )
+    assert deliveries == [("loaded", 1), ("superseded", 1)]
+    assert built.query(
+        "SELECT COUNT(*) FROM ledger.activity WHERE period_month = DATE '2025-06-01' AND line_item_type = 'Refund'"
+    ) == [(1,)]
+
+
+def test_a_new_delivery_for_a_loaded_month_replaces_it_and_is_recorded_as_a_restatement(fresh):
+    assert fresh.run(date(2025, 5, 1), date(2025, 5, 1)).success
+    report = fresh.landing / "cur-reports" / "demo-cur" / "20250501-20250601"
+    manifest = json.loads((report / "demo-cur-Manifest.json").read_text())
+    old_assembly = manifest["assemblyId"]
+    new_assembly = "11111111-2222-3333-4444-555555555555"
+    shutil.copytree(report / old_assembly, report / new_assembly)
+    data = report / new_assembly / "demo-cur-1.csv.gz"
+    lines = gzip.decompress(data.read_bytes()).decode().splitlines(keepends=True)
+    data.write_bytes(gzip.compress("".join(lines[:-5]).encode()))  # five rows fewer in the restated file
+    manifest["assemblyId"] = new_assembly
+    manifest["reportKeys"] = [k.replace(old_assembly, new_assembly) for k in manifest["reportKeys"]]
+    (report / "demo-cur-Manifest.json").write_text(json.dumps(manifest))
+
+    assert fresh.run(date(2025, 5, 1), date(2025, 5, 1)).success
+    assert fresh.query("SELECT COUNT(*) FROM raw.aws_cur_line_items WHERE period_month = DATE '2025-05-01'") == [
+        (len(lines) - 1 - 5,)
+    ]
+    restatements = fresh.query(
+        "SELECT source_id, period_month, previous_identity, new_identity FROM audit.restatements"
+    )
+    assert restatements == [("demo-cur", date(2025, 5, 1), old_assembly, new_assembly)]
+
+
+def test_a_failure_in_the_middle_of_a_partition_write_leaves_the_previous_data(fresh, monkeypatch):
+    assert fresh.run().success
+    before = checksums(fresh)
+    original = connection.insert_model
+    calls = {"n": 0}
+
+    def fail_after_the_delete(con, table, model, **params):
+        # replace_months has already deleted the months in this transaction when the second model runs
+        calls["n"] += 1
+        if model == "ledger/activity_own_operations":
+            raise RuntimeError("injected failure after the cloud rows were written")
+        return original(con, table, model, **params)
+
+    monkeypatch.setattr(connection, "insert_model", fail_after_the_delete)
+    result = fresh.run(date(2025, 3, 1), date(2025, 8, 1))
+    assert not result.success
+    assert any("injected failure" in m for m in failure_messages(result))
+    assert calls["n"] >= 1
+    assert checksums(fresh) == before
+
+
+@pytest.mark.parametrize(
+    ("line", "column", "bad"),
+    [(7, "lineItem/UsageAmount", "12,5x"), (11, "lineItem/UsageStartDate", "yesterday")],
+)
+def test_bad_input_fails_naming_source_object_row_and_column_and_changes_nothing(fresh, line, column, bad):
+    assert fresh.run(date(2024, 3, 1), date(2024, 3, 1)).success
+    before = checksums(fresh)
+    report = fresh.landing / "cur-reports" / "demo-cur" / "20240301-20240401"
+    assembly = json.loads((report / "demo-cur-Manifest.json").read_text())["assemblyId"]
+    data = report / assembly / "demo-cur-1.csv.gz"
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(gzip.decompress(data.read_bytes()).decode())))
+    rows[line - 1][rows[0].index(column)] = bad
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    data.write_bytes(gzip.compress(out.getvalue().encode()))
+
+    result = fresh.run(date(2024, 3, 1), date(2024, 3, 1))
+    assert not result.success
+    message = " ".join(failure_messages(result))
+    assert "source 'demo-cur'" in message
+    assert f"{assembly}/demo-cur-1.csv.gz" in message
+    assert f"row {line}" in message
+    assert f"column '{column}'" in message
+    assert repr(bad) in message
+    assert checksums(fresh) == before

@@ -1,0 +1,77 @@
+"""The serving file: published whole and atomically; a BI process holding it open never blocks the
+pipeline and keeps a consistent snapshot."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import date
+
+import duckdb
+
+from carbon_pipeline.runner import failure_messages
+
+READER = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1], read_only=True)
+    first = con.execute("SELECT COUNT(*), SUM(tco2e) FROM marts.scope_summary").fetchall()[0]
+    print("open", first, flush=True)
+    sys.stdin.readline()  # hold the file open until told to look again
+    again = con.execute("SELECT COUNT(*), SUM(tco2e) FROM marts.scope_summary").fetchall()[0]
+    print("again", again, flush=True)
+    """
+)
+
+
+def test_a_bi_process_holding_the_serving_file_neither_blocks_a_run_nor_sees_a_half_published_state(fresh):
+    assert fresh.run(date(2024, 1, 1), date(2024, 6, 1)).success
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(fresh.settings.serving)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        opened = reader.stdout.readline()
+        assert opened.startswith("open")
+        started = time.monotonic()
+        result = fresh.run(date(2024, 1, 1), date(2025, 12, 1))
+        assert result.success, failure_messages(result)
+        assert time.monotonic() - started < 120
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        again = reader.stdout.readline()
+    finally:
+        reader.kill()
+        reader.wait()
+    # the held connection still sees its snapshot: 6 months' rows, unchanged
+    assert again.replace("again", "open") == opened
+    con = duckdb.connect(str(fresh.settings.serving), read_only=True)
+    try:
+        months = con.execute("SELECT COUNT(DISTINCT period_month) FROM marts.scope_summary").fetchall()[0][0]
+    finally:
+        con.close()
+    assert months == 24
+
+
+def test_the_serving_file_carries_the_data_dictionary_and_the_audit_tables(built):
+    comments = dict(
+        built.query("SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'marts'", serving=True)
+    )
+    assert set(comments) == {"scope_summary", "cloud_emissions", "cloud_reconciliation"}
+    assert all(comments.values())
+    tables = {r[0] for r in built.query("SELECT schema_name || '.' || table_name FROM duckdb_tables()", serving=True)}
+    assert {
+        "ledger.activity",
+        "emissions.activity_emissions",
+        "factors.emission_factors",
+        "audit.restatements",
+    } <= tables
+
+
+def test_no_half_built_file_is_left_beside_the_serving_file(built):
+    leftovers = [p.name for p in built.settings.serving.parent.iterdir() if p.name.endswith(".building")]
+    assert leftovers == []
