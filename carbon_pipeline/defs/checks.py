@@ -19,6 +19,7 @@ from carbon_pipeline.defs.metadata import markdown_table
 from carbon_pipeline.defs.partitions import run_window
 from carbon_pipeline.defs.raw_assets import raw_asset_key
 from carbon_pipeline.defs.resources import WarehouseResource
+from carbon_pipeline.quality.expectations import validate_contract
 from carbon_pipeline.warehouse.sql_models import run_model
 
 WHOLE_TABLE = (date(1, 1, 1), date(9999, 12, 1))
@@ -57,6 +58,41 @@ def _sql_check(
     return _check
 
 
+def _contract_check(
+    *, asset: dg.AssetKey, table: str, partitions_def: dg.MonthlyPartitionsDefinition
+) -> dg.AssetChecksDefinition:
+    """A great-expectations suite for the table's column contract; blocking: a broken contract must not
+    flow on."""
+
+    @dg.asset_check(
+        name="column_contract",
+        asset=asset,
+        blocking=True,
+        description=f"great-expectations suite for the column contract of {table} (bounded sample).",
+    )
+    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+        start, end = run_window(context.run.tags, partitions_def) or WHOLE_TABLE
+        with warehouse.connect(read_only=True) as con:
+            result = validate_contract(con, table, start, end)
+        metadata: dict[str, Any] = {
+            "suite": f"carbon_pipeline/quality/expectations.py: CONTRACTS['{table}']",
+            "rows_validated": result.sampled_rows,
+            "rows_in_months": result.total_rows,
+            "failed_expectations": len(result.failures),
+        }
+        if result.failures:
+            metadata["failures"] = markdown_table(
+                ["expectation", "column", "unexpected", "examples"],
+                [
+                    (f["expectation"], f["column"], f["unexpected_count"], ", ".join(f["examples"]))
+                    for f in result.failures
+                ],
+            )
+        return dg.AssetCheckResult(passed=result.passed, severity=dg.AssetCheckSeverity.ERROR, metadata=metadata)
+
+    return _check
+
+
 def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.AssetChecksDefinition]:
     raw = [
         _sql_check(
@@ -71,6 +107,8 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
     ]
     return [
         *raw,
+        _contract_check(asset=raw_asset_key("aws_cur"), table="raw.aws_cur_line_items", partitions_def=partitions_def),
+        _contract_check(asset=ACTIVITY_LEDGER_KEY, table="ledger.activity", partitions_def=partitions_def),
         _sql_check(
             name="cost_and_line_items_reconcile_with_raw",
             asset=ACTIVITY_LEDGER_KEY,

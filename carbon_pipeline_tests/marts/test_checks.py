@@ -101,3 +101,26 @@ def test_every_check_passes_on_the_demo(tampered):
 def test_a_check_reports_the_problem_it_guards_against(tampered, tamper, model, params):
     tampered.execute(tamper)
     assert offending(tampered, model, **params) != []
+
+
+def test_the_great_expectations_contracts_pass_on_the_demo_and_catch_a_broken_account_id(tampered):
+    from carbon_pipeline.quality.expectations import validate_contract
+
+    for table in ("raw.aws_cur_line_items", "ledger.activity"):
+        result = validate_contract(tampered, table, **WINDOW)
+        assert result.passed, result.failures
+        assert result.sampled_rows == result.total_rows > 0
+    tampered.execute(
+        "UPDATE ledger.activity SET account_id = '12345' WHERE activity_id = (SELECT MIN(activity_id) "
+        "FROM ledger.activity WHERE account_id IS NOT NULL)"
+    )
+    broken = validate_contract(tampered, "ledger.activity", **WINDOW)
+    assert not broken.passed
+    assert broken.failures == [
+        {
+            "expectation": "expect_column_values_to_match_regex",
+            "column": "account_id",
+            "unexpected_count": 1,
+            "examples": ["12345"],
+        }
+    ]

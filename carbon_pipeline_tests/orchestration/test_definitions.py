@@ -29,6 +29,8 @@ BLOCKING_CHECKS = {
     ("emissions/activity_emissions", "every_activity_has_emissions_or_flag"),
     ("marts/cloud_emissions", "reported_totals_match_ledger"),
     ("marts/scope_summary", "inventory_adds_up"),
+    ("raw/aws_cur_line_items", "column_contract"),
+    ("ledger/activity", "column_contract"),
 }
 WARNING_CHECKS = {
     ("ledger/activity", "unclassified_cloud_usage"),
