@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from carbon_pipeline.warehouse.sql_models import insert_model, model_sql
+from carbon_pipeline.warehouse.sql_models import insert_model, model_sql, sql_root
 
 
 def open_warehouse(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -23,7 +23,8 @@ def open_warehouse(path: Path | str, *, read_only: bool = False) -> duckdb.DuckD
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), read_only=read_only)
     if not read_only:
-        con.execute(model_sql("schema/warehouse"))
+        for schema_file in sorted((sql_root() / "schema").glob("*.sql")):
+            con.execute(model_sql(f"schema/{schema_file.stem}"))
     return con
 
 
