@@ -16,6 +16,7 @@ import dagster as dg
 from carbon_pipeline.demo.generator import ensure_demo, generate_demo
 from carbon_pipeline.reporting.inventory import format_inventory
 from carbon_pipeline.runner import delivered_months, failure_messages, run_inventory
+from carbon_pipeline.secrets.cli import add_credentials_commands, run_credentials
 from carbon_pipeline.settings import load_settings
 from carbon_pipeline.sources.errors import ConfigError
 
@@ -73,8 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser = commands.add_parser("demo", help="generate the bundled demo organisation's landing zone")
     demo_parser.add_argument("--force", action="store_true", help="regenerate even if present")
     commands.add_parser("inventory", help="print the inventory from the serving file")
+    add_credentials_commands(commands)
     args = parser.parse_args(argv)
-    return {"run": run, "demo": demo, "inventory": inventory}[args.command](args)
+    handlers = {"run": run, "demo": demo, "inventory": inventory, "credentials": run_credentials}
+    return handlers[args.command](args)
 
 
 if __name__ == "__main__":

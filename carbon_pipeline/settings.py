@@ -19,6 +19,7 @@ class Settings:
     warehouse: Path
     serving: Path
     uses_demo: bool
+    staging: Path = Path("data") / "staging"
 
     @property
     def demo_root(self) -> Path:
@@ -33,4 +34,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         warehouse=Path(env.get("CARBON_WAREHOUSE") or Path("data") / "warehouse.duckdb"),
         serving=Path(env.get("CARBON_SERVING") or Path("data") / "serving.duckdb"),
         uses_demo=not sources,
+        staging=Path(env.get("CARBON_STAGING") or Path("data") / "staging"),
     )

@@ -33,6 +33,11 @@ RAW_ASSETS = {
         "The organisation's own activity files (electricity, fuel, travel), one row "
         "per file line, assigned to the month of its date.",
     ),
+    "focus": (
+        "focus_charges",
+        "FOCUS 1.0/1.1/1.2 charges from any provider, one row per line of each object: the manifest-listed "
+        "objects of an AWS Data Exports FOCUS delivery, or every dropped file by each row's charge month.",
+    ),
 }
 
 
@@ -64,6 +69,8 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
                 for source in configured:
                     for month in months_between(start, end):
                         summaries.append(reader.load_month(con, source, month, context.run_id))
+            for source in configured:
+                reader.cleanup(source)
         rows = sum(int(s["rows"]) for s in summaries)
         restated = [f"{s['source_id']} {s['month']}" for s in summaries if s.get("restated")]
         context.log.info(f"raw.{table}: {rows} rows from {len(configured)} source(s), {start:%Y-%m}..{end:%Y-%m}")

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from carbon_pipeline.sources.credentials import validate_credentials_option
 from carbon_pipeline.sources.errors import ConfigError
 
 SOURCE_KINDS = (
@@ -27,9 +28,11 @@ SOURCE_KINDS = (
 )
 # Kinds the SPEC names whose readers have not been built yet (issue 3). Configuring one is an error
 # at load time rather than a source that silently yields nothing.
-IMPLEMENTED_KINDS = ("aws_cur", "aws_carbon", "activity_csv")
+IMPLEMENTED_KINDS = ("aws_cur", "aws_carbon", "activity_csv", "focus")
 
 COMMON_KEYS = {"id", "kind", "uri", "description"}
+# Where an s3:// source lives and how it authenticates (never a secret value: see credentials.py).
+S3_KEYS = {"credentials", "region", "endpoint_url"}
 KIND_KEYS: dict[str, set[str]] = {
     "aws_cur": {"report_name"},
     "aws_cur2": {"export_name"},
@@ -125,7 +128,9 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
     source_id, kind = str(raw["id"]), str(raw["kind"])
     if kind not in SOURCE_KINDS:
         raise ConfigError(f"{path}: source '{source_id}': unknown kind '{kind}' (known: {list(SOURCE_KINDS)})")
-    unknown = sorted(set(raw) - COMMON_KEYS - KIND_KEYS[kind])
+    uri = str(raw["uri"])
+    allowed = COMMON_KEYS | KIND_KEYS[kind] | (S3_KEYS if uri.startswith("s3://") else set())
+    unknown = sorted(set(raw) - allowed)
     if unknown:
         raise ConfigError(f"{path}: source '{source_id}': unknown key '{unknown[0]}' for kind '{kind}'")
     if kind not in IMPLEMENTED_KINDS:
@@ -135,7 +140,7 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
         )
     if kind == "activity_csv" and raw.get("template") not in ACTIVITY_TEMPLATES:
         raise ConfigError(f"{path}: source '{source_id}': key 'template' must be one of {list(ACTIVITY_TEMPLATES)}")
-    uri = str(raw["uri"])
+    validate_credentials_option(source_id, raw.get("credentials"))
     if not uri.startswith("s3://") and not Path(uri).is_absolute():
         uri = str((path.parent / uri).resolve())
     options = {k: v for k, v in raw.items() if k not in COMMON_KEYS}

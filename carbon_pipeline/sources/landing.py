@@ -22,6 +22,7 @@ class Landing(Protocol):
     def local_path(self, key: str) -> Path: ...
     def read_json(self, key: str) -> Any: ...
     def sha256(self, key: str) -> str: ...
+    def cleanup(self) -> None: ...
 
 
 class LocalLanding:
@@ -72,14 +73,32 @@ class LocalLanding:
                 digest.update(block)
         return digest.hexdigest()
 
+    def cleanup(self) -> None:
+        """Nothing to clean: the folder is the user's."""
+
 
 def open_landing(source: SourceConfig) -> Landing:
     if source.is_s3:
-        raise ConfigError(
-            f"source '{source.id}': s3:// URIs are not supported yet (S3 sync is issue 5); "
-            "point 'uri' at a local copy of the prefix"
-        )
+        return _s3_landing(source)
     root = Path(source.uri)
     if not root.is_dir():
         raise ConfigError(f"source '{source.id}': uri folder does not exist: {root}")
     return LocalLanding(source.id, root)
+
+
+def _s3_landing(source: SourceConfig) -> Landing:
+    from dagster_aws.s3 import S3Resource
+
+    from carbon_pipeline.settings import load_settings
+    from carbon_pipeline.sources.credentials import resolve_credentials
+    from carbon_pipeline.sources.s3 import MAX_ATTEMPTS, S3Landing
+
+    region = source.options.get("region")
+    endpoint_url = source.options.get("endpoint_url")
+    credentials = resolve_credentials(
+        source.id, source.options.get("credentials"), region=region, endpoint_url=endpoint_url
+    )
+    client = S3Resource(
+        region_name=region, endpoint_url=endpoint_url, max_attempts=MAX_ATTEMPTS, **credentials.as_kwargs()
+    ).get_client()
+    return S3Landing(source.id, source.uri, client, load_settings().staging)

@@ -8,7 +8,7 @@ from types import ModuleType
 
 import duckdb
 
-from carbon_pipeline.sources import activity_csv, aws_carbon, aws_cur
+from carbon_pipeline.sources import activity_csv, aws_carbon, aws_cur, focus
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.landing import open_landing
 
@@ -28,11 +28,16 @@ class Reader:
     def delivery_identity(self, source: SourceConfig, month: date) -> str | None:
         return self.module.delivery_identity(open_landing(source), source, month)
 
+    def cleanup(self, source: SourceConfig) -> None:
+        """Drop the source's staged copies once its months are committed."""
+        open_landing(source).cleanup()
+
 
 READERS = {
     "aws_cur": Reader("aws_cur", "raw.aws_cur_line_items", aws_cur),
     "aws_carbon": Reader("aws_carbon", "raw.aws_carbon_emissions", aws_carbon),
     "activity_csv": Reader("activity_csv", "raw.activity_rows", activity_csv),
+    "focus": Reader("focus", "raw.focus_charges", focus),
 }
 
 

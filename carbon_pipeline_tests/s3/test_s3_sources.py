@@ -1,0 +1,162 @@
+"""Sources in S3, read over real HTTP from a moto S3 server (through a proxy that can inject faults):
+the same inventory as from a local folder, retries on throttling, a clear error on access denied,
+and no secret in any file a run leaves behind."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from pathlib import Path
+
+import boto3
+import dagster as dg
+import pytest
+from moto.server import ThreadedMotoServer
+
+from carbon_pipeline.runner import failure_messages, run_inventory
+from carbon_pipeline.settings import Settings
+from carbon_pipeline_tests.conftest import table_checksum
+from carbon_pipeline_tests.s3.fault_proxy import Fault, FaultProxy
+
+BUCKET = "demo-billing-bucket"
+FIRST, LAST = date(2025, 1, 1), date(2025, 4, 1)
+CANARY = f"canary-{uuid.uuid4()}-secret"
+
+SOURCES = """\
+settings:
+  start_month: "2024-01"
+sources:
+  - id: demo-cur
+    kind: aws_cur
+    uri: s3://{bucket}/cur-reports/demo-cur
+    endpoint_url: {endpoint}
+    region: us-east-1
+    credentials: {{env: {{access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}}}
+  - id: demo-carbon
+    kind: aws_carbon
+    uri: s3://{bucket}/carbon-exports/demo-carbon
+    endpoint_url: {endpoint}
+    region: us-east-1
+    credentials: {{env: {{access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}}}
+  - id: demo-electricity
+    kind: activity_csv
+    template: electricity
+    uri: s3://{bucket}/activity/electricity
+    endpoint_url: {endpoint}
+    credentials: {{env: {{access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}}}
+  - id: demo-fleet-fuel
+    kind: activity_csv
+    template: fuel
+    uri: s3://{bucket}/activity/fuel
+    endpoint_url: {endpoint}
+    credentials: {{env: {{access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}}}
+  - id: demo-travel
+    kind: activity_csv
+    template: travel
+    uri: s3://{bucket}/activity/travel
+    endpoint_url: {endpoint}
+    credentials: {{env: {{access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}}}
+"""
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint():
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield host, port
+    server.stop()
+
+
+@pytest.fixture
+def s3_deployment(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
+    """The demo landing zone uploaded to a bucket; a deployment whose sources all point at it through
+    a fault-injecting proxy."""
+    host, port = moto_endpoint
+    monkeypatch.setenv("TEST_S3_KEY_ID", "AKIATESTKEY")
+    monkeypatch.setenv("TEST_S3_SECRET", CANARY)
+    monkeypatch.setenv("CARBON_STAGING", str(tmp_path / "staging"))
+    admin = boto3.client(
+        "s3",
+        endpoint_url=f"http://{host}:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="admin",
+        aws_secret_access_key="admin",
+    )
+    bucket = f"{BUCKET}-{uuid.uuid4().hex[:8]}"
+    admin.create_bucket(Bucket=bucket)
+    landing = demo_files / "landing"
+    for path in landing.rglob("*"):
+        if path.is_file():
+            admin.upload_file(str(path), bucket, path.relative_to(landing).as_posix())
+    proxy = FaultProxy(host, port)
+    endpoint = proxy.start()
+    sources = tmp_path / "sources.yaml"
+    sources.write_text(SOURCES.format(bucket=bucket, endpoint=endpoint))
+    settings = Settings(
+        sources_file=sources,
+        warehouse=tmp_path / "warehouse.duckdb",
+        serving=tmp_path / "serving.duckdb",
+        uses_demo=False,
+        staging=tmp_path / "staging",
+    )
+    yield settings, proxy, bucket
+    proxy.stop()
+
+
+def test_sources_read_from_s3_give_the_same_inventory_as_the_local_folder(s3_deployment, built):
+    settings, proxy, _ = s3_deployment
+    result = run_inventory(settings, FIRST, LAST)
+    assert result.success, failure_messages(result)
+    from_s3 = _summary(settings.warehouse)
+    local = [r for r in built.query("SELECT * FROM marts.scope_summary ORDER BY ALL") if FIRST <= r[0] <= LAST]
+    assert from_s3 == local
+    assert any(method == "GET" and "demo-cur-1.csv.gz" in path for method, path in proxy.requests)
+    assert not (settings.staging / "demo-cur").exists(), "staging is removed once the months are committed"
+
+
+def test_throttling_is_retried_with_backoff_and_the_run_succeeds(s3_deployment):
+    settings, proxy, _ = s3_deployment
+    slow_down = Fault("GET", "demo-cur-1.csv.gz", 503, "SlowDown", remaining=2)
+    proxy.faults.append(slow_down)
+    result = run_inventory(settings, FIRST, FIRST)
+    assert result.success, failure_messages(result)
+    assert slow_down.served == 2
+
+
+def test_access_denied_names_bucket_and_prefix_and_changes_nothing(s3_deployment):
+    settings, proxy, bucket = s3_deployment
+    assert run_inventory(settings, FIRST, FIRST).success
+    before = table_checksum(settings.warehouse, "raw.aws_carbon_emissions")
+    proxy.faults.append(Fault("GET", "carbon-exports", 403, "AccessDenied", remaining=-1))
+    proxy.faults.append(Fault("HEAD", "carbon-exports", 403, "AccessDenied", remaining=-1))
+    result = run_inventory(settings, FIRST, FIRST)
+    assert not result.success
+    message = " ".join(failure_messages(result))
+    assert "access denied" in message
+    assert f"bucket '{bucket}'" in message and "prefix 'carbon-exports/demo-carbon'" in message
+    assert "source 'demo-carbon'" in message
+    assert table_checksum(settings.warehouse, "raw.aws_carbon_emissions") == before
+
+
+def test_the_secret_appears_in_no_file_the_run_produced(s3_deployment, tmp_path):
+    settings, proxy, _ = s3_deployment
+    proxy.faults.append(Fault("GET", "carbon-exports", 403, "AccessDenied", remaining=1))  # an error path too
+    (tmp_path / "dagster_home").mkdir()
+    with dg.DagsterInstance.local_temp(tempdir=str(tmp_path / "dagster_home")) as instance:
+        run_inventory(settings, FIRST, FIRST, instance=instance)
+        assert run_inventory(settings, FIRST, LAST, instance=instance).success
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".duckdb" for p in files) and any("dagster_home" in str(p) for p in files)
+    leaking = [str(p) for p in files if CANARY.encode() in p.read_bytes()]
+    assert leaking == []
+
+
+def _summary(path: Path) -> list[tuple]:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("SELECT * FROM marts.scope_summary ORDER BY ALL").fetchall()
+    finally:
+        con.close()
