@@ -21,7 +21,7 @@ from carbon_pipeline.defs.schedules import build_schedules
 from carbon_pipeline.defs.sensors import build_sensors
 from carbon_pipeline.defs.serving_assets import serving_database
 from carbon_pipeline.settings import Settings, load_settings
-from carbon_pipeline.sources.config import InventorySettings, load_sources_file
+from carbon_pipeline.sources.config import InventorySettings, SourceConfig, load_sources_file
 
 # Single-run backfill policies and partitioned checks are marked beta/preview by Dagster 1.13; they are
 # deliberate choices here (see docs/architecture.md), so the warnings would only be noise for users.
@@ -29,17 +29,18 @@ warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
 
-def _first_month(settings: Settings) -> date:
-    """Partitions start at the sources file's start_month; before the demo is generated (first `make
-    ui` on a fresh clone) the default applies."""
+def _configured(settings: Settings) -> tuple[date, list[SourceConfig]]:
+    """Partitions start at the sources file's start_month, and each source gets its own schedule and
+    sensor. Before the demo is generated (first `make ui` on a fresh clone) the defaults apply."""
     if settings.sources_file.exists():
-        return load_sources_file(settings.sources_file).settings.start_month
-    return InventorySettings().start_month
+        config = load_sources_file(settings.sources_file)
+        return config.settings.start_month, list(config.sources)
+    return InventorySettings().start_month, []
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
-    first_month = _first_month(settings)
+    first_month, sources = _configured(settings)
     partitions = monthly_partitions(first_month)
     return dg.Definitions(
         assets=[
@@ -52,8 +53,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         ],
         asset_checks=build_checks(partitions),
         jobs=build_jobs(partitions),
-        schedules=build_schedules(first_month),
-        sensors=build_sensors(first_month),
+        schedules=build_schedules(sources, first_month),
+        sensors=build_sensors(sources, first_month),
         resources={
             "warehouse": WarehouseResource(path=str(settings.warehouse.resolve())),
             "sources": SourcesResource(path=str(settings.sources_file.resolve())),

@@ -29,12 +29,13 @@ def run_inventory(
     *,
     instance: dg.DagsterInstance | None = None,
     job_name: str = "inventory_job",
+    tags: dict[str, str] | None = None,
 ) -> dg.ExecuteInProcessResult:
     """Materialize ``job_name`` for the months first..last (inclusive) in one run."""
     from carbon_pipeline.definitions import build_definitions
 
     job = build_definitions(settings).resolve_job_def(job_name)
-    tags = {RANGE_START_TAG: f"{first:%Y-%m-%d}", RANGE_END_TAG: f"{last:%Y-%m-%d}"}
+    tags = {**(tags or {}), RANGE_START_TAG: f"{first:%Y-%m-%d}", RANGE_END_TAG: f"{last:%Y-%m-%d}"}
     if instance is not None:
         return job.execute_in_process(instance=instance, run_config=QUIET_LOGS, tags=tags, raise_on_error=False)
     with dg.DagsterInstance.ephemeral() as ephemeral:

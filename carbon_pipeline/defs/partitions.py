@@ -9,6 +9,8 @@ import dagster as dg
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 PARTITION_TAG = "dagster/partition"
+# Comma-separated source ids: the raw stage of a run with this tag re-reads only those sources.
+SOURCES_TAG = "carbon_pipeline/sources"
 
 
 def monthly_partitions(start_month: date) -> dg.MonthlyPartitionsDefinition:

@@ -5,13 +5,14 @@ change the asset graph. Each run replaces its months for every source of the kin
 transaction, so a bad object anywhere leaves all of them as they were.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 
 from carbon_pipeline.defs.failures import input_failures
 from carbon_pipeline.defs.metadata import markdown_table
-from carbon_pipeline.defs.partitions import asset_window
+from carbon_pipeline.defs.partitions import SOURCES_TAG, asset_window
 from carbon_pipeline.defs.resources import SourcesResource, WarehouseResource
 from carbon_pipeline.sources.months import months_between
 from carbon_pipeline.sources.registry import READERS
@@ -41,6 +42,16 @@ RAW_ASSETS = {
 }
 
 
+def sources_in_run(configured: list, tags: Mapping[str, str]) -> list:
+    """A run tagged with source ids (by a per-source schedule or sensor) re-reads only those sources;
+    the months of the others stay as they are, since each source's rows are replaced separately."""
+    wanted = tags.get(SOURCES_TAG)
+    if not wanted:
+        return configured
+    ids = set(wanted.split(","))
+    return [source for source in configured if source.id in ids]
+
+
 def raw_asset_key(kind: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", RAW_ASSETS[kind][0]])
 
@@ -64,7 +75,7 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
         start, end = asset_window(context)
         summaries: list[dict[str, Any]] = []
         with input_failures():
-            configured = sources.load().of_kind(kind)
+            configured = sources_in_run(sources.load().of_kind(kind), context.run.tags)
             with warehouse.connect() as con, transaction(con):
                 for source in configured:
                     for month in months_between(start, end):

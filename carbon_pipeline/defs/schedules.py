@@ -1,13 +1,30 @@
-"""Schedules. AWS rewrites the open month's CUR at least daily and keeps amending the previous month
-for a while; the carbon export for a month lands around the 21st of the next month, sometimes up to
-three months late. Each schedule therefore re-syncs a trailing window, idempotently."""
+"""Schedules, one per configured source, with a cadence per source (`schedule:` in the sources file).
+
+AWS rewrites the open month's CUR at least daily and keeps amending the previous month for a while;
+the carbon export for a month lands around the 21st of the next month, sometimes up to three months
+late. Each schedule re-syncs a trailing window of months for its own source only (run tag), and every
+re-sync is idempotent.
+"""
 
 from datetime import date
 
 import dagster as dg
 
-from carbon_pipeline.defs.jobs import CARBON_EXPORT_JOB, CUR_RESYNC_JOB
+from carbon_pipeline.defs.jobs import INVENTORY_JOB
+from carbon_pipeline.defs.partitions import SOURCES_TAG
+from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.months import next_month
+
+CRON = {"daily": "0 6 * * *", "weekly": "0 6 * * 1", "monthly": "0 7 22 * *"}
+DEFAULT_CADENCE = {
+    "aws_carbon": "monthly",
+    "aws_sustainability_api": "monthly",
+    "gcp_carbon": "monthly",
+    "azure_carbon": "monthly",
+    "activity_csv": "weekly",
+}
+# Provider carbon exports: re-read the three closed months before the run; billing: previous + current.
+CLOSED_MONTHS = {"aws_carbon": 3, "aws_sustainability_api": 3, "gcp_carbon": 3, "azure_carbon": 3}
 
 
 def _previous_month(month: date) -> date:
@@ -22,37 +39,45 @@ def trailing_months(today: date, count: int) -> list[date]:
     return months
 
 
-def build_schedules(first_month: date) -> list[dg.ScheduleDefinition]:
-    def requests(context: dg.ScheduleEvaluationContext, count: int, include_current: bool) -> list[dg.RunRequest]:
+def resync_months(kind: str, today: date) -> list[date]:
+    if kind in CLOSED_MONTHS:
+        return trailing_months(today, CLOSED_MONTHS[kind] + 1)[:-1]
+    return trailing_months(today, 2)
+
+
+def cadence(source: SourceConfig) -> str:
+    return str(source.options.get("schedule") or DEFAULT_CADENCE.get(source.kind, "daily"))
+
+
+def definition_name(source_id: str, suffix: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in source_id) + f"_{suffix}"
+
+
+def _source_schedule(source: SourceConfig, first_month: date) -> dg.ScheduleDefinition:
+    @dg.schedule(
+        name=definition_name(source.id, "resync"),
+        job_name=INVENTORY_JOB,
+        cron_schedule=CRON[cadence(source)],
+        execution_timezone="UTC",
+        description=f"{cadence(source).capitalize()} re-sync of source '{source.id}' ({source.kind}): "
+        + ("the three closed months before the run" if source.kind in CLOSED_MONTHS else "previous and current month")
+        + ", then everything downstream.",
+        tags={SOURCES_TAG: source.id},
+    )
+    def _schedule(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
         today = context.scheduled_execution_time.date()
-        months = trailing_months(today, count + (0 if include_current else 1))
-        if not include_current:
-            months = months[:-1]
         return [
             dg.RunRequest(
-                run_key=f"{context.scheduled_execution_time:%Y-%m-%d}:{month:%Y-%m}",
+                run_key=f"{source.id}:{context.scheduled_execution_time:%Y-%m-%dT%H}:{month:%Y-%m}",
                 partition_key=month.strftime("%Y-%m-%d"),
+                tags={SOURCES_TAG: source.id},
             )
-            for month in months
+            for month in resync_months(source.kind, today)
             if first_month <= month < next_month(date(today.year, today.month, 1))
         ]
 
-    @dg.schedule(
-        job_name=CUR_RESYNC_JOB,
-        cron_schedule="0 6 * * *",
-        execution_timezone="UTC",
-        description="Daily: re-sync the current and the previous month of CUR and activity data.",
-    )
-    def cur_daily_resync(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-        return requests(context, 2, include_current=True)
+    return _schedule
 
-    @dg.schedule(
-        job_name=CARBON_EXPORT_JOB,
-        cron_schedule="0 7 22 * *",
-        execution_timezone="UTC",
-        description="Monthly on the 22nd: re-sync the last three closed months of the provider carbon export.",
-    )
-    def carbon_export_monthly(context: dg.ScheduleEvaluationContext) -> list[dg.RunRequest]:
-        return requests(context, 3, include_current=False)
 
-    return [cur_daily_resync, carbon_export_monthly]
+def build_schedules(sources: list[SourceConfig], first_month: date) -> list[dg.ScheduleDefinition]:
+    return [_source_schedule(s, first_month) for s in sources if cadence(s) != "none"]

@@ -1,7 +1,9 @@
-"""A sensor that notices new deliveries in the landing zone by their identity (CUR assemblyId, export
-executionId per model version, activity file checksums) and launches exactly the affected months.
+"""One sensor per configured source that notices a new delivery by its identity (CUR assemblyId,
+export executionId per model version, activity file checksums) and launches exactly the affected
+months, for that source only.
 
-The run_key is derived from that identity, so a delivery seen again never starts a second run."""
+The run_key is derived from the identity, so a delivery seen again never starts a second run; a new
+carbon-model version for old months changes their identity and so triggers them."""
 
 import hashlib
 import json
@@ -10,38 +12,46 @@ from datetime import date
 import dagster as dg
 
 from carbon_pipeline.defs.jobs import INVENTORY_JOB
+from carbon_pipeline.defs.partitions import SOURCES_TAG
 from carbon_pipeline.defs.resources import SourcesResource
+from carbon_pipeline.defs.schedules import definition_name
+from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.registry import reader_for
 
 
-def build_sensors(first_month: date) -> list[dg.SensorDefinition]:
+def _source_sensor(source_id: str, kind: str, first_month: date) -> dg.SensorDefinition:
     @dg.sensor(
+        name=definition_name(source_id, "deliveries"),
         job_name=INVENTORY_JOB,
         minimum_interval_seconds=300,
-        description="New or changed deliveries (by manifest identity) -> runs for exactly those months.",
+        description=f"New or changed deliveries of source '{source_id}' ({kind}) -> a run for each such month.",
     )
-    def landing_deliveries_sensor(context: dg.SensorEvaluationContext, sources: SourcesResource) -> dg.SensorResult:
+    def _sensor(context: dg.SensorEvaluationContext, sources: SourcesResource) -> dg.SensorResult:
+        source: SourceConfig | None = next((s for s in sources.load().sources if s.id == source_id), None)
+        if source is None:
+            return dg.SensorResult(skip_reason=f"source '{source_id}' is no longer in the sources file")
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-        requests: dict[str, dg.RunRequest] = {}
-        for source in sources.load().sources:
-            reader = reader_for(source)
-            for month in reader.available_months(source):
-                if month < first_month:
-                    continue
-                identity = reader.delivery_identity(source, month)
-                marker = f"{source.id}:{month:%Y-%m}"
-                if identity is None or seen.get(marker) == identity:
-                    continue
-                seen[marker] = identity
-                digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
-                key = month.strftime("%Y-%m-%d")
-                requests[key] = dg.RunRequest(
-                    run_key=f"{marker}:{digest}"
-                    if key not in requests
-                    else f"{requests[key].run_key}+{marker}:{digest}",
-                    partition_key=key,
-                    tags={"carbon_pipeline/trigger": "delivery"},
+        reader = reader_for(source)
+        requests = []
+        for month in reader.available_months(source):
+            if month < first_month:
+                continue
+            identity = reader.delivery_identity(source, month)
+            if identity is None or seen.get(f"{month:%Y-%m}") == identity:
+                continue
+            seen[f"{month:%Y-%m}"] = identity
+            digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+            requests.append(
+                dg.RunRequest(
+                    run_key=f"{source_id}:{month:%Y-%m}:{digest}",
+                    partition_key=month.strftime("%Y-%m-%d"),
+                    tags={SOURCES_TAG: source_id, "carbon_pipeline/trigger": "delivery"},
                 )
-        return dg.SensorResult(run_requests=list(requests.values()), cursor=json.dumps(seen, sort_keys=True))
+            )
+        return dg.SensorResult(run_requests=requests, cursor=json.dumps(seen, sort_keys=True))
 
-    return [landing_deliveries_sensor]
+    return _sensor
+
+
+def build_sensors(sources: list[SourceConfig], first_month: date) -> list[dg.SensorDefinition]:
+    return [_source_sensor(s.id, s.kind, first_month) for s in sources]

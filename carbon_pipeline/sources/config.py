@@ -30,7 +30,8 @@ SOURCE_KINDS = (
 # at load time rather than a source that silently yields nothing.
 IMPLEMENTED_KINDS = ("aws_cur", "aws_carbon", "activity_csv", "focus")
 
-COMMON_KEYS = {"id", "kind", "uri", "description"}
+COMMON_KEYS = {"id", "kind", "uri", "description", "schedule"}
+SCHEDULES = ("daily", "weekly", "monthly", "none")
 # Where an s3:// source lives and how it authenticates (never a secret value: see credentials.py).
 S3_KEYS = {"credentials", "region", "endpoint_url"}
 KIND_KEYS: dict[str, set[str]] = {
@@ -141,9 +142,11 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
     if kind == "activity_csv" and raw.get("template") not in ACTIVITY_TEMPLATES:
         raise ConfigError(f"{path}: source '{source_id}': key 'template' must be one of {list(ACTIVITY_TEMPLATES)}")
     validate_credentials_option(source_id, raw.get("credentials"))
+    if "schedule" in raw and raw["schedule"] not in SCHEDULES:
+        raise ConfigError(f"{path}: source '{source_id}': key 'schedule' must be one of {list(SCHEDULES)}")
     if not uri.startswith("s3://") and not Path(uri).is_absolute():
         uri = str((path.parent / uri).resolve())
-    options = {k: v for k, v in raw.items() if k not in COMMON_KEYS}
+    options = {k: v for k, v in raw.items() if k not in {"id", "kind", "uri", "description"}}
     return SourceConfig(id=source_id, kind=kind, uri=uri, options=options)
 
 
