@@ -62,6 +62,24 @@ def demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def iam_policy(args: argparse.Namespace) -> int:
+    import json
+
+    from carbon_pipeline.sources.config import load_sources_file
+    from carbon_pipeline.sources.iam import policies_for
+
+    try:
+        config = load_sources_file(load_settings().sources_file)
+        source = next((s for s in config.sources if s.id == args.source_id), None)
+        if source is None:
+            raise ConfigError(f"no source '{args.source_id}' in {config.path}")
+        print(json.dumps(policies_for(source, args.principal), indent=2))
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def inventory(_: argparse.Namespace) -> int:
     print(format_inventory(load_settings().serving))
     return 0
@@ -74,9 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     demo_parser = commands.add_parser("demo", help="generate the bundled demo organisation's landing zone")
     demo_parser.add_argument("--force", action="store_true", help="regenerate even if present")
     commands.add_parser("inventory", help="print the inventory from the serving file")
+    policy = commands.add_parser("iam-policy", help="print the least-privilege IAM policies for a source")
+    policy.add_argument("source_id")
+    policy.add_argument("--principal", help="ARN of the role or user the pipeline runs as (for the trust policy)")
     add_credentials_commands(commands)
     args = parser.parse_args(argv)
-    handlers = {"run": run, "demo": demo, "inventory": inventory, "credentials": run_credentials}
+    handlers = {
+        "run": run,
+        "demo": demo,
+        "inventory": inventory,
+        "iam-policy": iam_policy,
+        "credentials": run_credentials,
+    }
     return handlers[args.command](args)
 
 

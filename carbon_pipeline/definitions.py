@@ -20,6 +20,7 @@ from carbon_pipeline.defs.resources import ServingResource, SourcesResource, War
 from carbon_pipeline.defs.schedules import build_schedules
 from carbon_pipeline.defs.sensors import build_sensors
 from carbon_pipeline.defs.serving_assets import serving_database
+from carbon_pipeline.secrets import redaction
 from carbon_pipeline.settings import Settings, load_settings
 from carbon_pipeline.sources.config import InventorySettings, SourceConfig, load_sources_file
 
@@ -27,6 +28,9 @@ from carbon_pipeline.sources.config import InventorySettings, SourceConfig, load
 # deliberate choices here (see docs/architecture.md), so the warnings would only be noise for users.
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
+
+
+redaction.install()
 
 
 def _configured(settings: Settings) -> tuple[date, list[SourceConfig]]:

@@ -26,6 +26,12 @@ class AwsCredentials:
     aws_secret_access_key: str | None = None
     aws_session_token: str | None = None
 
+    def __post_init__(self) -> None:
+        from carbon_pipeline.secrets.redaction import register_secret
+
+        register_secret(self.aws_secret_access_key)
+        register_secret(self.aws_session_token)
+
     def as_kwargs(self) -> dict[str, str | None]:
         return {
             "aws_access_key_id": self.aws_access_key_id,
