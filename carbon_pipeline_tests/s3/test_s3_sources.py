@@ -4,6 +4,7 @@ and no secret in any file a run leaves behind."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date
 from pathlib import Path
@@ -158,5 +159,74 @@ def _summary(path: Path) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:
         return con.execute("SELECT * FROM marts.scope_summary ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def test_sensor_on_the_bucket_runs_new_deliveries_once_and_a_redelivery_as_a_restatement(s3_deployment, moto_endpoint):
+    from carbon_pipeline.definitions import build_definitions
+    from carbon_pipeline.defs.partitions import SOURCES_TAG
+    from carbon_pipeline.defs.resources import SourcesResource
+    from carbon_pipeline.sources.months import months_between
+
+    settings, proxy, bucket = s3_deployment
+    defs = build_definitions(settings)
+    sensor = next(s for s in defs.sensors if s.name == "demo_cur_deliveries")
+    resources = {"sources": SourcesResource(path=str(settings.sources_file))}
+
+    def tick(cursor=None):
+        with dg.build_sensor_context(cursor=cursor, resources=resources, repository_def=defs.get_repository_def()) as c:
+            return sensor.evaluate_tick(c)
+
+    def launch(requests):
+        for request in requests:
+            month = date.fromisoformat(request.partition_key)
+            result = run_inventory(settings, month, month, tags={SOURCES_TAG: request.tags[SOURCES_TAG]})
+            assert result.success, failure_messages(result)
+
+    first = tick()
+    assert [r.partition_key for r in first.run_requests] == [
+        f"{m:%Y-%m-%d}" for m in months_between(date(2024, 1, 1), date(2026, 1, 1))
+    ]
+    launch([r for r in first.run_requests if r.partition_key == "2025-02-01"])
+    assert _count(settings.warehouse, "SELECT COUNT(*) FROM marts.scope_summary") > 0
+    assert tick(first.cursor).run_requests == []  # the same manifests again: no new run
+
+    host, port = moto_endpoint
+    admin = boto3.client(
+        "s3",
+        endpoint_url=f"http://{host}:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="admin",
+        aws_secret_access_key="admin",
+    )
+    period = "cur-reports/demo-cur/20250201-20250301"
+    manifest = json.loads(admin.get_object(Bucket=bucket, Key=f"{period}/demo-cur-Manifest.json")["Body"].read())
+    old_key = manifest["reportKeys"][0]
+    new_key = old_key.replace(manifest["assemblyId"], "99999999-aaaa-bbbb-cccc-dddddddddddd")
+    admin.copy_object(Bucket=bucket, Key=new_key, CopySource={"Bucket": bucket, "Key": old_key})
+    previous_assembly = manifest["assemblyId"]
+    manifest.update(assemblyId="99999999-aaaa-bbbb-cccc-dddddddddddd", reportKeys=[new_key])
+    admin.put_object(Bucket=bucket, Key=f"{period}/demo-cur-Manifest.json", Body=json.dumps(manifest).encode())
+
+    again = tick(first.cursor)
+    assert [r.partition_key for r in again.run_requests] == ["2025-02-01"]
+    launch(again.run_requests)
+    assert (
+        _count(
+            settings.warehouse,
+            "SELECT COUNT(*) FROM audit.restatements WHERE source_id = 'demo-cur' AND period_month = DATE '2025-02-01' "
+            f"AND previous_identity = '{previous_assembly}'",
+        )
+        == 1
+    )
+
+
+def _count(path: Path, sql: str) -> int:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()[0][0]
     finally:
         con.close()
