@@ -1,0 +1,159 @@
+"""The real Dagster webserver over a materialized demo, opened in a real headless Chromium (Debian's
+package, driven by Playwright): the asset graph shows the project's assets, and a mart's latest
+materialization and its checks are visible."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from carbon_pipeline.runner import failure_messages, run_inventory
+from carbon_pipeline_tests.conftest import make_deployment
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def webserver(tmp_path_factory, demo_files):
+    root = tmp_path_factory.mktemp("ui")
+    deployment = make_deployment(root, demo_files)
+    home = root / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "CARBON_SOURCES": str(deployment.settings.sources_file),
+        "CARBON_WAREHOUSE": str(deployment.settings.warehouse),
+        "CARBON_SERVING": str(deployment.settings.serving),
+        "DAGSTER_DISABLE_TELEMETRY": "true",
+    }
+    os.environ["DAGSTER_HOME"] = str(home)
+    try:
+        with dg.DagsterInstance.get() as instance:
+            result = run_inventory(deployment.settings, *_months(), instance=instance)
+            assert result.success, failure_messages(result)
+    finally:
+        del os.environ["DAGSTER_HOME"]
+    port = _free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dagster_webserver",
+            "-w",
+            str(REPO / "workspace.yaml"),
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/server_info", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the Dagster webserver did not come up") from None
+                time.sleep(1)
+        yield url, root
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def _months():
+    from datetime import date
+
+    return date(2024, 1, 1), date(2025, 12, 1)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is required (.ci/run installs it: apt-get install chromium)"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def _dismiss_welcome(page) -> None:
+    """A fresh Dagster instance greets the first visit with a community modal."""
+    skip = page.get_by_role("button", name="Skip")
+    if skip.count():
+        skip.first.click()
+
+
+def test_the_asset_graph_shows_every_stage_of_the_pipeline(webserver, browser):
+    url, root = webserver
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(f"{url}/assets", wait_until="networkidle")
+    _dismiss_welcome(page)
+    page.get_by_text("scope_summary").first.wait_for(timeout=60_000)
+    text = page.inner_text("body")
+    for asset in (
+        "scope_summary",
+        "cloud_emissions",
+        "cloud_reconciliation",
+        "activity_emissions",
+        "aws_cur_line_items",
+        "aws_carbon_emissions",
+        "emission_factors",
+        "serving_database",
+    ):
+        assert asset in text, asset
+    page.screenshot(path=str(root / "assets.png"), full_page=True)
+    page.close()
+
+
+def test_a_marts_latest_materialization_and_its_checks_are_visible(webserver, browser):
+    url, root = webserver
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    page.goto(f"{url}/assets/marts/scope_summary?view=checks", wait_until="networkidle")
+    page.get_by_text("inventory_adds_up").first.wait_for(timeout=60_000)
+    assert "inventory_adds_up" in page.inner_text("body")
+    page.goto(f"{url}/assets/marts/scope_summary?view=events", wait_until="networkidle")
+    _dismiss_welcome(page)
+    page.get_by_text("by_year_scope").first.wait_for(timeout=60_000)
+    body = page.inner_text("body")
+    assert "by_year_scope" in body and "total_tco2e_location" in body
+    page.screenshot(path=str(root / "scope_summary.png"), full_page=True)
+    shutil.copy(root / "scope_summary.png", Path(os.environ.get("UI_SCREENSHOT_DIR", root)) / "scope_summary.png")
+    page.close()
