@@ -103,7 +103,7 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
             partitions_def=partitions_def,
             params={"source_kind": kind},
         )
-        for kind in ("aws_cur", "aws_carbon", "activity_csv")
+        for kind in ("aws_cur", "aws_carbon", "activity_csv", "focus")
     ]
     return [
         *raw,

@@ -46,8 +46,13 @@ def build_ledger_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.Asse
         sql_table_asset(
             key=ACTIVITY_LEDGER_KEY.path,
             table="ledger.activity",
-            models=("ledger/activity_cloud_billing", "ledger/activity_own_operations"),
-            deps=(raw_asset_key("aws_cur"), raw_asset_key("activity_csv"), FACTOR_CATALOGUE_KEY),
+            models=("ledger/activity_cloud_billing", "ledger/activity_own_operations", "ledger/activity_focus"),
+            deps=(
+                raw_asset_key("aws_cur"),
+                raw_asset_key("activity_csv"),
+                raw_asset_key("focus"),
+                FACTOR_CATALOGUE_KEY,
+            ),
             group="ledger",
             description="The activity ledger: cloud billing grouped to month x object x account x region x usage "
             "type x line-item type, and every line of the activity files; each row names its source object, "

@@ -40,11 +40,36 @@ def read_delimited(
     ones added as NULL) plus ``object_line``: the 1-based line of the row, the header being line 1."""
     try:
         relation = con.read_csv(str(path), header=True, all_varchar=True, null_padding=False)
-        columns = relation.columns
+        _ = relation.columns  # the sniffer runs here: an unreadable file fails inside the try
     except duckdb.Error as exc:
         raise SourceError(
             f"cannot be read as CSV: {_first_line(exc)}", source_id=source_id, object_key=object_key
         ) from exc
+    return shape_columns(
+        relation,
+        source_id=source_id,
+        object_key=object_key,
+        normalise=normalise,
+        required=required,
+        optional=optional,
+        display=display,
+    )
+
+
+def shape_columns(
+    relation: duckdb.DuckDBPyRelation,
+    *,
+    source_id: str,
+    object_key: str,
+    normalise: Callable[[str], str],
+    required: Iterable[str],
+    optional: Iterable[str],
+    display: Callable[[str], str] = lambda name: name,
+    first_line: int = 2,
+) -> duckdb.DuckDBPyRelation:
+    """The shaping of read_delimited for any all-VARCHAR relation: ``object_line`` numbers the rows from
+    ``first_line`` (2 for a file with a header line, 1 for Parquet, which has none)."""
+    columns = relation.columns
     names = [normalise(c) for c in columns]
     seen: dict[str, str] = {}
     for original, name in zip(columns, names, strict=True):
@@ -68,7 +93,8 @@ def read_delimited(
             column=display(missing[0]),
         )
     wanted = list(dict.fromkeys([*required, *optional]))
-    expressions = [duckdb.SQLExpression("row_number() OVER () + 1").alias("object_line")]
+    offset = duckdb.ConstantExpression(first_line - 1)
+    expressions = [(duckdb.SQLExpression("row_number() OVER ()") + offset).alias("object_line")]
     for name in wanted:
         if name in seen:
             expressions.append(duckdb.ColumnExpression(seen[name]).alias(name))
@@ -83,3 +109,36 @@ def _first_line(exc: Exception) -> str:
 
 def count_rows(relation: duckdb.DuckDBPyRelation) -> int:
     return relation.aggregate("count(*)").fetchall()[0][0]
+
+
+def read_parquet_varchar(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    source_id: str,
+    object_key: str,
+    normalise: Callable[[str], str],
+    required: Iterable[str],
+    optional: Iterable[str],
+    display: Callable[[str], str] = lambda name: name,
+) -> duckdb.DuckDBPyRelation:
+    """read_delimited for a Parquet object: every column cast to VARCHAR so that the same staging models
+    cast (and report) as for CSV; ``object_line`` is the 1-based row number."""
+    try:
+        relation = con.read_parquet(str(path))
+        varchar = duckdb.sqltype("VARCHAR")
+        relation = relation.select(*(duckdb.ColumnExpression(c).cast(varchar).alias(c) for c in relation.columns))
+    except duckdb.Error as exc:
+        raise SourceError(
+            f"cannot be read as Parquet: {_first_line(exc)}", source_id=source_id, object_key=object_key
+        ) from exc
+    return shape_columns(
+        relation,
+        source_id=source_id,
+        object_key=object_key,
+        normalise=normalise,
+        required=required,
+        optional=optional,
+        display=display,
+        first_line=1,
+    )

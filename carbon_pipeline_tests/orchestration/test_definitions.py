@@ -11,6 +11,7 @@ ASSETS = {
     "raw/aws_cur_line_items",
     "raw/aws_carbon_emissions",
     "raw/activity_rows",
+    "raw/focus_charges",
     "ledger/activity",
     "ledger/provider_emissions",
     "emissions/activity_emissions",
@@ -23,6 +24,7 @@ BLOCKING_CHECKS = {
     ("raw/aws_cur_line_items", "rows_match_deliveries"),
     ("raw/aws_carbon_emissions", "rows_match_deliveries"),
     ("raw/activity_rows", "rows_match_deliveries"),
+    ("raw/focus_charges", "rows_match_deliveries"),
     ("ledger/activity", "cost_and_line_items_reconcile_with_raw"),
     ("ledger/provider_emissions", "one_model_version_per_month"),
     ("factors/emission_factors", "catalogue_integrity"),
@@ -47,8 +49,9 @@ def test_definitions_load_with_every_asset_check_job_schedule_and_sensor(built):
     assert set(checks) == BLOCKING_CHECKS | WARNING_CHECKS
     assert {key for key, spec in checks.items() if spec.blocking} == BLOCKING_CHECKS
     assert {j.name for j in defs.resolve_all_job_defs()} >= {"inventory_job", "cur_resync_job", "carbon_export_job"}
-    assert {s.name for s in defs.schedules} == {"cur_daily_resync", "carbon_export_monthly"}
-    assert {s.name for s in defs.sensors} == {"landing_deliveries_sensor"}
+    sources = ("demo_cur", "demo_carbon", "demo_electricity", "demo_fleet_fuel", "demo_travel")
+    assert {s.name for s in defs.schedules} == {f"{source}_resync" for source in sources}
+    assert {s.name for s in defs.sensors} == {f"{source}_deliveries" for source in sources}
 
 
 def test_every_stage_has_a_blocking_check():

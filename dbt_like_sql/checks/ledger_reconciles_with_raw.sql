@@ -10,6 +10,11 @@ WITH raw_side AS (
     FROM raw.activity_rows
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY ALL
+    UNION ALL
+    SELECT source_id, period_month, currency, COUNT(*), SUM(billed_cost)
+    FROM raw.focus_charges
+    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    GROUP BY ALL
 ),
 ledger_side AS (
     SELECT source_id, period_month, COALESCE(currency, '') AS currency, SUM(line_item_count) AS line_items,

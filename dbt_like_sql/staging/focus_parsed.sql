@@ -1,0 +1,48 @@
+-- One FOCUS object, parsed once. `focus_file` has the FOCUS column names (every value VARCHAR) plus
+-- object_line. Empty strings and the bare word NULL (how the FinOps Foundation sample writes a null)
+-- become SQL NULL; numbers and timestamps are TRY_CAST so that staging/focus_charges__invalid.sql can
+-- name every value that fails, with its row and column, before anything is written.
+-- ChargePeriodStart is UTC per the spec: a value with an offset (`...Z`, `+02:00`) is converted to
+-- UTC, one without is taken as UTC (never the session's time zone).
+WITH cleaned AS (
+    SELECT
+        object_line,
+        NULLIF(NULLIF(trim(BilledCost), ''), 'NULL') AS billed_cost_text,
+        NULLIF(NULLIF(trim(EffectiveCost), ''), 'NULL') AS effective_cost_text,
+        NULLIF(NULLIF(trim(ConsumedQuantity), ''), 'NULL') AS consumed_quantity_text,
+        NULLIF(NULLIF(trim(PricingQuantity), ''), 'NULL') AS pricing_quantity_text,
+        NULLIF(NULLIF(trim(ChargePeriodStart), ''), 'NULL') AS charge_period_start_text,
+        NULLIF(NULLIF(trim(ProviderName), ''), 'NULL') AS provider_name,
+        NULLIF(NULLIF(trim(BillingAccountId), ''), 'NULL') AS billing_account_id,
+        NULLIF(NULLIF(trim(SubAccountId), ''), 'NULL') AS sub_account_id,
+        NULLIF(NULLIF(trim(RegionId), ''), 'NULL') AS region,
+        NULLIF(NULLIF(trim(ServiceName), ''), 'NULL') AS service_name,
+        NULLIF(NULLIF(trim(ServiceCategory), ''), 'NULL') AS service_category,
+        NULLIF(NULLIF(trim(ChargeCategory), ''), 'NULL') AS charge_category,
+        NULLIF(NULLIF(trim(ChargeClass), ''), 'NULL') AS charge_class,
+        NULLIF(NULLIF(trim(ConsumedUnit), ''), 'NULL') AS consumed_unit,
+        NULLIF(NULLIF(trim(PricingUnit), ''), 'NULL') AS pricing_unit,
+        NULLIF(NULLIF(trim(BillingCurrency), ''), 'NULL') AS currency,
+        NULLIF(NULLIF(trim(SkuId), ''), 'NULL') AS sku_id,
+        NULLIF(NULLIF(trim(ResourceId), ''), 'NULL') AS resource_id
+    FROM focus_file
+)
+SELECT
+    *,
+    TRY_CAST(billed_cost_text AS DECIMAL(38, 10)) AS billed_cost,
+    TRY_CAST(effective_cost_text AS DECIMAL(38, 10)) AS effective_cost,
+    TRY_CAST(consumed_quantity_text AS DOUBLE) AS consumed_quantity,
+    TRY_CAST(pricing_quantity_text AS DOUBLE) AS pricing_quantity,
+    CASE
+        WHEN regexp_matches(charge_period_start_text, ':\d\d(\.\d+)?\s*(Z|[+-]\d\d(:?\d\d)?)$')
+            THEN timezone('UTC', TRY_CAST(charge_period_start_text AS TIMESTAMPTZ))
+        ELSE TRY_CAST(charge_period_start_text AS TIMESTAMP)
+    END AS charge_period_start,
+    CASE
+        WHEN regexp_matches(lower(provider_name), '^(aws|amazon)\b') THEN 'aws'
+        WHEN regexp_matches(lower(provider_name), '^(microsoft|azure)\b') THEN 'azure'
+        WHEN regexp_matches(lower(provider_name), '^(google|gcp)\b') THEN 'gcp'
+        WHEN regexp_matches(lower(provider_name), '^(oracle|oci)\b') THEN 'oci'
+        ELSE COALESCE(NULLIF(trim(regexp_replace(lower(provider_name), '[^a-z0-9]+', '-', 'g'), '-'), ''), 'unknown')
+    END AS provider
+FROM cleaned
