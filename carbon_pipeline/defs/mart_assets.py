@@ -29,7 +29,7 @@ def _scope_summary(con: duckdb.DuckDBPyConnection, start: date, end: date) -> di
     ).fetchall()
     return {
         "by_year_scope": markdown_table(["year", "scope", "method", "basis", "tCO2e"], rows),
-        **{f"total_tco2e_{method}": float(value or 0) for method, value in total},
+        **{f"total_tco2e_{method}": round(float(value or 0), 6) for method, value in total},
     }
 
 
