@@ -230,3 +230,40 @@ def _count(path: Path, sql: str) -> int:
         return con.execute(sql).fetchall()[0][0]
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("mode", ["role", "store"])
+def test_a_source_can_assume_a_role_with_an_external_id_or_use_a_credential_store_entry(
+    s3_deployment, tmp_path, monkeypatch, mode
+):
+    from carbon_pipeline.secrets.store import CredentialStore, generate_key
+
+    settings, proxy, _ = s3_deployment
+    env_credentials = "{env: {access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}"
+    if mode == "role":
+        replacement = (
+            '{role: {arn: "arn:aws:iam::123456789012:role/carbon-read", external_id: acme-7c1f, '
+            f"base: {env_credentials}}}}}"
+        )
+    else:
+        key = generate_key()
+        store_path = tmp_path / "credentials.enc"
+        CredentialStore(store_path, key).put(
+            "demo-bucket", {"aws_access_key_id": "AKIASTORE", "aws_secret_access_key": CANARY}
+        )
+        monkeypatch.setenv("CARBON_CREDENTIALS_KEY", key)
+        monkeypatch.setenv("CARBON_CREDENTIALS_STORE", str(store_path))
+        replacement = "{store: demo-bucket}"
+    text = settings.sources_file.read_text().replace(f"credentials: {env_credentials}", f"credentials: {replacement}")
+    settings.sources_file.write_text(text)
+    result = run_inventory(settings, FIRST, FIRST)
+    assert result.success, failure_messages(result)
+    if mode == "role":
+        assert any(method == "POST" for method, _ in proxy.requests)  # the STS AssumeRole call
+    assert _count(settings.warehouse, "SELECT COUNT(*) FROM raw.aws_cur_line_items") > 0
+    leaking = [
+        str(p)
+        for p in tmp_path.rglob("*")
+        if p.is_file() and p.name != "credentials.enc" and CANARY.encode() in p.read_bytes()
+    ]
+    assert leaking == []
