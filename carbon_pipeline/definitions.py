@@ -16,6 +16,7 @@ from carbon_pipeline.defs.ledger_assets import build_ledger_assets
 from carbon_pipeline.defs.mart_assets import build_mart_assets
 from carbon_pipeline.defs.partitions import monthly_partitions
 from carbon_pipeline.defs.raw_assets import build_raw_assets
+from carbon_pipeline.defs.report_assets import ReportsResource, inventory_report
 from carbon_pipeline.defs.resources import ServingResource, SourcesResource, WarehouseResource
 from carbon_pipeline.defs.schedules import build_schedules
 from carbon_pipeline.defs.sensors import build_sensors
@@ -54,6 +55,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *build_emission_assets(partitions),
             *build_mart_assets(partitions),
             serving_database,
+            inventory_report,
         ],
         asset_checks=build_checks(partitions),
         jobs=build_jobs(partitions),
@@ -63,6 +65,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             "warehouse": WarehouseResource(path=str(settings.warehouse.resolve())),
             "sources": SourcesResource(path=str(settings.sources_file.resolve())),
             "serving": ServingResource(path=str(settings.serving.resolve())),
+            "reports": ReportsResource(path=str(settings.reports.resolve())),
         },
         # Steps share one DuckDB file, which allows a single writer: run them in one process.
         executor=dg.in_process_executor,

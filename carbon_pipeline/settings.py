@@ -20,6 +20,7 @@ class Settings:
     serving: Path
     uses_demo: bool
     staging: Path = Path("data") / "staging"
+    reports: Path = Path("data") / "reports"
 
     @property
     def demo_root(self) -> Path:
@@ -35,4 +36,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         serving=Path(env.get("CARBON_SERVING") or Path("data") / "serving.duckdb"),
         uses_demo=not sources,
         staging=Path(env.get("CARBON_STAGING") or Path("data") / "staging"),
+        reports=Path(env.get("CARBON_REPORTS") or Path("data") / "reports"),
     )

@@ -52,6 +52,8 @@ def make_deployment(root: Path, demo: Path) -> Deployment:
         warehouse=root / "warehouse.duckdb",
         serving=root / "serving.duckdb",
         uses_demo=True,
+        staging=root / "staging",
+        reports=root / "reports",
     )
     return Deployment(root, settings)
 

@@ -18,6 +18,7 @@ ASSETS = {
     "marts/cloud_emissions",
     "marts/cloud_reconciliation",
     "marts/scope_summary",
+    "reports/inventory_report",
     "serving/serving_database",
 }
 BLOCKING_CHECKS = {

@@ -100,6 +100,7 @@ def s3_deployment(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
         serving=tmp_path / "serving.duckdb",
         uses_demo=False,
         staging=tmp_path / "staging",
+        reports=tmp_path / "reports",
     )
     yield settings, proxy, bucket
     proxy.stop()

@@ -320,6 +320,8 @@ def test_inventory_job_carries_every_focus_row_into_the_ledger_with_raw_cost_and
         warehouse=tmp_path / "warehouse.duckdb",
         serving=tmp_path / "serving.duckdb",
         uses_demo=False,
+        staging=tmp_path / "staging",
+        reports=tmp_path / "reports",
     )
 
     result = run_inventory(settings, date(2024, 9, 1), date(2024, 9, 1))

@@ -135,7 +135,11 @@ market_based AS (
             WHEN r.estimation_class = 'electricity' AND r.supplier_kgco2e_per_kwh IS NOT NULL THEN 'supplier'
             ELSE r.factor_boundary
         END AS factor_boundary,
-        r.factor_data_year,
+        -- a supplier factor given on the activity row is that month's own figure
+        CASE
+            WHEN r.estimation_class = 'electricity' AND r.supplier_kgco2e_per_kwh IS NOT NULL THEN year(r.period_month)
+            ELSE r.factor_data_year
+        END AS factor_data_year,
         CASE
             WHEN r.estimation_class IN ('fuel', 'travel') THEN 'method_independent'
             WHEN COALESCE(r.certificate_kwh, 0) > 0 AND r.supplier_kgco2e_per_kwh IS NOT NULL THEN 'certificates+supplier'
