@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 import time
+from datetime import date
 
 import dagster as dg
 
@@ -21,7 +22,15 @@ from carbon_pipeline.settings import load_settings
 from carbon_pipeline.sources.errors import ConfigError
 
 
-def run(_: argparse.Namespace) -> int:
+def _month_arg(text: str) -> date:
+    try:
+        year, month = text.split("-")[:2]
+        return date(int(year), int(month), 1)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a month (YYYY-MM)") from exc
+
+
+def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     if settings.uses_demo:
         ensure_demo(settings.demo_root)
@@ -34,12 +43,17 @@ def run(_: argparse.Namespace) -> int:
     if not months:
         print("no deliveries found in the configured sources", file=sys.stderr)
         return 1
+    first = getattr(args, "first", None) or months[0]
+    last = getattr(args, "last", None) or months[-1]
+    if last < first:
+        print(f"error: --to {last:%Y-%m} is before --from {first:%Y-%m}", file=sys.stderr)
+        return 2
     started = time.monotonic()
     if os.environ.get("DAGSTER_HOME"):
         with dg.DagsterInstance.get() as instance:
-            result = run_inventory(settings, months[0], months[-1], instance=instance)
+            result = run_inventory(settings, first, last, instance=instance)
     else:
-        result = run_inventory(settings, months[0], months[-1])
+        result = run_inventory(settings, first, last)
     elapsed = time.monotonic() - started
     failures = failure_messages(result)
     if not result.success or failures:
@@ -47,7 +61,7 @@ def run(_: argparse.Namespace) -> int:
         for message in failures:
             print(f"  - {message}", file=sys.stderr)
         return 1
-    print(f"pipeline run {result.run_id}: {months[0]:%Y-%m}..{months[-1]:%Y-%m} in {elapsed:.1f}s")
+    print(f"pipeline run {result.run_id}: {first:%Y-%m}..{last:%Y-%m} in {elapsed:.1f}s")
     print(format_inventory(settings.serving))
     return 0
 
@@ -88,7 +102,11 @@ def inventory(_: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="carbon-pipeline", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="materialize everything, publish the serving file, print the inventory")
+    run_parser = commands.add_parser(
+        "run", help="materialize every delivered month (or a range, as one backfill run), publish, print the inventory"
+    )
+    run_parser.add_argument("--from", dest="first", type=_month_arg, help="first month, YYYY-MM")
+    run_parser.add_argument("--to", dest="last", type=_month_arg, help="last month, YYYY-MM (inclusive)")
     demo_parser = commands.add_parser("demo", help="generate the bundled demo organisation's landing zone")
     demo_parser.add_argument("--force", action="store_true", help="regenerate even if present")
     commands.add_parser("inventory", help="print the inventory from the serving file")

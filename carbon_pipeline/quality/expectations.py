@@ -15,7 +15,6 @@ from typing import Any
 import duckdb
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-os.environ.setdefault("TQDM_DISABLE", "1")
 
 MAX_ROWS = 200_000
 LINE_ITEM_TYPES = [
@@ -128,7 +127,11 @@ def validate_contract(con: duckdb.DuckDBPyConnection, table: str, start: date, e
             WHERE rn % ? = 0 OR ? = 1""",
         [start, end, step, step],
     ).fetchdf()
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
+    # progress bars would be written to the terminal of `make run` for every check
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     batch = (
         context.data_sources.add_pandas("warehouse")
         .add_dataframe_asset(name=contract.name)

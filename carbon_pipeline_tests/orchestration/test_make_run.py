@@ -51,3 +51,25 @@ def test_run_with_an_invalid_sources_file_names_the_key(tmp_path: Path):
     )
     assert completed.returncode == 2
     assert "unknown key 'bukcet'" in completed.stderr
+
+
+def test_run_backfills_a_chosen_range_of_months_as_one_run(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CARBON_", "DAGSTER_HOME"))}
+    completed = subprocess.run(
+        [sys.executable, "-m", "carbon_pipeline.cli", "run", "--from", "2025-03", "--to", "2025-04"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert ": 2025-03..2025-04 in " in completed.stdout
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "data" / "serving.duckdb"), read_only=True)
+    try:
+        months = con.execute("SELECT DISTINCT strftime(period_month, '%Y-%m') FROM marts.scope_summary ORDER BY 1")
+        assert [m for (m,) in months.fetchall()] == ["2025-03", "2025-04"]
+    finally:
+        con.close()
