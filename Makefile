@@ -6,6 +6,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
 UI_PORT ?= 3000
+SIZES ?= 1000000,10000000
 
 .PHONY: run test ui lint bench clean
 
@@ -44,3 +45,7 @@ lint: $(VENV)/.installed-test
 
 clean:
 	rm -rf data .pytest_cache
+
+## bench: generate CUR months (cached in benchmarks/data) and time the pipeline against the DuckDB floor
+bench: $(VENV)/.installed-test
+	$(BIN)/python benchmarks/run_benchmarks.py --sizes $(SIZES)
