@@ -32,7 +32,7 @@ run: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 ## test: install with test extras and run the whole suite
 test: $(VENV)/.installed-test
-	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests
+	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests benchmarks
 	$(BIN)/python -m pytest
 
 ## ui: the Dagster UI on 127.0.0.1:$(UI_PORT) over the same configuration
@@ -41,7 +41,7 @@ ui: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests
+	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests benchmarks
 
 clean:
 	rm -rf data .pytest_cache

@@ -318,6 +318,7 @@ def child_pipeline(spec: dict[str, Any]) -> dict[str, Any]:
         serving=work / "serving.duckdb",
         uses_demo=False,
         staging=work / "staging",
+        reports=work / "reports",
     )
     month = date.fromisoformat(spec["month"])
     with dg.DagsterInstance.ephemeral() as instance, RssSampler() as sampler:
