@@ -21,9 +21,12 @@ def build_jobs(partitions_def: dg.PartitionsDefinition) -> list:
         ),
         dg.define_asset_job(
             CUR_RESYNC_JOB,
-            selection=dg.AssetSelection.assets(raw_asset_key("aws_cur"), raw_asset_key("activity_csv")).downstream(),
+            selection=dg.AssetSelection.assets(
+                raw_asset_key("aws_cur"), raw_asset_key("aws_cur2"), raw_asset_key("activity_csv")
+            ).downstream(),
             partitions_def=partitions_def,
-            description="Re-read the CUR and activity files for a month and rebuild everything downstream.",
+            description="Re-read the CUR (legacy and 2.0) and activity files for a month and rebuild everything "
+            "downstream.",
         ),
         dg.define_asset_job(
             CARBON_EXPORT_JOB,

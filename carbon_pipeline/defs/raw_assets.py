@@ -24,6 +24,11 @@ RAW_ASSETS = {
         "Legacy AWS CUR line items, typed, one row per line of each manifest-listed "
         "object of the current delivery (assemblyId); earlier deliveries recorded as superseded.",
     ),
+    "aws_cur2": (
+        "aws_cur2_line_items",
+        "AWS Data Exports CUR 2.0 line items, typed like the legacy CUR (same columns, same staging), one row "
+        "per row of each manifest-listed object of the current execution; map columns flattened.",
+    ),
     "aws_carbon": (
         "aws_carbon_emissions",
         "AWS carbon emissions export rows (CCFT data) for every model version "

@@ -1,19 +1,28 @@
 """AWS carbon emissions export (Data Exports table CARBON_EMISSIONS: the Customer Carbon Footprint
-Tool's data), CSV.
+Tool's data), CSV or Parquet.
 
 Layout (ours to assume where AWS does not document it; see docs/sources.md):
-``data/model_version=<v>/usage_period=YYYY-MM/<export>-0000N.csv.gz`` with its manifest at
-``metadata/model_version=<v>/usage_period=YYYY-MM/<export>-Manifest.json`` listing ``dataFiles``.
-Every model version delivered for a month is loaded; the ledger chooses one by policy.
+``data/model_version=<v>/usage_period=YYYY-MM/<export>-0000N.csv.gz`` (or ``.snappy.parquet``) with its
+manifest at ``metadata/model_version=<v>/usage_period=YYYY-MM/<export>-Manifest.json`` listing
+``dataFiles``; each object is read by its own extension. Every model version delivered for a month is
+loaded; the ledger chooses one by policy.
+
+AWS writes an empty file for a month without usage. An object with a header and no rows, a Parquet
+object with no rows, or an object with no content at all (zero bytes, or a gzip stream of nothing) is
+such a month: it loads 0 rows and the delivery is still recorded, so the month reads as delivered and
+empty rather than missing.
 """
 
 from __future__ import annotations
 
+import gzip
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
+from carbon_pipeline.sources.aws_cur import cur_varchar, scan_errors
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -23,7 +32,7 @@ from carbon_pipeline.sources.deliveries import (
 )
 from carbon_pipeline.sources.errors import SourceError
 from carbon_pipeline.sources.landing import Landing
-from carbon_pipeline.sources.tabular import count_rows, read_delimited
+from carbon_pipeline.sources.tabular import count_rows, read_delimited, read_parquet_varchar
 from carbon_pipeline.warehouse.sql_models import insert_model, run_model
 
 KIND = "aws_carbon"
@@ -88,6 +97,35 @@ def discover_deliveries(landing: Landing, source: SourceConfig, month: date) -> 
     return deliveries
 
 
+def has_no_content(path: Path) -> bool:
+    """True for a zero-byte object or a gzip stream that inflates to nothing (read one byte, not the file)."""
+    if path.stat().st_size == 0:
+        return True
+    if path.name.lower().endswith(".gz"):
+        with gzip.open(path, "rb") as handle:
+            return handle.read(1) == b""
+    return False
+
+
+def read_object(
+    con: duckdb.DuckDBPyConnection, path: Path, *, source_id: str, object_key: str
+) -> duckdb.DuckDBPyRelation | None:
+    """One object as an all-VARCHAR relation (typed Parquet columns as text, integer account ids padded
+    back to 12 digits), or None when it has no content at all."""
+    if has_no_content(path):
+        return None
+    shape = {
+        "source_id": source_id,
+        "object_key": object_key,
+        "normalise": str.strip,
+        "required": REQUIRED_COLUMNS,
+        "optional": OPTIONAL_COLUMNS,
+    }
+    if object_key.lower().endswith(".parquet"):
+        return read_parquet_varchar(con, path, cast=cur_varchar, **shape)
+    return read_delimited(con, path, **shape)
+
+
 def load_month(
     con: duckdb.DuckDBPyConnection,
     landing: Landing,
@@ -104,19 +142,17 @@ def load_month(
     for delivery in deliveries:
         rows = 0
         for key in delivery.object_keys:
-            relation = read_delimited(
-                con,
-                landing.local_path(key),
-                source_id=source.id,
-                object_key=key,
-                normalise=str.strip,
-                required=REQUIRED_COLUMNS,
-                optional=OPTIONAL_COLUMNS,
-            )
+            relation = read_object(con, landing.local_path(key), source_id=source.id, object_key=key)
+            if relation is None:
+                continue
             relation.create_view("carbon_file", replace=True)
-            bad = run_model(
-                con, "staging/aws_carbon_emissions__invalid", period_month=month, model_version=delivery.model_version
-            ).fetchall()
+            with scan_errors(source.id, key):
+                bad = run_model(
+                    con,
+                    "staging/aws_carbon_emissions__invalid",
+                    period_month=month,
+                    model_version=delivery.model_version,
+                ).fetchall()
             if bad:
                 line, column, value = bad[0]
                 raise SourceError(

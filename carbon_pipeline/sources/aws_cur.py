@@ -1,14 +1,36 @@
-"""Legacy AWS Cost and Usage Report (CUR 1), CSV, create-new-version and overwrite layouts.
+"""Legacy AWS Cost and Usage Report (CUR 1): CSV (gzip, ZIP or plain) and Parquet, in all three layouts.
 
-The period folder's manifest is the only truth about which objects make up the current delivery:
-old assemblyId folders keep stale full copies, so data files are never globbed. Earlier assemblies
-found beside the current one are recorded as superseded deliveries, not read.
+The manifest is the only truth about which objects make up the current delivery: old assemblyId
+folders keep stale full copies, so data files are never globbed. Earlier assemblies found beside the
+current one are recorded as superseded deliveries, not read. Where the manifest is (docs/sources.md):
+
+* CSV, create-new-version and overwrite: ``yyyymmdd-yyyymmdd/<report>-Manifest.json`` (exclusive end),
+  objects in an ``<assemblyId>/`` subfolder or directly in the period folder;
+* Parquet (Athena, always overwrite): ``<report>/year=YYYY/month=M/<report>-Manifest.json`` beside the
+  ``<report>-0000N.snappy.parquet`` objects (``month=MM`` is accepted too).
+
+Each object is read by its own extension (the manifest's ``compression`` need only be one AWS offers): ``.parquet``
+with DuckDB's Parquet reader, ``.csv``/``.csv.gz`` with its CSV reader, and ``.zip``, which DuckDB cannot
+read, by extracting its single CSV member beside it in chunks (never whole in memory) and deleting the
+copy once the object is loaded. Columns are matched by their Athena snake_case name, so CSV headers
+(``lineItem/UsageAmount``), CSV files written with Athena names and Parquet all read the same; extra
+columns (new tags, cost categories, product attributes) are ignored and missing optional ones read as
+NULL. Typed Parquet columns become text before the staging model casts them, so a bad value is reported
+with its row and column, whatever the format (see cur_varchar for timestamps and account ids).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import duckdb
 
@@ -22,10 +44,17 @@ from carbon_pipeline.sources.deliveries import (
 from carbon_pipeline.sources.errors import SourceError
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.months import next_month
-from carbon_pipeline.sources.tabular import athena_name, count_rows, read_delimited
+from carbon_pipeline.sources.tabular import (
+    athena_name,
+    count_rows,
+    read_delimited,
+    read_parquet_varchar,
+    varchar_expression,
+)
 from carbon_pipeline.warehouse.sql_models import insert_model, run_model
 
 KIND = "aws_cur"
+TABLE = "raw.aws_cur_line_items"
 REQUIRED_COLUMNS = (
     "line_item_usage_account_id",
     "line_item_line_item_type",
@@ -47,6 +76,7 @@ OPTIONAL_COLUMNS = (
     "product_location",
     "product_instance_type",
     "product_vcpu",
+    "resource_tags",  # CUR 2.0's tag map as JSON (aws_cur2); legacy files have one column per tag instead
 )
 # CSV header names, for messages: users know `lineItem/UsageAmount`, not its Athena spelling.
 CSV_NAMES = {
@@ -58,10 +88,30 @@ CSV_NAMES = {
     "line_item_usage_amount": "lineItem/UsageAmount",
     "line_item_unblended_cost": "lineItem/UnblendedCost",
 }
+ACCOUNT_ID_DIGITS = 12
+INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+CSV_SUFFIXES = (".csv", ".csv.gz", ".gz")
+COMPRESSIONS = ("GZIP", "ZIP", "PARQUET", "NONE", "")
+COPY_CHUNK = 1 << 20
 
 
 def period_folder(month: date) -> str:
     return f"{month:%Y%m%d}-{next_month(month):%Y%m%d}"
+
+
+def parquet_folders(name: str, month: date) -> tuple[str, ...]:
+    """The Athena layout's partition folder of ``month``: AWS writes ``month=1``; ``month=01`` is accepted
+    because copies made by other tools zero-pad."""
+    return (f"{name}/year={month.year}/month={month.month}", f"{name}/year={month.year}/month={month.month:02d}")
+
+
+def manifest_location(landing: Landing, name: str, month: date) -> tuple[str, str] | None:
+    """(folder, manifest key) of ``month``'s period-level manifest in whichever layout holds it."""
+    for folder in (period_folder(month), *parquet_folders(name, month)):
+        key = f"{folder}/{name}-Manifest.json"
+        if landing.exists(key):
+            return folder, key
+    return None
 
 
 def report_name(source: SourceConfig) -> str:
@@ -90,11 +140,11 @@ def _relative_key(source_id: str, manifest_key: str, folder: str, key: str) -> s
 
 def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> CurDelivery | None:
     """The current delivery of ``month`` per its period-level manifest, or None if there is none."""
-    folder = period_folder(month)
     name = report_name(source)
-    manifest_key = f"{folder}/{name}-Manifest.json"
-    if not landing.exists(manifest_key):
+    location = manifest_location(landing, name, month)
+    if location is None:
         return None
+    folder, manifest_key = location
     manifest = landing.read_json(manifest_key)
     if not isinstance(manifest, dict):
         raise SourceError("manifest is not a JSON object", source_id=source.id, object_key=manifest_key)
@@ -108,12 +158,10 @@ def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> Cu
             source_id=source.id,
             object_key=manifest_key,
         )
-    content_type = str(manifest.get("contentType", "text/csv")).lower()
     compression = str(manifest.get("compression", "GZIP")).upper()
-    if "parquet" in content_type or compression not in ("GZIP", "NONE", ""):
+    if compression not in COMPRESSIONS:
         raise SourceError(
-            f"contentType {content_type!r} / compression {compression!r} is not supported yet "
-            "(the CSV gzip and plain layouts are; Parquet and ZIP are issue 3)",
+            f"compression {compression!r} is not one AWS offers for CUR (GZIP, ZIP, Parquet)",
             source_id=source.id,
             object_key=manifest_key,
         )
@@ -129,6 +177,159 @@ def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> Cu
     return CurDelivery(month, assembly_id, manifest_key, keys, tuple(superseded))
 
 
+def cur_varchar(name: str, dtype: duckdb.DuckDBPyType) -> duckdb.Expression:
+    """A typed Parquet column as the text the staging model casts (tabular.varchar_expression), except
+    account ids typed as integers: AWS writes them as strings, but copies (the public CUR 2.0 sample among
+    them) store int64, which drops the leading zeros of ids like 012345678901. AWS account ids are always
+    12 digits, so an integer id is zero-padded back to 12; otherwise it would not match the same account
+    elsewhere (carbon export, other months). A value too long for 12 digits is kept as it is, not cut."""
+    if not athena_name(name).endswith("_account_id") or str(dtype) not in INTEGER_TYPES:
+        return varchar_expression(name, dtype)
+    column = duckdb.ColumnExpression(name)
+    text = column.cast(duckdb.sqltype("VARCHAR"))
+    padded = duckdb.FunctionExpression(
+        "lpad", text, duckdb.ConstantExpression(ACCOUNT_ID_DIGITS), duckdb.ConstantExpression("0")
+    )
+    fits = column.between(duckdb.ConstantExpression(0), duckdb.ConstantExpression(10**ACCOUNT_ID_DIGITS - 1))
+    return duckdb.CaseExpression(fits, padded).otherwise(text).alias(name)
+
+
+def _scratch_file(beside: Path) -> Path:
+    """An empty temporary file next to ``beside`` (same disk as the staged object, which may be large),
+    or in the system temp folder when that folder is not writable (a read-only landing copy)."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{beside.name}.", suffix=".csv", dir=beside.parent)
+    except OSError:
+        handle, name = tempfile.mkstemp(prefix=f"{beside.name}.", suffix=".csv")
+    os.close(handle)
+    return Path(name)
+
+
+@contextmanager
+def extracted_csv(path: Path, *, source_id: str, object_key: str) -> Iterator[Path]:
+    """The single CSV member of a ZIP object as a file DuckDB can read (it reads no ZIP), copied in 1 MiB
+    chunks so that a report of gigabytes never sits in memory; deleted when the block ends."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError(f"cannot be read as ZIP: {exc}", source_id=source_id, object_key=object_key) from exc
+    target = _scratch_file(path)
+    try:
+        with archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) != 1:
+                names = ", ".join(m.filename for m in members[:5]) or "nothing"
+                raise SourceError(
+                    f"a CUR ZIP object holds exactly one CSV file, this one holds {len(members)} ({names})",
+                    source_id=source_id,
+                    object_key=object_key,
+                )
+            with archive.open(members[0]) as member, target.open("wb") as out:
+                shutil.copyfileobj(member, out, COPY_CHUNK)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        target.unlink(missing_ok=True)
+        raise SourceError(f"ZIP member cannot be extracted: {exc}", source_id=source_id, object_key=object_key) from exc
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    try:
+        yield target
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def _csv_display(name: str) -> str:
+    return CSV_NAMES.get(name, name)
+
+
+def _same_name(name: str) -> str:
+    return name
+
+
+@contextmanager
+def open_object(
+    con: duckdb.DuckDBPyConnection, path: Path, *, source_id: str, object_key: str
+) -> Iterator[tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]]:
+    """One CUR object as an all-VARCHAR relation with Athena column names, and how to show a column name in
+    messages (CSV users know ``lineItem/UsageAmount``, Parquet users ``line_item_usage_amount``). The
+    relation is lazy: use it inside the block, while an extracted ZIP member still exists."""
+    lowered = object_key.lower()
+    shape = {
+        "source_id": source_id,
+        "object_key": object_key,
+        "normalise": athena_name,
+        "required": REQUIRED_COLUMNS,
+        "optional": OPTIONAL_COLUMNS,
+    }
+    if lowered.endswith(".parquet"):
+        yield read_parquet_varchar(con, path, display=_same_name, cast=cur_varchar, **shape), _same_name
+    elif lowered.endswith(".zip"):
+        with extracted_csv(path, source_id=source_id, object_key=object_key) as csv_path:
+            yield read_delimited(con, csv_path, display=_csv_display, **shape), _csv_display
+    elif lowered.endswith(CSV_SUFFIXES):
+        yield read_delimited(con, path, display=_csv_display, **shape), _csv_display
+    else:
+        raise SourceError(
+            "unsupported object type (expected .csv, .csv.gz, .zip or .parquet)",
+            source_id=source_id,
+            object_key=object_key,
+        )
+
+
+@contextmanager
+def scan_errors(source_id: str, object_key: str) -> Iterator[None]:
+    """Damage found only while scanning (a truncated gzip stream, a corrupt Parquet page, a CSV line with
+    too many fields) as a SourceError naming the object, not a bare DuckDB message naming a staged path."""
+    try:
+        yield
+    except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise SourceError(f"cannot be read: {reason}", source_id=source_id, object_key=object_key) from exc
+
+
+def stage_object(
+    con: duckdb.DuckDBPyConnection,
+    relation: duckdb.DuckDBPyRelation,
+    *,
+    table: str,
+    source_id: str,
+    month: date,
+    delivery_id: str,
+    object_key: str,
+    display: Callable[[str], str],
+) -> int:
+    """Check every value of one object, then append its rows to ``table`` (raw.aws_cur_line_items or
+    raw.aws_cur2_line_items: the same staging models fill both). Returns the rows written, which must be
+    the rows read."""
+    relation.create_view("cur_file", replace=True)
+    with scan_errors(source_id, object_key):
+        bad = run_model(con, "staging/aws_cur_line_items__invalid", period_month=month).fetchall()
+    if bad:
+        line, column, value = bad[0]
+        raise SourceError(
+            f"value {value!r} is not usable ({len(bad)}{'+' if len(bad) == 20 else ''} bad cells in this object)",
+            source_id=source_id,
+            object_key=object_key,
+            row=line,
+            column=display(column),
+        )
+    with scan_errors(source_id, object_key):
+        expected = count_rows(relation)
+        written = insert_model(
+            con,
+            table,
+            "staging/aws_cur_line_items",
+            source_id=source_id,
+            period_month=month,
+            assembly_id=delivery_id,
+            object_key=object_key,
+        )
+    con.execute("DROP VIEW IF EXISTS cur_file")
+    if written != expected:
+        raise SourceError(f"read {expected} rows but wrote {written}", source_id=source_id, object_key=object_key)
+    return written
+
+
 def load_month(
     con: duckdb.DuckDBPyConnection,
     landing: Landing,
@@ -139,47 +340,23 @@ def load_month(
 ) -> dict[str, object]:
     """Replace ``month`` of ``source`` in raw.aws_cur_line_items; run inside the caller's transaction."""
     previous = previous_identity(con, source.id, month)
-    forget_month(con, "raw.aws_cur_line_items", source.id, month)
+    forget_month(con, TABLE, source.id, month)
     delivery = discover_delivery(landing, source, month)
     if delivery is None:
         return {"source_id": source.id, "month": month.isoformat(), "delivery": None, "rows": 0}
     rows = 0
     for key in delivery.object_keys:
-        relation = read_delimited(
-            con,
-            landing.local_path(key),
-            source_id=source.id,
-            object_key=key,
-            normalise=athena_name,
-            required=REQUIRED_COLUMNS,
-            optional=OPTIONAL_COLUMNS,
-            display=lambda c: CSV_NAMES.get(c, c),
-        )
-        relation.create_view("cur_file", replace=True)
-        bad = run_model(con, "staging/aws_cur_line_items__invalid", period_month=month).fetchall()
-        if bad:
-            line, column, value = bad[0]
-            raise SourceError(
-                f"value {value!r} is not usable ({len(bad)}{'+' if len(bad) == 20 else ''} bad cells in this object)",
+        with open_object(con, landing.local_path(key), source_id=source.id, object_key=key) as (relation, display):
+            rows += stage_object(
+                con,
+                relation,
+                table=TABLE,
                 source_id=source.id,
+                month=month,
+                delivery_id=delivery.assembly_id,
                 object_key=key,
-                row=line,
-                column=column,
+                display=display,
             )
-        expected = count_rows(relation)
-        written = insert_model(
-            con,
-            "raw.aws_cur_line_items",
-            "staging/aws_cur_line_items",
-            source_id=source.id,
-            period_month=month,
-            assembly_id=delivery.assembly_id,
-            object_key=key,
-        )
-        if written != expected:
-            raise SourceError(f"read {expected} rows but wrote {written}", source_id=source.id, object_key=key)
-        rows += written
-    con.execute("DROP VIEW IF EXISTS cur_file")
     record_delivery(
         con,
         source_id=source.id,
@@ -224,8 +401,16 @@ def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> st
 
 
 def available_months(landing: Landing, source: SourceConfig) -> list[date]:
-    months = []
+    """Period folders (CSV layouts) and ``year=/month=`` partitions (Parquet layout)."""
+    months = set()
     for folder in landing.list_dirs(""):
         if len(folder) == 17 and folder[8] == "-" and folder[:8].isdigit():
-            months.append(date(int(folder[:4]), int(folder[4:6]), 1))
-    return months
+            months.add(date(int(folder[:4]), int(folder[4:6]), 1))
+    name = report_name(source)
+    for year in landing.list_dirs(name):
+        for month in landing.list_dirs(f"{name}/{year}"):
+            if year.startswith("year=") and month.startswith("month="):
+                y, m = year.split("=", 1)[1], month.split("=", 1)[1]
+                if y.isdigit() and m.isdigit() and 1 <= int(m) <= 12:
+                    months.add(date(int(y), int(m), 1))
+    return sorted(months)

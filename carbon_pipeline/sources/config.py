@@ -28,7 +28,7 @@ SOURCE_KINDS = (
 )
 # Kinds the SPEC names whose readers have not been built yet (issue 3). Configuring one is an error
 # at load time rather than a source that silently yields nothing.
-IMPLEMENTED_KINDS = ("aws_cur", "aws_carbon", "activity_csv", "focus")
+IMPLEMENTED_KINDS = ("aws_cur", "aws_cur2", "aws_carbon", "activity_csv", "focus")
 
 COMMON_KEYS = {"id", "kind", "uri", "description", "schedule"}
 SCHEDULES = ("daily", "weekly", "monthly", "none")

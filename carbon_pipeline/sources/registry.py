@@ -8,7 +8,7 @@ from types import ModuleType
 
 import duckdb
 
-from carbon_pipeline.sources import activity_csv, aws_carbon, aws_cur, focus
+from carbon_pipeline.sources import activity_csv, aws_carbon, aws_cur, aws_cur2, focus
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.landing import open_landing
 
@@ -35,6 +35,7 @@ class Reader:
 
 READERS = {
     "aws_cur": Reader("aws_cur", "raw.aws_cur_line_items", aws_cur),
+    "aws_cur2": Reader("aws_cur2", "raw.aws_cur2_line_items", aws_cur2),
     "aws_carbon": Reader("aws_carbon", "raw.aws_carbon_emissions", aws_carbon),
     "activity_csv": Reader("activity_csv", "raw.activity_rows", activity_csv),
     "focus": Reader("focus", "raw.focus_charges", focus),

@@ -39,7 +39,9 @@ def read_delimited(
     """A relation over the object with columns named by ``normalise`` (required ones checked, optional
     ones added as NULL) plus ``object_line``: the 1-based line of the row, the header being line 1."""
     try:
-        relation = con.read_csv(str(path), header=True, all_varchar=True, null_padding=False)
+        # skiprows=0: the header is line 1. Left to the sniffer, a header with fewer names than the rows have
+        # values is skipped as junk and the first data line becomes the header, silently losing a row.
+        relation = con.read_csv(str(path), header=True, all_varchar=True, null_padding=False, skiprows=0)
         _ = relation.columns  # the sniffer runs here: an unreadable file fails inside the try
     except duckdb.Error as exc:
         raise SourceError(
@@ -107,6 +109,16 @@ def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
 
 
+def varchar_expression(name: str, dtype: duckdb.DuckDBPyType) -> duckdb.Expression:
+    """A typed column as the text the staging models cast. A TIMESTAMP WITH TIME ZONE is written in UTC
+    without an offset: cast as it is, DuckDB writes it in the session's time zone with an offset, which a
+    later cast to TIMESTAMP drops, shifting every value by the session's UTC offset."""
+    column = duckdb.ColumnExpression(name)
+    if str(dtype) == "TIMESTAMP WITH TIME ZONE":
+        column = duckdb.FunctionExpression("timezone", duckdb.ConstantExpression("UTC"), column)
+    return column.cast(duckdb.sqltype("VARCHAR")).alias(name)
+
+
 def count_rows(relation: duckdb.DuckDBPyRelation) -> int:
     return relation.aggregate("count(*)").fetchall()[0][0]
 
@@ -121,13 +133,15 @@ def read_parquet_varchar(
     required: Iterable[str],
     optional: Iterable[str],
     display: Callable[[str], str] = lambda name: name,
+    cast: Callable[[str, duckdb.DuckDBPyType], duckdb.Expression] | None = None,
 ) -> duckdb.DuckDBPyRelation:
-    """read_delimited for a Parquet object: every column cast to VARCHAR so that the same staging models
-    cast (and report) as for CSV; ``object_line`` is the 1-based row number."""
+    """read_delimited for a Parquet object: every column cast to VARCHAR (by ``cast``, default
+    varchar_expression) so that the same staging models cast (and report) as for CSV; ``object_line`` is
+    the 1-based row number."""
+    cast = cast or varchar_expression
     try:
         relation = con.read_parquet(str(path))
-        varchar = duckdb.sqltype("VARCHAR")
-        relation = relation.select(*(duckdb.ColumnExpression(c).cast(varchar).alias(c) for c in relation.columns))
+        relation = relation.select(*(cast(c, t) for c, t in zip(relation.columns, relation.dtypes, strict=True)))
     except duckdb.Error as exc:
         raise SourceError(
             f"cannot be read as Parquet: {_first_line(exc)}", source_id=source_id, object_key=object_key

@@ -1,5 +1,8 @@
--- Legacy CUR file -> typed raw rows. `cur_file` is one manifest-listed object with its header
--- already normalised to the Parquet/Athena snake_case names (every value still VARCHAR).
+-- CUR file -> typed raw rows, for legacy CUR (raw.aws_cur_line_items) and CUR 2.0 (raw.aws_cur2_line_items).
+-- `cur_file` is one manifest-listed object with its header already normalised to the Parquet/Athena
+-- snake_case names (every value still VARCHAR; CUR 2.0's product map flattened to product_region, ...).
+-- Timestamps: TRY_CAST reads the three forms seen in real files (2023-11-01T00:00:00Z, ...00.000Z and
+-- 2018-06-20 01:00:00); all are UTC. Currency is kept as delivered: the ledger reconciles per currency.
 -- Casts are TRY_CASTs: the companion model aws_cur_line_items__invalid.sql reports any non-empty
 -- value that fails, and the loader refuses the object before anything is written.
 SELECT
@@ -30,5 +33,6 @@ SELECT
           OR TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP)
              >= CAST($period_month AS TIMESTAMP) + INTERVAL 1 MONTH
         THEN 'usage_outside_billing_period'
-    END AS flag
+    END AS flag,
+    NULLIF(NULLIF(resource_tags, ''), '{}') AS resource_tags  -- CUR 2.0's tag map as JSON text; none: NULL
 FROM cur_file
