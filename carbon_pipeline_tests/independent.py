@@ -16,10 +16,25 @@ from carbon_pipeline.factors.catalogue import DATA_DIR
 
 LITRES_PER_US_GALLON = 3.785411784
 KM_PER_MILE = 1.609344
-# Cloud Carbon Footprint's AWS averages (shared/notes/methodology.md section 3).
-MIN_W, MAX_W, UTILISATION, PUE = 0.74, 3.5, 0.5, 1.135
+# The `default` coefficient profile, written from Cloud Carbon Footprint's method and constants
+# (shared/notes/methodology.md section 3) with its defects fixed (docs/methodology.md).
+MIN_W, MAX_W, UTILISATION, PUE = 0.74, 3.5, 0.5, 1.135  # AWS average W/vCPU: processor unknown (Lambda x86)
 SSD_WH_PER_TB_HOUR, HDD_WH_PER_TB_HOUR, NETWORK_KWH_PER_GB = 1.2, 0.65, 0.001
-REPLICATION_EBS, REPLICATION_S3 = 2, 3
+REPLICATION_EBS, REPLICATION_S3 = 2, 3  # S3 standard: 3 copies (CCF's code says 6, its comment 3)
+MEMORY_KWH_PER_GB_HOUR, LIFESPAN_HOURS, BURSTABLE_REFERENCE = 0.000392, 35040, 0.5
+LAMBDA_MB_PER_VCPU, MB_PER_GB = 1769, 1024  # AWS Lambda: one vCPU per 1,769 MB of configured memory
+# Processor family: min W/vCPU, max W/vCPU, GB of memory per chip (CCF's per-family constants).
+PROCESSORS = {"Skylake": (0.65, 4.26, 81.32), "Graviton2": (0.47, 1.69, 129.78)}
+# The demo's instance types, from CCF's aws-instances.csv and coefficients-aws-embodied.csv: vCPU, memory GB,
+# processor, the family's largest size (vCPU, GB), the host's vCPU and the host's embodied kgCO2e.
+INSTANCES = {
+    "m5.large": (2, 8, "Skylake", 96, 384, 96, 1610.79),
+    "m5.xlarge": (4, 16, "Skylake", 96, 384, 96, 1610.79),
+    "r5.2xlarge": (8, 64, "Skylake", 96, 768, 96, 2143.79),
+    "c6g.2xlarge": (8, 16, "Graviton2", 64, 128, 64, 1155.46),
+    "t3.medium": (2, 4, "Skylake", 8, 32, 96, 1610.79),
+}
+BURSTABLE_BASELINE = {"t3.medium": 0.20}  # AWS's baseline utilisation per vCPU
 REGION_GEOGRAPHY = {
     "us-east-1": ("egrid", "SRVC"),
     "eu-west-1": ("iso3", "IRL"),
@@ -117,6 +132,26 @@ def cur_rows(landing: Path, month: date) -> list[dict[str, str]]:
     return [row for path in current_cur_objects(landing, month) for row in _csv(path)]
 
 
+def _watts(processor: str | None) -> float:
+    low, high = PROCESSORS[processor][:2] if processor else (MIN_W, MAX_W)
+    return low + UTILISATION * (high - low)
+
+
+def instance_hours_estimate(instance_type: str, hours: float) -> tuple[float, float]:
+    """kWh and embodied tCO2e of `hours` of an EC2 instance: compute (burstables at their baseline, as
+    CCF: vCPU x baseline / 50 %), memory beyond what the processor's watts include, and the host's
+    embodied emissions shared by vCPU over a four-year life."""
+    vcpu, memory, processor, largest_vcpu, largest_memory, host_vcpu, host_kg = INSTANCES[instance_type]
+    baseline = BURSTABLE_BASELINE.get(instance_type)
+    vcpu_hours = vcpu * (baseline / BURSTABLE_REFERENCE if baseline else 1) * hours
+    kwh = vcpu_hours * _watts(processor) / 1000 * PUE
+    if baseline is None:
+        chips = -(-largest_vcpu // 96)
+        excess_gb = max(largest_memory / chips - PROCESSORS[processor][2], 0)
+        kwh += excess_gb * memory / largest_memory * hours * MEMORY_KWH_PER_GB_HOUR * PUE
+    return kwh, host_kg / 1000 * hours / LIFESPAN_HOURS * vcpu / host_vcpu
+
+
 def estimated_cloud_location(landing: Path, month: date) -> float:
     hours = _hours_in(month)
     total = 0.0
@@ -124,18 +159,23 @@ def estimated_cloud_location(landing: Path, month: date) -> float:
         if row["lineItem/LineItemType"] not in USAGE_TYPES:
             continue
         amount, unit, usage_type = float(row["lineItem/UsageAmount"]), row["pricing/unit"], row["lineItem/UsageType"]
-        if unit == "Hrs" and row["product/vcpu"]:
-            kwh = amount * int(row["product/vcpu"]) * (MIN_W + UTILISATION * (MAX_W - MIN_W)) / 1000 * PUE
+        embodied = 0.0
+        if unit == "Hrs" and row["product/instanceType"]:
+            kwh, embodied = instance_hours_estimate(row["product/instanceType"], amount)
+        elif "Lambda-GB-Second" in usage_type:
+            gb_hours = amount / 3600
+            vcpu_hours = gb_hours * MB_PER_GB / LAMBDA_MB_PER_VCPU  # x86: the AWS average processor
+            kwh = (vcpu_hours * _watts(None) / 1000 + gb_hours * MEMORY_KWH_PER_GB_HOUR) * PUE
         elif unit == "GB-Mo" and ("gp2" in usage_type or "gp3" in usage_type):
             kwh = amount * hours / 1000 * SSD_WH_PER_TB_HOUR / 1000 * REPLICATION_EBS * PUE
         elif unit == "GB-Mo" and "TimedStorage" in usage_type:
             kwh = amount * hours / 1000 * HDD_WH_PER_TB_HOUR / 1000 * REPLICATION_S3 * PUE
-        elif unit == "GB" and "DataTransfer" in usage_type:
+        elif unit == "GB" and "DataTransfer-Out" in usage_type:
             kwh = amount * NETWORK_KWH_PER_GB * PUE
         else:
-            continue  # no coefficient (Lambda): flagged by the pipeline, not estimated
+            raise AssertionError(f"the demo has no usage the estimate cannot cover: {usage_type}")
         region = row["product/regionCode"] or row["product/region"]
-        total += kwh * grid_factor(*REGION_GEOGRAPHY[region], month.year) / 1000
+        total += kwh * grid_factor(*REGION_GEOGRAPHY[region], month.year) / 1000 + embodied
     return total
 
 

@@ -17,11 +17,12 @@ Summary = Callable[[duckdb.DuckDBPyConnection, date, date], dict[str, Any]]
 
 
 def model_parameters(settings: InventorySettings) -> dict[str, Any]:
-    """The inventory policies every model may bind. Both coefficient profiles currently resolve to
-    Cloud Carbon Footprint's average coefficients: the `default` profile's fixes are issue 4."""
+    """The inventory policies every model may bind. `coefficient_profile` selects the usage-estimate
+    coefficients by the same name in factors.cloud_usage_coefficients: `default` (CCF's method with its
+    known defects fixed) or `ccf` (CCF reproduced, for comparing with it); see docs/methodology.md."""
     return {
         "cloud_scope_policy": settings.cloud_scope_policy,
-        "coefficient_profile": "ccf_average",
+        "coefficient_profile": settings.coefficient_profile,
         "pinned_model_version": settings.pinned_model_version,
     }
 

@@ -44,6 +44,17 @@ FACTOR_FILES = (
     FactorFile("aws_region_location_factors.csv", "factors.aws_region_grid", "factors/aws_region_grid"),
     FactorFile("cloud_usage_coefficients.csv", "factors.cloud_usage_coefficients", "factors/cloud_usage_coefficients"),
     FactorFile("unit_conversions.csv", "factors.unit_conversions", "factors/unit_conversions"),
+    # Usage-based cloud estimate (issue 4): CCF's coefficient files and the tables that key into them.
+    FactorFile("ccf_aws_instances.csv", "factors.aws_instance_types", "factors/aws_instance_types"),
+    FactorFile("ccf_coefficients_aws_embodied.csv", "factors.aws_instance_embodied", "factors/aws_instance_embodied"),
+    FactorFile("aws_platform_processors.csv", "factors.aws_platform_processors", "factors/aws_platform_processors"),
+    FactorFile(
+        "ccf_aws_processor_coefficients.csv", "factors.aws_processor_coefficients", "factors/aws_processor_coefficients"
+    ),
+    FactorFile("aws_burstable_baselines.csv", "factors.aws_burstable_baselines", "factors/aws_burstable_baselines"),
+    FactorFile("ccf_aws_usage_type_rules.csv", "factors.aws_usage_type_rules", "factors/aws_usage_type_rules"),
+    # CCF's grid factors: emission factors like any other, used only by the `ccf` coefficient profile.
+    FactorFile("ccf_aws_grid_factors_2024.csv", "factors.emission_factors", "factors/ccf_aws_grid"),
 )
 TABLES = sorted({f.table for f in FACTOR_FILES})
 

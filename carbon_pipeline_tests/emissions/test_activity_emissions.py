@@ -21,18 +21,25 @@ def test_an_ec2_instance_hour_row_worked_by_hand(built):
         """SELECT quantity, vcpu, activity_id FROM ledger.activity WHERE period_month = DATE '2024-05-01'
            AND usage_type = 'BoxUsage:m5.xlarge' AND account_id = '012345678901'""",
     )
-    # 4 vCPU x (0.74 W + 0.5 x (3.5 - 0.74) W) = 8.48 W per instance-hour, x PUE 1.135
-    expected_kwh = quantity * 4 * (0.74 + 0.5 * (3.5 - 0.74)) / 1000 * PUE
+    # m5 runs on Skylake (Xeon Platinum 8175M): 4 vCPU x (0.65 W + 0.5 x (4.26 - 0.65) W) = 9.82 W per
+    # instance-hour; memory: the m5 family's largest size has 384 GB on one chip (96 vCPU), 384 - 81.32 GB
+    # per Skylake chip = 302.68 GB beyond what the CPU watts include, x 16 / 384 for an m5.xlarge; both x PUE
+    compute_kwh = quantity * 4 * (0.65 + 0.5 * (4.26 - 0.65)) / 1000 * PUE
+    memory_kwh = (384 - 81.32) * 16 / 384 * quantity * 0.000392 * PUE
+    expected_kwh = compute_kwh + memory_kwh
+    # embodied: the host's 1610.79 kgCO2e over a four-year life (35040 h), 4 of its 96 vCPUs
+    expected_embodied_t = 1610.79 / 1000 * quantity / 35040 * 4 / 96
     # us-east-1 -> eGRID SRVC; 2024 activity uses the newest data year not after 2024: eGRID2023rev2
-    expected_t = expected_kwh * 0.27046 / 1000
-    kwh, factor_id, resolution, tco2e, formula = one(
+    expected_t = expected_kwh * 0.27046 / 1000 + expected_embodied_t
+    kwh, factor_id, resolution, tco2e, formula, embodied = one(
         built,
-        "SELECT energy_kwh, factor_id, factor_resolution, tco2e, formula FROM emissions.activity_emissions "
-        "WHERE activity_id = ? AND method = 'location'",
+        "SELECT energy_kwh, factor_id, factor_resolution, tco2e, formula, embodied_tco2e "
+        "FROM emissions.activity_emissions WHERE activity_id = ? AND method = 'location'",
         [activity_id],
     )
     assert vcpu == 4
     assert kwh == pytest.approx(expected_kwh, rel=1e-12)
+    assert embodied == pytest.approx(expected_embodied_t, rel=1e-12)
     assert tco2e == pytest.approx(expected_t, rel=1e-9)
     assert (factor_id, resolution) == ("epa:egrid2023rev2:SRVC", "older_year")
     assert "vcpu" in formula and "pue" in formula
@@ -102,12 +109,19 @@ def test_flights_are_banded_by_distance_and_km_converted(built):
     assert tco2e == pytest.approx(6700 / 1.609344 * 0.1674213 / 1000, rel=1e-12)
 
 
-def test_usage_without_a_coefficient_is_kept_flagged_and_not_estimated(built):
-    rows = built.query(
-        """SELECT DISTINCT a.usage_type, a.flag, e.tco2e FROM ledger.activity a
-           JOIN emissions.activity_emissions e USING (activity_id) WHERE a.estimation_class = 'unclassified'"""
+def test_every_demo_billing_usage_row_has_a_usage_coefficient_lambda_included(built):
+    # Lambda GB-seconds had no coefficient before issue 4; unknown usage is covered in test_usage_estimate.py
+    classes = dict(
+        built.query(
+            """SELECT DISTINCT usage_type, estimation_class FROM ledger.activity
+               WHERE activity_type = 'cloud_usage' AND usage_type LIKE '%Lambda%'"""
+        )
     )
-    assert rows == [("Lambda-GB-Second", "no_usage_coefficient", None)]
+    assert classes == {"Lambda-GB-Second": "serverless_lambda"}
+    assert built.query(
+        """SELECT COUNT(*) FROM ledger.activity a JOIN emissions.activity_emissions e USING (activity_id)
+           WHERE a.activity_type = 'cloud_usage' AND (a.estimation_class = 'unclassified' OR e.tco2e IS NULL)"""
+    ) == [(0,)]
 
 
 def test_every_emission_row_names_its_factor_or_its_flag(built):

@@ -1,6 +1,12 @@
 -- Ledger activity x factors -> emissions, one row per activity and method (location, market).
 -- Cloud billing rows are estimated from usage (basis estimated_usage); own operations are activity x
 -- factor (basis activity). Rows that cannot be estimated keep a row with NULL tco2e and a flag.
+--
+-- The cloud estimate follows Cloud Carbon Footprint's AWS method with the coefficients of
+-- $coefficient_profile (factors.cloud_usage_coefficients and the factors.aws_* tables):
+--   `ccf`     reproduces CCF (its grid factors, and its known defects 1-4 and S3 replication 6);
+--   `default` fixes them (F1-F7, docs/methodology.md) and uses the catalogue's grid factors.
+-- Every cloud row's formula names the coefficients used and, for `default`, the fixes that applied.
 WITH act AS (
     SELECT *
     FROM ledger.activity
@@ -9,84 +15,436 @@ WITH act AS (
 ),
 coef AS (
     SELECT
-        MAX(CASE WHEN coefficient = 'min_watts_per_vcpu' THEN value END) AS min_w,
-        MAX(CASE WHEN coefficient = 'max_watts_per_vcpu' THEN value END) AS max_w,
+        MAX(CASE WHEN coefficient = 'min_watts_per_vcpu' THEN value END) AS avg_min_w,
+        MAX(CASE WHEN coefficient = 'max_watts_per_vcpu' THEN value END) AS avg_max_w,
         MAX(CASE WHEN coefficient = 'average_cpu_utilisation' THEN value END) AS util,
+        MAX(CASE WHEN coefficient = 'burstable_reference_utilisation' THEN value END) AS burst_ref,
         MAX(CASE WHEN coefficient = 'ssd_wh_per_tb_hour' THEN value END) AS ssd_wh,
         MAX(CASE WHEN coefficient = 'hdd_wh_per_tb_hour' THEN value END) AS hdd_wh,
         MAX(CASE WHEN coefficient = 'network_kwh_per_gb' THEN value END) AS net_kwh,
+        MAX(CASE WHEN coefficient = 'memory_kwh_per_gb_hour' THEN value END) AS mem_kwh,
+        MAX(CASE WHEN coefficient = 'memory_gb_per_chip_average' THEN value END) AS avg_gb_per_chip,
+        MAX(CASE WHEN coefficient = 'vcpus_per_physical_chip' THEN value END) AS vcpus_per_chip,
         MAX(CASE WHEN coefficient = 'pue' THEN value END) AS pue,
-        MAX(CASE WHEN coefficient = 'replication_ebs' THEN value END) AS repl_ebs,
-        MAX(CASE WHEN coefficient = 'replication_s3' THEN value END) AS repl_s3,
-        MAX(CASE WHEN coefficient = 'replication_default' THEN value END) AS repl_default
+        MAX(CASE WHEN coefficient = 'server_lifespan_hours' THEN value END) AS lifespan_h,
+        MAX(CASE WHEN coefficient = 'glue_vcpus_per_dpu' THEN value END) AS glue_vcpus,
+        MAX(CASE WHEN coefficient = 'aurora_serverless_acus_per_vcpu' THEN value END) AS acus_per_vcpu,
+        MAX(CASE WHEN coefficient = 'lambda_mb_per_vcpu' THEN value END) AS lambda_mb_per_vcpu,
+        MAX(CASE WHEN coefficient = 'mb_per_gb' THEN value END) AS mb_per_gb,
+        MAX(CASE WHEN coefficient = 'bytes_per_terabyte' THEN value END) AS bytes_per_tb,
+        MAX(CASE WHEN coefficient = 'replication_s3' THEN value END) AS r_s3,
+        MAX(CASE WHEN coefficient = 'replication_s3_one_zone_reduced_redundancy' THEN value END) AS r_s3_one_zone,
+        MAX(CASE WHEN coefficient = 'replication_ebs_volume' THEN value END) AS r_ebs_volume,
+        MAX(CASE WHEN coefficient = 'replication_ebs_snapshot' THEN value END) AS r_ebs_snapshot,
+        MAX(CASE WHEN coefficient = 'replication_efs' THEN value END) AS r_efs,
+        MAX(CASE WHEN coefficient = 'replication_efs_one_zone' THEN value END) AS r_efs_one_zone,
+        MAX(CASE WHEN coefficient = 'replication_rds_backup' THEN value END) AS r_rds_backup,
+        MAX(CASE WHEN coefficient = 'replication_rds_aurora' THEN value END) AS r_rds_aurora,
+        MAX(CASE WHEN coefficient = 'replication_rds_multi_az' THEN value END) AS r_rds_multi_az,
+        MAX(CASE WHEN coefficient = 'replication_docdb_backup' THEN value END) AS r_docdb_backup,
+        MAX(CASE WHEN coefficient = 'replication_docdb_storage' THEN value END) AS r_docdb_storage,
+        MAX(CASE WHEN coefficient = 'replication_dynamodb' THEN value END) AS r_dynamodb,
+        MAX(CASE WHEN coefficient = 'replication_ecr_storage' THEN value END) AS r_ecr,
+        MAX(CASE WHEN coefficient = 'replication_elasticache_backup' THEN value END) AS r_elasticache_backup,
+        MAX(CASE WHEN coefficient = 'replication_default' THEN value END) AS r_default
     FROM factors.cloud_usage_coefficients
     WHERE profile = $coefficient_profile
 ),
--- Where the energy comes from, per activity: cloud rows by the usage coefficients, electricity as is.
-energy AS (
+-- Cloud usage rows from billing (legacy CUR, CUR 2.0) with what their estimate needs: the instance type
+-- (vCPU, memory, host, GPUs), its processors' watts, burstable baseline, host embodied emissions, and
+-- the replication factor CCF assigns by service and usage type (ReplicationFactors.ts).
+cloud AS (
+    SELECT
+        a.activity_id,
+        a.period_month,
+        a.estimation_class,
+        a.service,
+        COALESCE(a.usage_type, '') AS usage_type,
+        a.unit,
+        a.quantity,
+        CAST(a.cost AS DOUBLE) AS cost,
+        a.vcpu AS billed_vcpu,
+        date_diff('hour', CAST(a.period_month AS TIMESTAMP), CAST(a.period_month AS TIMESTAMP) + INTERVAL 1 MONTH)
+            AS hours_in_month,
+        i.instance_type,
+        i.family,
+        i.vcpu AS instance_vcpu,
+        i.memory_gb,
+        i.platform_vcpu,
+        i.family_largest_vcpu,
+        i.family_largest_memory_gb,
+        CASE WHEN a.estimation_class = 'gpu' THEN i.gpu_count END AS gpu_count,
+        cpu.processor AS cpu_processor,
+        cw.min_watts AS cpu_min_w,
+        cw.max_watts AS cpu_max_w,
+        cw.gb_per_chip,
+        gpu.processor AS gpu_processor,
+        gw.min_watts AS gpu_min_w,
+        gw.max_watts AS gpu_max_w,
+        b.baseline_utilisation,
+        e.total_kgco2e AS host_embodied_kgco2e,
+        contains(COALESCE(a.usage_type, ''), '-ARM') AS is_arm,
+        contains(COALESCE(a.usage_type, ''), 'GB-Hours') AS is_fargate_memory,
+        suffix(COALESCE(a.usage_type, ''), '-In-Bytes') AS is_inbound,
+        EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
+                WHERE r.rule = 'byte_hours_usage_type' AND suffix(COALESCE(a.usage_type, ''), r.pattern))
+            AS is_byte_hours,
+        CASE
+            WHEN a.service = 'AmazonS3' THEN CASE
+                WHEN regexp_matches(a.usage_type, '\b(TimedStorage-ZIA|EarlyDelete-ZIA|TimedStorage-RRS)\b')
+                    THEN 's3_one_zone_reduced_redundancy'
+                WHEN regexp_matches(a.usage_type, '\b(TimedStorage|EarlyDelete)\b') THEN 's3' END
+            WHEN a.service = 'AmazonEC2' THEN CASE
+                WHEN contains(a.usage_type, 'VolumeUsage') THEN 'ebs_volume'
+                WHEN contains(a.usage_type, 'SnapshotUsage') THEN 'ebs_snapshot' END
+            WHEN a.service = 'AmazonEFS' THEN CASE WHEN contains(a.usage_type, 'ZIA') THEN 'efs_one_zone' ELSE 'efs' END
+            WHEN a.service = 'AmazonRDS' THEN CASE
+                WHEN contains(a.usage_type, 'BackupUsage') THEN 'rds_backup'
+                WHEN contains(a.usage_type, 'Aurora') THEN 'rds_aurora'
+                WHEN contains(a.usage_type, 'Multi-AZ') THEN 'rds_multi_az' END
+            WHEN a.service = 'AmazonDocDB' THEN CASE
+                WHEN contains(a.usage_type, 'BackupUsage') THEN 'docdb_backup' ELSE 'docdb_storage' END
+            WHEN a.service = 'AmazonDynamoDB' THEN 'dynamodb'
+            WHEN a.service = 'AmazonECR' AND regexp_matches(a.usage_type, '\bTimedStorage\b') THEN 'ecr_storage'
+            WHEN a.service = 'AmazonElastiCache' AND regexp_matches(a.usage_type, '\bBackupUsage\b')
+                THEN 'elasticache_backup'
+        END AS replication_key
+    FROM act AS a
+    LEFT JOIN factors.aws_instance_types AS i
+        ON i.instance_type = factors.aws_instance_type_of(a.instance_type, a.usage_type)
+        AND a.estimation_class IN ('compute', 'gpu')
+    LEFT JOIN factors.aws_platform_processors AS cpu ON cpu.platform_name = i.platform_cpu AND cpu.kind = 'cpu'
+    LEFT JOIN factors.aws_processor_coefficients AS cw ON cw.processor = cpu.processor AND cw.kind = 'cpu'
+    LEFT JOIN factors.aws_platform_processors AS gpu ON gpu.platform_name = i.platform_gpu AND gpu.kind = 'gpu'
+    LEFT JOIN factors.aws_processor_coefficients AS gw ON gw.processor = gpu.processor AND gw.kind = 'gpu'
+    LEFT JOIN factors.aws_burstable_baselines AS b ON b.instance_type = i.instance_type
+    LEFT JOIN factors.aws_instance_embodied AS e ON e.instance_type = i.instance_type
+    WHERE a.activity_type = 'cloud_usage' AND a.source_kind IN ('aws_cur', 'aws_cur2')
+),
+-- Usage quantities per component, in the profile's reading of the billing row.
+usage AS (
+    SELECT
+        c.*,
+        k.*,
+        COALESCE(CASE c.replication_key
+            WHEN 's3' THEN k.r_s3
+            WHEN 's3_one_zone_reduced_redundancy' THEN k.r_s3_one_zone
+            WHEN 'ebs_volume' THEN k.r_ebs_volume
+            WHEN 'ebs_snapshot' THEN k.r_ebs_snapshot
+            WHEN 'efs' THEN k.r_efs
+            WHEN 'efs_one_zone' THEN k.r_efs_one_zone
+            WHEN 'rds_backup' THEN k.r_rds_backup
+            WHEN 'rds_aurora' THEN k.r_rds_aurora
+            WHEN 'rds_multi_az' THEN k.r_rds_multi_az
+            WHEN 'docdb_backup' THEN k.r_docdb_backup
+            WHEN 'docdb_storage' THEN k.r_docdb_storage
+            WHEN 'dynamodb' THEN k.r_dynamodb
+            WHEN 'ecr_storage' THEN k.r_ecr
+            WHEN 'elasticache_backup' THEN k.r_elasticache_backup
+        END, k.r_default) AS replication,
+        -- CCF multiplies compute and memory by the service's replication factor too (e.g. Aurora
+        -- Serverless capacity x 6, DocumentDB instances x 2). F7: only a Multi-AZ standby duplicates
+        -- compute; storage copies are not copies of the processors.
+        CASE
+            WHEN $coefficient_profile = 'ccf' OR c.replication_key = 'rds_multi_az' THEN replication
+            ELSE k.r_default
+        END AS compute_replication,
+        -- the processor whose watts apply: the instance's; AWS Graviton2 for Lambda on Arm (both profiles,
+        -- as CCF) and for Fargate on Arm (default only, F4); else CCF's AWS average
+        CASE
+            WHEN c.estimation_class IN ('compute', 'gpu') AND c.cpu_min_w IS NOT NULL THEN c.cpu_processor
+            WHEN c.estimation_class = 'serverless_lambda' AND c.is_arm THEN 'AWS Graviton2'
+            WHEN c.estimation_class = 'serverless_fargate' AND c.is_arm AND $coefficient_profile <> 'ccf'
+                THEN 'AWS Graviton2'
+        END AS processor,
+        CASE
+            WHEN c.estimation_class IN ('compute', 'gpu') THEN CASE
+                WHEN c.service = 'AWSGlue' THEN k.glue_vcpus * c.quantity
+                WHEN contains(c.usage_type, 'Aurora:ServerlessUsage') THEN c.quantity / k.acus_per_vcpu
+                WHEN contains(c.usage_type, 'CPUCredits') THEN c.quantity
+                -- burstable: vCPU x baseline / CCF's 50 % reference utilisation
+                WHEN c.baseline_utilisation IS NOT NULL
+                    THEN c.instance_vcpu * c.baseline_utilisation / k.burst_ref * c.quantity
+                ELSE COALESCE(c.billed_vcpu, c.instance_vcpu) * c.quantity END
+            -- Lambda GB-seconds: CCF reads them as vCPU-seconds (defect 4); default gives a function the
+            -- vCPU share AWS allocates with its memory, one vCPU per 1,769 MB (F4)
+            WHEN c.estimation_class = 'serverless_lambda' AND $coefficient_profile = 'ccf' THEN c.quantity / 3600
+            WHEN c.estimation_class = 'serverless_lambda'
+                THEN c.quantity / 3600 * k.mb_per_gb / k.lambda_mb_per_vcpu
+            WHEN c.estimation_class = 'serverless_fargate' AND NOT c.is_fargate_memory THEN c.quantity
+            ELSE 0
+        END AS vcpu_hours,
+        COALESCE(c.gpu_count, 0) * c.quantity AS gpu_hours,
+        CASE
+            -- CCF's memory: the GB the family's largest size has per physical chip beyond what the
+            -- processor's coefficients already include, shared by memory size; not for burstables
+            WHEN c.estimation_class IN ('compute', 'gpu') AND c.instance_type IS NOT NULL
+                 AND c.baseline_utilisation IS NULL THEN
+                GREATEST(
+                    c.family_largest_memory_gb
+                        / (CASE WHEN c.family IN ('m5zn', 'z1d') THEN 2 ELSE ceil(c.family_largest_vcpu / k.vcpus_per_chip) END)
+                    - COALESCE(c.gb_per_chip, k.avg_gb_per_chip),
+                    0) / (c.family_largest_memory_gb / c.memory_gb) * c.quantity
+            -- F4: Lambda GB-seconds and Fargate GB-hours are memory
+            WHEN c.estimation_class = 'serverless_lambda' AND $coefficient_profile <> 'ccf' THEN c.quantity / 3600
+            WHEN c.estimation_class = 'serverless_fargate' AND c.is_fargate_memory AND $coefficient_profile <> 'ccf'
+                THEN c.quantity
+            ELSE 0
+        END AS memory_gb_hours,
+        CASE
+            WHEN c.estimation_class IN ('storage_ssd', 'storage_hdd') THEN CASE
+                -- defect 1, reproduced in `ccf` only: ByteHrs usage billed in GB-months read as byte-hours
+                WHEN c.is_byte_hours AND k.bytes_per_tb IS NOT NULL THEN c.quantity / k.bytes_per_tb
+                WHEN c.unit = 'GB-Hours' THEN c.quantity / 1000
+                ELSE c.quantity * c.hours_in_month / 1000 END
+            -- CCF treats Fargate GB-hours as SSD storage (defect 4, reproduced in `ccf` only)
+            WHEN c.estimation_class = 'serverless_fargate' AND c.is_fargate_memory AND $coefficient_profile = 'ccf'
+                THEN c.quantity / 1000
+            ELSE 0
+        END AS storage_tb_hours,
+        CASE
+            WHEN c.estimation_class = 'storage_hdd' THEN k.hdd_wh
+            WHEN c.estimation_class IN ('storage_ssd', 'serverless_fargate') THEN k.ssd_wh
+        END AS storage_wh,
+        CASE WHEN c.estimation_class = 'network' AND NOT c.is_inbound THEN c.quantity ELSE 0 END AS network_gb,
+        -- embodied, tCO2e: the host's kgCO2e x hours / four-year life x the instance's share of the host.
+        -- `ccf` divides the hours by the instance's vCPU (defect 2) and shares by the family's largest
+        -- size; default shares by the host's vCPU (F2), which equals the largest size except for burstables.
+        CASE
+            WHEN c.estimation_class IN ('compute', 'gpu') AND c.host_embodied_kgco2e IS NOT NULL
+                 AND $coefficient_profile = 'ccf'
+                THEN c.host_embodied_kgco2e / 1000 * (c.quantity / c.instance_vcpu) / k.lifespan_h
+                     * (c.instance_vcpu / c.family_largest_vcpu)
+            WHEN c.estimation_class IN ('compute', 'gpu') AND c.host_embodied_kgco2e IS NOT NULL
+                THEN c.host_embodied_kgco2e / 1000 * c.quantity / k.lifespan_h * (c.instance_vcpu / c.platform_vcpu)
+        END AS embodied_tco2e
+    FROM cloud AS c
+    CROSS JOIN coef AS k
+),
+cloud_energy AS (
+    SELECT
+        u.*,
+        COALESCE(p.min_watts, u.avg_min_w) AS min_w,
+        COALESCE(p.max_watts, u.avg_max_w) AS max_w,
+        u.vcpu_hours * (COALESCE(p.min_watts, u.avg_min_w)
+            + u.util * (COALESCE(p.max_watts, u.avg_max_w) - COALESCE(p.min_watts, u.avg_min_w)))
+            / 1000 * u.pue * u.compute_replication AS compute_kwh,
+        u.gpu_hours * (u.gpu_min_w + u.util * (u.gpu_max_w - u.gpu_min_w)) / 1000 * u.pue * u.compute_replication
+            AS gpu_kwh,
+        u.memory_gb_hours * u.mem_kwh * u.pue * u.compute_replication AS memory_kwh,
+        u.storage_tb_hours * u.storage_wh / 1000 * u.replication * u.pue AS storage_kwh,
+        u.network_gb * u.net_kwh * u.pue AS network_kwh
+    FROM usage AS u
+    LEFT JOIN factors.aws_processor_coefficients AS p ON p.processor = u.processor AND p.kind = 'cpu'
+),
+-- The text of each cloud row's estimate: every component with the coefficients it used, and for
+-- `default` the fixes (F1-F7) that made it differ from CCF.
+cloud_formula AS (
+    SELECT
+        e.*,
+        e.compute_kwh + COALESCE(e.gpu_kwh, 0) + COALESCE(e.memory_kwh, 0) + COALESCE(e.storage_kwh, 0)
+            + e.network_kwh AS usage_kwh,
+        concat_ws('; ',
+            CASE WHEN e.vcpu_hours > 0 THEN
+                'compute: vcpu_hours'
+                || CASE
+                    WHEN e.baseline_utilisation IS NOT NULL THEN ' (vcpu ' || e.instance_vcpu || ' x burstable baseline '
+                        || e.baseline_utilisation || ' / ' || e.burst_ref || ' x hours)'
+                    WHEN e.estimation_class = 'serverless_lambda' AND $coefficient_profile = 'ccf'
+                        THEN ' (gb_seconds / 3600, as CCF)'
+                    WHEN e.estimation_class = 'serverless_lambda'
+                        THEN ' (gb_seconds / 3600 x ' || e.mb_per_gb || ' / ' || e.lambda_mb_per_vcpu || ' MB per vCPU)'
+                    ELSE '' END
+                || ' x (min_w ' || e.min_w || ' + ' || e.util || ' x (max_w ' || e.max_w || ' - min_w)) ['
+                || COALESCE(e.processor, 'AWS average') || '] / 1000 x pue ' || e.pue
+                || CASE WHEN e.compute_replication <> 1 THEN ' x replication ' || e.compute_replication ELSE '' END
+            END,
+            CASE WHEN e.gpu_hours > 0 THEN
+                'gpu: gpus ' || e.gpu_count || ' x hours x (min_w ' || e.gpu_min_w || ' + ' || e.util || ' x (max_w '
+                || e.gpu_max_w || ' - min_w)) [' || e.gpu_processor || '] / 1000 x pue ' || e.pue
+            END,
+            CASE WHEN e.memory_gb_hours > 0 THEN
+                'memory: gb_hours'
+                || CASE
+                    WHEN e.estimation_class = 'serverless_lambda' THEN ' (gb_seconds / 3600)'
+                    WHEN e.estimation_class = 'serverless_fargate' THEN ' (Fargate GB-hours)'
+                    ELSE ' (largest size ' || e.family_largest_memory_gb || ' GB per chip beyond '
+                        || COALESCE(e.gb_per_chip, e.avg_gb_per_chip) || ' GB/chip, x ' || e.memory_gb || ' / '
+                        || e.family_largest_memory_gb || ' x hours)' END
+                || ' x ' || e.mem_kwh || ' kWh/GB-hour x pue ' || e.pue
+                || CASE WHEN e.compute_replication <> 1 THEN ' x replication ' || e.compute_replication ELSE '' END
+            END,
+            CASE WHEN e.storage_tb_hours > 0 OR e.estimation_class IN ('storage_ssd', 'storage_hdd') THEN
+                CASE WHEN e.storage_wh = e.ssd_wh THEN 'ssd' ELSE 'hdd' END || ' storage: '
+                || CASE
+                    WHEN e.estimation_class = 'serverless_fargate' THEN 'Fargate GB-hours / 1000 (as CCF)'
+                    WHEN e.is_byte_hours AND e.bytes_per_tb IS NOT NULL THEN 'gb_months / 2^40 (CCF ByteHrs reading)'
+                    WHEN e.unit = 'GB-Hours' THEN 'gb_hours / 1000'
+                    ELSE 'gb_months x hours_in_month ' || e.hours_in_month || ' / 1000' END
+                || ' x ' || e.storage_wh || ' Wh/TB-hour / 1000 x replication ' || e.replication
+                || ' [' || COALESCE(e.replication_key, 'default') || '] x pue ' || e.pue
+            END,
+            CASE WHEN e.estimation_class = 'network' THEN
+                'network ('
+                || CASE
+                    WHEN e.is_inbound THEN 'inbound: not attributed, the sender''s outbound row carries it'
+                    WHEN suffix(e.usage_type, 'AWS-Out-Bytes') THEN 'inter-region'
+                    WHEN suffix(e.usage_type, 'DataTransfer-Regional-Bytes') THEN 'intra-region'
+                    WHEN suffix(e.usage_type, 'DataTransfer-Out-Bytes') THEN 'internet'
+                    ELSE 'outbound' END
+                || '): gb x ' || e.net_kwh || ' kWh/GB x pue ' || e.pue
+            END,
+            CASE WHEN e.embodied_tco2e IS NOT NULL AND $coefficient_profile = 'ccf' THEN
+                'embodied: ' || e.host_embodied_kgco2e || ' kgCO2e / 1000 x (hours / vcpu ' || e.instance_vcpu || ') / '
+                || e.lifespan_h || ' x vcpu / largest size vcpu ' || e.family_largest_vcpu
+                || ', added to kWh as embodied_tco2e / grid factor (as CCF)'
+            WHEN e.embodied_tco2e IS NOT NULL THEN
+                'embodied: ' || e.host_embodied_kgco2e || ' kgCO2e / 1000 x hours / ' || e.lifespan_h || ' x vcpu '
+                || e.instance_vcpu || ' / host vcpu ' || e.platform_vcpu || ' (tCO2e, not energy)'
+            END
+        ) AS usage_formula,
+        -- the documented fixes that make this `default` row differ from `ccf` (F5, the grid factor, is
+        -- on every cloud row of `default`)
+        CASE WHEN $coefficient_profile <> 'ccf' THEN concat_ws(' ',
+            CASE WHEN e.estimation_class IN ('storage_ssd', 'storage_hdd') AND e.is_byte_hours THEN 'F1' END,
+            CASE WHEN e.embodied_tco2e IS NOT NULL THEN 'F2 F3' END,
+            CASE WHEN e.estimation_class = 'serverless_lambda'
+                      OR (e.estimation_class = 'serverless_fargate' AND (e.is_fargate_memory OR e.is_arm)) THEN 'F4' END,
+            'F5',
+            CASE WHEN e.replication_key = 's3' THEN 'F6' END,
+            CASE WHEN e.estimation_class IN ('compute', 'gpu') AND e.replication_key <> 'rds_multi_az' THEN 'F7' END,
+            -- usage without a coefficient takes its kWh per cost from rows the fixes above changed
+            CASE WHEN e.estimation_class = 'unclassified' THEN 'via-cost-ratio' END
+        ) END AS fixes
+    FROM cloud_energy AS e
+),
+-- Where the grid factor comes from, per activity: cloud rows by the region's geography (`default`) or
+-- CCF's region list (`ccf`); electricity by its own geography.
+geo AS (
     SELECT
         a.*,
         COALESCE(g.geography, a.geography) AS factor_geography,
-        CASE
-            WHEN a.service = 'AmazonS3' THEN c.repl_s3
-            WHEN a.usage_type LIKE '%EBS:%' THEN c.repl_ebs
-            ELSE c.repl_default
-        END AS replication,
-        date_diff('hour', CAST(a.period_month AS TIMESTAMP), CAST(a.period_month AS TIMESTAMP) + INTERVAL 1 MONTH)
-            AS hours_in_month,
-        c.*
+        a.activity_type = 'cloud_usage' AND a.source_kind IN ('aws_cur', 'aws_cur2') AS is_cur_usage
     FROM act AS a
-    CROSS JOIN coef AS c
     LEFT JOIN factors.aws_region_grid AS g
         ON a.provider = 'aws' AND g.region_code = a.region
 ),
-energy_kwh AS (
-    SELECT
-        *,
-        CASE estimation_class
-            WHEN 'compute' THEN quantity * vcpu * (min_w + util * (max_w - min_w)) / 1000 * pue
-            WHEN 'storage_ssd' THEN quantity * hours_in_month / 1000 * ssd_wh / 1000 * replication * pue
-            WHEN 'storage_hdd' THEN quantity * hours_in_month / 1000 * hdd_wh / 1000 * replication * pue
-            WHEN 'network' THEN quantity * net_kwh * pue
-            WHEN 'electricity' THEN quantity
-        END AS kwh,
-        CASE estimation_class
-            WHEN 'compute' THEN 'instance_hours x vcpu x (min_w + util x (max_w - min_w)) / 1000 x pue'
-            WHEN 'storage_ssd' THEN 'gb_months x hours_in_month / 1000 x ssd_wh_per_tb_hour / 1000 x replication x pue'
-            WHEN 'storage_hdd' THEN 'gb_months x hours_in_month / 1000 x hdd_wh_per_tb_hour / 1000 x replication x pue'
-            WHEN 'network' THEN 'gb x network_kwh_per_gb x pue'
-            WHEN 'electricity' THEN 'kwh'
-        END AS energy_formula
-    FROM energy
-),
 -- As-of factor resolution: the newest data year not after the activity's year, for the geography and
--- item; an older year is recorded as a fallback on the result.
+-- item; an older year is recorded as a fallback on the result. `ccf` cloud rows take CCF's factor for
+-- the region whatever the year (as CCF does), or CCF's average of its regions for one it does not list.
 candidates AS (
     SELECT
-        e.activity_id,
-        f.factor_id, f.value, f.unit, f.activity_unit, f.boundary, f.data_year,
-        ROW_NUMBER() OVER (PARTITION BY e.activity_id ORDER BY f.data_year DESC, f.factor_id) AS pick
-    FROM energy_kwh AS e
+        a.activity_id,
+        f.factor_id, f.value, f.unit, f.activity_unit, f.boundary, f.data_year, f.geography,
+        ROW_NUMBER() OVER (
+            PARTITION BY a.activity_id
+            ORDER BY CASE WHEN f.geography = 'aws-region:unknown' THEN 1 ELSE 0 END, f.data_year DESC, f.factor_id
+        ) AS pick
+    FROM geo AS a
     JOIN factors.emission_factors AS f
-        ON f.data_year <= year(e.period_month)
-       AND (
-            (e.estimation_class IN ('compute', 'storage_ssd', 'storage_hdd', 'network', 'electricity')
-                AND f.item = 'electricity_grid' AND f.geography = e.factor_geography)
-            OR (e.estimation_class IN ('fuel', 'travel') AND f.item = e.category AND f.geography = 'global')
-       )
+        ON (
+            ((a.is_cur_usage AND $coefficient_profile <> 'ccf') OR a.estimation_class = 'electricity')
+                AND f.item = 'electricity_grid' AND f.geography = a.factor_geography
+                AND f.data_year <= year(a.period_month)
+        )
+        OR (
+            a.is_cur_usage AND $coefficient_profile = 'ccf' AND f.item = 'electricity_grid_ccf'
+                AND f.geography IN ('aws-region:' || a.region, 'aws-region:unknown')
+        )
+        OR (
+            a.estimation_class IN ('fuel', 'travel') AND f.item = a.category AND f.geography = 'global'
+                AND f.data_year <= year(a.period_month)
+        )
+),
+factored AS (
+    SELECT
+        a.*,
+        f.factor_id, f.value AS factor_value, f.unit AS factor_unit, f.activity_unit AS factor_activity_unit,
+        f.boundary AS factor_boundary, f.data_year AS factor_data_year,
+        CASE
+            WHEN f.factor_id IS NULL THEN NULL
+            WHEN a.is_cur_usage AND $coefficient_profile = 'ccf' AND f.geography = 'aws-region:unknown'
+                THEN 'ccf_unknown_region_average'
+            WHEN a.is_cur_usage AND $coefficient_profile = 'ccf' THEN 'ccf_region'
+            WHEN f.data_year = year(a.period_month) THEN 'exact'
+            ELSE 'older_year'
+        END AS factor_resolution,
+        conv.multiplier AS to_factor_unit,
+        c.usage_kwh, c.usage_formula, c.fixes, c.embodied_tco2e, c.replication_key
+    FROM geo AS a
+    LEFT JOIN candidates AS f ON f.activity_id = a.activity_id AND f.pick = 1
+    LEFT JOIN factors.unit_conversions AS conv
+        ON conv.from_unit = CASE WHEN a.estimation_class IN ('fuel', 'travel') THEN a.unit ELSE 'kwh' END
+       AND conv.to_unit = f.activity_unit
+    LEFT JOIN cloud_formula AS c ON c.activity_id = a.activity_id
+),
+-- `ccf` reports embodied emissions as kWh (embodied tCO2e / the region's grid factor, defect 3); the
+-- electricity-related kWh stay apart so tco2e counts embodied once in both profiles.
+with_embodied AS (
+    SELECT
+        *,
+        CASE
+            WHEN $coefficient_profile = 'ccf' AND embodied_tco2e IS NOT NULL
+                THEN embodied_tco2e * 1000 / NULLIF(factor_value, 0)
+            ELSE 0
+        END AS embodied_pseudo_kwh
+    FROM factored
+),
+-- kWh per unit of cost of the month's estimated billing rows (same service and pricing unit, else the
+-- same pricing unit, else all): how CCF estimates usage it has no coefficient for.
+cost_ratios AS (
+    SELECT
+        period_month, service, unit, GROUPING(service, unit) AS grouping_level,
+        SUM(usage_kwh + embodied_pseudo_kwh) / NULLIF(SUM(CAST(cost AS DOUBLE)), 0) AS kwh_per_cost
+    FROM with_embodied
+    WHERE is_cur_usage AND estimation_class <> 'unclassified' AND usage_kwh IS NOT NULL
+    GROUP BY GROUPING SETS ((period_month, service, unit), (period_month, unit), (period_month))
+),
+unclassified_ratio AS (
+    SELECT
+        w.activity_id,
+        COALESCE(r1.kwh_per_cost, r2.kwh_per_cost, r3.kwh_per_cost) AS kwh_per_cost,
+        CASE
+            WHEN r1.kwh_per_cost IS NOT NULL THEN 'same service and unit'
+            WHEN r2.kwh_per_cost IS NOT NULL THEN 'same pricing unit'
+            WHEN r3.kwh_per_cost IS NOT NULL THEN 'all estimated rows'
+        END AS ratio_basis
+    FROM with_embodied AS w
+    LEFT JOIN cost_ratios AS r1 ON r1.grouping_level = 0 AND r1.period_month = w.period_month
+        AND r1.service IS NOT DISTINCT FROM w.service AND r1.unit IS NOT DISTINCT FROM w.unit
+    LEFT JOIN cost_ratios AS r2 ON r2.grouping_level = 2 AND r2.period_month = w.period_month
+        AND r2.unit IS NOT DISTINCT FROM w.unit
+    LEFT JOIN cost_ratios AS r3 ON r3.grouping_level = 3 AND r3.period_month = w.period_month
+    WHERE w.is_cur_usage AND w.estimation_class = 'unclassified'
+),
+energy_kwh AS (
+    SELECT
+        w.*,
+        CASE
+            WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' AND w.flag = 'counted_in_ec2_rows' THEN NULL
+            WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' THEN CAST(w.cost AS DOUBLE) * u.kwh_per_cost
+            WHEN w.is_cur_usage THEN w.usage_kwh
+        END AS electric_kwh,
+        CASE
+            WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' AND w.flag = 'counted_in_ec2_rows'
+                THEN 'not estimated: the EC2 instance rows carry this ECS usage'
+            WHEN w.is_cur_usage AND w.estimation_class = 'unclassified'
+                THEN 'unclassified: cost x kwh_per_cost ' || COALESCE(CAST(u.kwh_per_cost AS VARCHAR), 'NULL')
+                    || ' of this month''s estimated billing rows (' || COALESCE(u.ratio_basis, 'none estimated') || ')'
+            WHEN w.is_cur_usage THEN w.usage_formula
+            WHEN w.estimation_class = 'electricity' THEN 'kwh'
+        END AS energy_formula
+    FROM with_embodied AS w
+    LEFT JOIN unclassified_ratio AS u ON u.activity_id = w.activity_id
 ),
 resolved AS (
     SELECT
-        e.*,
-        f.factor_id, f.value AS factor_value, f.unit AS factor_unit, f.activity_unit AS factor_activity_unit,
-        f.boundary AS factor_boundary, f.data_year AS factor_data_year,
-        CASE WHEN f.data_year = year(e.period_month) THEN 'exact' ELSE 'older_year' END AS factor_resolution,
-        conv.multiplier AS to_factor_unit
-    FROM energy_kwh AS e
-    LEFT JOIN candidates AS f ON f.activity_id = e.activity_id AND f.pick = 1
-    LEFT JOIN factors.unit_conversions AS conv
-        ON conv.from_unit = CASE WHEN e.estimation_class IN ('fuel', 'travel') THEN e.unit ELSE 'kwh' END
-       AND conv.to_unit = f.activity_unit
+        *,
+        CASE
+            WHEN is_cur_usage THEN electric_kwh + embodied_pseudo_kwh
+            WHEN estimation_class = 'electricity' THEN quantity
+        END AS kwh
+    FROM energy_kwh
 ),
 location_based AS (
     SELECT
@@ -96,27 +454,37 @@ location_based AS (
         kwh AS energy_kwh,
         factor_id, factor_value, factor_unit, factor_boundary, factor_data_year, factor_resolution,
         CASE
+            WHEN is_cur_usage THEN '[' || $coefficient_profile || '] ' || energy_formula
+                || '; tco2e = (kwh' || CASE WHEN embodied_pseudo_kwh > 0 THEN ' - embodied kwh' ELSE '' END
+                || ') x factor_kgco2e_per_kwh / 1000'
+                || CASE WHEN embodied_tco2e IS NOT NULL THEN ' + embodied_tco2e' ELSE '' END
+                || CASE WHEN fixes IS NOT NULL THEN '; fixes: ' || fixes ELSE '' END
             WHEN kwh IS NOT NULL THEN '(' || energy_formula || ') x factor_kgco2e_per_kwh / 1000'
             ELSE 'quantity x unit_conversion x factor_kgco2e_per_unit / 1000'
         END AS formula,
         CASE
             WHEN factor_id IS NULL OR to_factor_unit IS NULL THEN NULL
+            WHEN is_cur_usage AND electric_kwh IS NOT NULL
+                THEN electric_kwh * factor_value / 1000 + COALESCE(embodied_tco2e, 0)
             WHEN kwh IS NOT NULL THEN kwh * factor_value / 1000
-            ELSE quantity * to_factor_unit * factor_value / 1000
+            WHEN NOT is_cur_usage THEN quantity * to_factor_unit * factor_value / 1000
         END AS tco2e,
         CASE
-            WHEN flag IS NOT NULL THEN flag
-            WHEN estimation_class IN ('compute', 'storage_ssd', 'storage_hdd', 'network', 'electricity')
-                 AND kwh IS NULL THEN 'no_energy_estimate'
+            WHEN flag IS NOT NULL AND flag <> 'no_usage_coefficient' THEN flag
+            WHEN is_cur_usage AND estimation_class = 'unclassified' AND electric_kwh IS NOT NULL
+                THEN 'estimated_from_cost'
             WHEN estimation_class = 'unclassified' THEN 'no_usage_coefficient'
+            WHEN (is_cur_usage OR estimation_class = 'electricity') AND kwh IS NULL THEN 'no_energy_estimate'
             WHEN factor_id IS NULL THEN 'no_factor'
             WHEN to_factor_unit IS NULL THEN 'unit_not_convertible'
-        END AS flag
+        END AS flag,
+        embodied_tco2e
     FROM resolved
 ),
 -- Market-based: contractual instruments (certificates) first, then the supplier's factor, then the
 -- location factor as a recorded fallback (no residual-mix factor ships with the project). Fuel and
--- travel do not depend on the method and appear under both.
+-- travel do not depend on the method and appear under both. Cloud embodied emissions are not
+-- electricity: the same in both methods, and in both methods' tco2e.
 market_based AS (
     SELECT
         r.activity_id, r.period_month, 'market' AS method, l.basis, r.scope, r.scope3_category,
@@ -158,7 +526,8 @@ market_based AS (
                 * COALESCE(r.supplier_kgco2e_per_kwh, r.factor_value) / 1000
             ELSE l.tco2e
         END AS tco2e,
-        l.flag
+        l.flag,
+        l.embodied_tco2e
     FROM resolved AS r
     JOIN location_based AS l ON l.activity_id = r.activity_id
 )

@@ -1,10 +1,19 @@
 -- Cloud billing line items -> ledger activity, one row per month x source object x account x region x
 -- product x usage type x line-item type x instance type x currency x flag. Every raw row lands in
 -- exactly one ledger row (line_item_count adds back to the raw count; the ledger check proves it).
-WITH grouped AS (
+-- Legacy CUR and CUR 2.0 rows have the same columns (schema/30_cur2.sql) and are told apart by their table.
+WITH line_items AS (
+    SELECT 'aws_cur' AS source_kind, * FROM raw.aws_cur_line_items
+    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    UNION ALL BY NAME
+    SELECT 'aws_cur2' AS source_kind, * FROM raw.aws_cur2_line_items
+    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+),
+grouped AS (
     SELECT
         period_month,
         source_id,
+        source_kind,
         assembly_id,
         object_key,
         usage_account_id,
@@ -21,27 +30,65 @@ WITH grouped AS (
         MIN(object_line) AS first_line,
         SUM(COALESCE(usage_amount, 0)) AS quantity,
         SUM(COALESCE(unblended_cost, 0)) AS cost
-    FROM raw.aws_cur_line_items
-    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    FROM line_items
     GROUP BY ALL
+),
+-- What classification needs to know about a row, from the coefficient tables: CCF's usage-type lists
+-- (factors.aws_usage_type_rules) and the instance table (factors.aws_instance_types, GPUs). Profile
+-- independent: the coefficient profile only changes how a class is estimated (emissions stage).
+usage_facts AS (
+    SELECT
+        g.*,
+        i.instance_type IS NOT NULL AS known_instance,
+        COALESCE(i.gpu_count, 0) > 0 AS has_gpu,
+        EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
+                WHERE r.rule = 'unsupported_usage_type' AND contains(COALESCE(g.usage_type, ''), r.pattern))
+            AS is_unsupported,
+        EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
+                WHERE r.rule = 'unknown_usage_type' AND contains(COALESCE(g.usage_type, ''), r.pattern))
+            AS is_unknown,
+        -- SSD: an SSD usage type, or a service whose storage type is unknown (over-estimated as SSD)
+        -- unless the row is a backup (kept in S3, so HDD)
+        EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
+                WHERE (r.rule = 'ssd_usage_type' AND suffix(COALESCE(g.usage_type, ''), r.pattern))
+                   OR (r.rule = 'ssd_service' AND suffix(COALESCE(g.product_code, ''), r.pattern)
+                       AND NOT contains(COALESCE(g.usage_type, ''), 'Backup')))
+            AS is_ssd,
+        EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
+                WHERE r.rule = 'hdd_usage_type' AND suffix(COALESCE(g.usage_type, ''), r.pattern)) AS is_hdd,
+        EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
+                WHERE r.rule = 'network_usage_type' AND suffix(COALESCE(g.usage_type, ''), r.pattern)) AS is_network
+    FROM grouped AS g
+    LEFT JOIN factors.aws_instance_types AS i
+        ON i.instance_type = factors.aws_instance_type_of(g.instance_type, g.usage_type)
 ),
 classified AS (
     SELECT
         *,
         CASE
             WHEN line_item_type NOT IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'cost_only'
-            WHEN pricing_unit IN ('Hrs', 'Hours', 'vCPU-Hours') AND vcpu IS NOT NULL THEN 'compute'
-            WHEN pricing_unit IN ('GB-Mo', 'GB-Month')
-                 AND (usage_type LIKE '%gp2%' OR usage_type LIKE '%gp3%' OR usage_type LIKE '%io1%'
-                      OR usage_type LIKE '%io2%') THEN 'storage_ssd'
-            WHEN pricing_unit IN ('GB-Mo', 'GB-Month')
-                 AND (usage_type LIKE '%TimedStorage%' OR usage_type LIKE '%st1%' OR usage_type LIKE '%sc1%'
-                      OR usage_type LIKE '%Snapshot%' OR usage_type LIKE '%Glacier%') THEN 'storage_hdd'
-            WHEN pricing_unit = 'GB' AND usage_type LIKE '%DataTransfer%'
-                 AND product_code <> 'AmazonCloudFront' THEN 'network'
+            -- ECS-on-EC2 split-cost rows repeat usage the EC2 instance rows already carry
+            WHEN is_unsupported THEN 'unclassified'
+            WHEN contains(usage_type, 'Lambda-GB-Second') THEN 'serverless_lambda'
+            WHEN regexp_matches(usage_type, 'Fargate-(ARM-)?(vCPU|GB)-Hours') THEN 'serverless_fargate'
+            WHEN is_unknown THEN 'unclassified'
+            WHEN pricing_unit IN ('Hrs', 'Hours', 'hours', 'vCPU-Hours', 'DPU-Hour', 'ACU-Hr') THEN
+                CASE
+                    WHEN has_gpu THEN 'gpu'
+                    WHEN vcpu IS NOT NULL OR known_instance OR product_code = 'AWSGlue'
+                         OR contains(usage_type, 'Aurora:ServerlessUsage') OR contains(usage_type, 'CPUCredits')
+                        THEN 'compute'
+                    ELSE 'unclassified'
+                END
+            WHEN pricing_unit IN ('GB-Mo', 'GB-Month', 'GB-Mp', 'GB-month', 'GB-Hours') THEN
+                CASE WHEN is_ssd THEN 'storage_ssd' WHEN is_hdd THEN 'storage_hdd' ELSE 'unclassified' END
+            -- outbound, inter-region and intra-region transfer (CCF's list) and inbound transfer, which
+            -- the emissions stage counts at the sending side; CloudFront's edge delivery is not on the list
+            WHEN pricing_unit IN ('GB', 'GigaBytes') AND COALESCE(product_code, '') <> 'AmazonCloudFront'
+                 AND (is_network OR suffix(usage_type, '-In-Bytes')) THEN 'network'
             ELSE 'unclassified'
         END AS estimation_class
-    FROM grouped
+    FROM usage_facts
 )
 SELECT
     md5(concat_ws('|', source_id, CAST(period_month AS VARCHAR), assembly_id, object_key, usage_account_id,
@@ -50,7 +97,7 @@ SELECT
         currency, COALESCE(flag, ''))) AS activity_id,
     period_month,
     source_id,
-    'aws_cur' AS source_kind,
+    source_kind,
     object_key AS source_object,
     assembly_id AS source_version,
     line_item_count,
@@ -78,6 +125,7 @@ SELECT
     estimation_class,
     CASE
         WHEN flag IS NOT NULL THEN flag
+        WHEN estimation_class = 'unclassified' AND is_unsupported THEN 'counted_in_ec2_rows'
         WHEN estimation_class = 'unclassified' THEN 'no_usage_coefficient'
     END AS flag
 FROM classified
