@@ -5,7 +5,8 @@ scoped to the months of the run that materialized the asset (the whole table whe
 Results carry the count, the first offending rows and the query to reproduce them.
 """
 
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -24,6 +25,14 @@ from carbon_pipeline.warehouse.sql_models import run_model
 
 WHOLE_TABLE = (date(1, 1, 1), date(9999, 12, 1))
 SHOWN_ROWS = 5
+OVERVIEW_ROWS = 200
+
+
+def as_of_date() -> date:
+    """The run date that freshness is judged against. CARBON_AS_OF (YYYY-MM-DD) pins it, so a test or a
+    re-run of an old day gives the answer that day would have given; read per evaluation, not at import."""
+    pinned = os.environ.get("CARBON_AS_OF")
+    return date.fromisoformat(pinned) if pinned else date.today()
 
 
 def _sql_check(
@@ -34,25 +43,36 @@ def _sql_check(
     description: str,
     partitions_def: dg.MonthlyPartitionsDefinition,
     blocking: bool = True,
-    params: dict[str, Any] | None = None,
+    params: dict[str, Any | Callable[[], Any]] | None = None,
+    overview: dict[str, Any] | None = None,
 ) -> dg.AssetChecksDefinition:
+    """A callable parameter is evaluated when the check runs (e.g. today's date). ``overview``: parameters
+    with which the same model returns every row, not only offending ones, shown whole in the metadata."""
     severity = dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN
 
     @dg.asset_check(name=name, asset=asset, blocking=blocking, description=description)
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         start, end = run_window(context.run.tags, partitions_def) or WHOLE_TABLE
+        bound = {key: value() if callable(value) else value for key, value in (params or {}).items()}
         with warehouse.connect() as con:
-            result = run_model(con, f"checks/{model}", start=start, end=end, **(params or {}))
+            result = run_model(con, f"checks/{model}", start=start, end=end, **bound)
             columns = [d[0] for d in result.description]
             rows = result.fetchall()
+            if overview is not None:
+                every = run_model(con, f"checks/{model}", start=start, end=end, **{**bound, **overview})
+                overview_columns = [d[0] for d in every.description]
+                overview_rows = every.fetchall()
         scope = "whole table" if (start, end) == WHOLE_TABLE else f"{start:%Y-%m} .. {end:%Y-%m} (exclusive)"
+        extra = "".join(f", ${key}={value}" for key, value in bound.items())
         metadata: dict[str, Any] = {
             "offending_rows": len(rows),
             "months_checked": scope,
-            "query": f"dbt_like_sql/checks/{model}.sql with $start={start}, $end={end}",
+            "query": f"dbt_like_sql/checks/{model}.sql with $start={start}, $end={end}{extra}",
         }
         if rows:
             metadata["first_offending_rows"] = markdown_table(columns, rows[:SHOWN_ROWS])
+        if overview is not None:
+            metadata["overview"] = markdown_table(overview_columns, overview_rows[:OVERVIEW_ROWS])
         return dg.AssetCheckResult(passed=not rows, severity=severity, metadata=metadata)
 
     return _check
@@ -103,11 +123,29 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
             partitions_def=partitions_def,
             params={"source_kind": kind},
         )
-        for kind in ("aws_cur", "aws_carbon", "activity_csv", "focus")
+        for kind in ("aws_cur", "aws_cur2", "aws_carbon", "activity_csv", "focus")
+    ]
+    freshness = [
+        _sql_check(
+            name="source_freshness",
+            asset=raw_asset_key(kind),
+            model="source_freshness",
+            description="Warns when a source has no delivery for a month its delivery calendar says is due by the "
+            "run date (CARBON_AS_OF pins it): CUR daily, carbon exports ~21 days after month end, 3 months tolerated.",
+            partitions_def=partitions_def,
+            blocking=False,
+            # looked up at evaluation time, so tests may monkeypatch as_of_date
+            params={"source_kind": kind, "as_of": lambda: as_of_date()},
+        )
+        for kind in ("aws_cur", "aws_cur2", "aws_carbon", "activity_csv", "focus")
     ]
     return [
         *raw,
+        *freshness,
         _contract_check(asset=raw_asset_key("aws_cur"), table="raw.aws_cur_line_items", partitions_def=partitions_def),
+        _contract_check(
+            asset=raw_asset_key("aws_cur2"), table="raw.aws_cur2_line_items", partitions_def=partitions_def
+        ),
         _contract_check(asset=ACTIVITY_LEDGER_KEY, table="ledger.activity", partitions_def=partitions_def),
         _sql_check(
             name="cost_and_line_items_reconcile_with_raw",
@@ -123,6 +161,17 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
             description="Cloud usage with no estimation coefficient (kept and flagged), with its cost share.",
             partitions_def=partitions_def,
             blocking=False,
+        ),
+        _sql_check(
+            name="row_counts_by_stage",
+            asset=ACTIVITY_LEDGER_KEY,
+            model="row_counts_by_stage",
+            description="Raw line items = ledger line items per source and month; every line item not carried on "
+            "to emissions has a reason (cost_only, unclassified, flag). Fails only on unexplained loss.",
+            partitions_def=partitions_def,
+            # the emissions of these months are rebuilt after this check: judge the ledger stage only
+            params={"through_emissions": False, "all_rows": False},
+            overview={"all_rows": True},
         ),
         _sql_check(
             name="one_model_version_per_month",
@@ -147,11 +196,41 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
             partitions_def=partitions_def,
         ),
         _sql_check(
+            name="row_counts_by_stage",
+            asset=ACTIVITY_EMISSIONS_KEY,
+            model="row_counts_by_stage",
+            description="Row counts raw -> ledger -> emissions per source and month: every estimable line item has "
+            "an emission figure or a flag saying why not; fails only on unexplained loss.",
+            partitions_def=partitions_def,
+            params={"through_emissions": True, "all_rows": False},
+            overview={"all_rows": True},
+        ),
+        _sql_check(
+            name="factor_fallbacks",
+            asset=ACTIVITY_EMISSIONS_KEY,
+            model="factor_fallbacks",
+            description="Warns with the share of tCO2e computed with a fallback factor (an older data year than "
+            "the activity, or the location factor standing in for a market instrument).",
+            partitions_def=partitions_def,
+            blocking=False,
+        ),
+        _sql_check(
             name="reported_totals_match_ledger",
             asset=CLOUD_EMISSIONS_KEY,
             model="cloud_emissions_match_ledger",
-            description="Reported cloud emissions in the mart equal the selected provider figures.",
+            description="Reported cloud emissions in the mart equal the selected provider figures and the raw "
+            "export's totals for the selected model version, both methods.",
             partitions_def=partitions_def,
+        ),
+        _sql_check(
+            name="month_over_month_spike",
+            asset=CLOUD_EMISSIONS_KEY,
+            model="month_over_month_spike",
+            description="Warns where an account x service x basis emits more than 2x its previous month's "
+            "location-based tCO2e (and over 0.01 t).",
+            partitions_def=partitions_def,
+            blocking=False,
+            params={"max_ratio": 2.0, "min_tco2e": 0.01},
         ),
         _sql_check(
             name="reported_vs_estimated_divergence",

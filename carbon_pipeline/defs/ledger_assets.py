@@ -23,9 +23,18 @@ def _activity_summary(con: duckdb.DuckDBPyConnection, start: date, end: date) ->
            FROM ledger.activity WHERE period_month >= ? AND period_month < ? GROUP BY ALL ORDER BY 1, 2""",
         [start, end],
     ).fetchall()
+    # Costs in different currencies never add up: one total per currency, exact (DECIMAL) in the table.
+    costs = con.execute(
+        """SELECT COALESCE(currency, '(none)'), COUNT(*), SUM(line_item_count), SUM(cost)
+           FROM ledger.activity WHERE period_month >= ? AND period_month < ? AND cost IS NOT NULL
+           GROUP BY 1 ORDER BY 1""",
+        [start, end],
+    ).fetchall()
     return {
         "by_class": markdown_table(["activity", "class", "rows", "line items", "flagged", "cost"], rows),
         "flagged_rows": sum(r[4] for r in rows),
+        "cost_by_currency": markdown_table(["currency", "rows", "line items", "cost"], costs),
+        **{f"total_cost_{currency}": round(float(cost), 2) for currency, _, _, cost in costs},
     }
 
 
@@ -49,6 +58,7 @@ def build_ledger_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.Asse
             models=("ledger/activity_cloud_billing", "ledger/activity_own_operations", "ledger/activity_focus"),
             deps=(
                 raw_asset_key("aws_cur"),
+                raw_asset_key("aws_cur2"),
                 raw_asset_key("activity_csv"),
                 raw_asset_key("focus"),
                 FACTOR_CATALOGUE_KEY,

@@ -9,6 +9,7 @@ import duckdb
 from carbon_pipeline.defs.emission_assets import ACTIVITY_EMISSIONS_KEY
 from carbon_pipeline.defs.ledger_assets import PROVIDER_EMISSIONS_KEY
 from carbon_pipeline.defs.metadata import markdown_table
+from carbon_pipeline.defs.plots import monthly_by_scope, png_markdown
 from carbon_pipeline.defs.sql_assets import sql_table_asset
 
 SCOPE_SUMMARY_KEY = dg.AssetKey(["marts", "scope_summary"])
@@ -27,9 +28,32 @@ def _scope_summary(con: duckdb.DuckDBPyConnection, start: date, end: date) -> di
         "SELECT method, SUM(tco2e) FROM marts.scope_summary WHERE period_month >= ? AND period_month < ? GROUP BY 1",
         [start, end],
     ).fetchall()
+    monthly = con.execute(
+        """SELECT period_month, method, scope, SUM(tco2e) FROM marts.scope_summary
+           WHERE period_month >= ? AND period_month < ? GROUP BY ALL ORDER BY ALL""",
+        [start, end],
+    ).fetchall()
+    month_table = con.execute(
+        """SELECT strftime(period_month, '%Y-%m'),
+                  SUM(tco2e) FILTER (WHERE method = 'location' AND scope = 1),
+                  SUM(tco2e) FILTER (WHERE method = 'location' AND scope = 2),
+                  SUM(tco2e) FILTER (WHERE method = 'location' AND scope = 3),
+                  SUM(tco2e) FILTER (WHERE method = 'market' AND scope = 1),
+                  SUM(tco2e) FILTER (WHERE method = 'market' AND scope = 2),
+                  SUM(tco2e) FILTER (WHERE method = 'market' AND scope = 3)
+           FROM marts.scope_summary WHERE period_month >= ? AND period_month < ? GROUP BY 1 ORDER BY 1""",
+        [start, end],
+    ).fetchall()
+    by_scope = ["month", "S1 location", "S2 location", "S3 location", "S1 market", "S2 market", "S3 market"]
     return {
         "by_year_scope": markdown_table(["year", "scope", "method", "basis", "tCO2e"], rows),
         **{f"total_tco2e_{method}": round(float(value or 0), 6) for method, value in total},
+        "month_by_scope": markdown_table(by_scope, month_table),
+        **(
+            {"monthly_by_scope_chart": png_markdown(monthly_by_scope(monthly), "tCO2e by month and scope")}
+            if monthly
+            else {}
+        ),
     }
 
 

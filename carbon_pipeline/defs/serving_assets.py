@@ -7,7 +7,7 @@ import dagster as dg
 from carbon_pipeline.defs.mart_assets import CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY, SCOPE_SUMMARY_KEY
 from carbon_pipeline.defs.metadata import markdown_table
 from carbon_pipeline.defs.resources import ServingResource, WarehouseResource
-from carbon_pipeline.serving.publish import publish_serving
+from carbon_pipeline.serving.publish import parquet_folder, publish_serving
 
 SERVING_KEY = dg.AssetKey(["serving", "serving_database"])
 
@@ -17,7 +17,8 @@ SERVING_KEY = dg.AssetKey(["serving", "serving_database"])
     deps=[SCOPE_SUMMARY_KEY, CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY],
     group_name="serving",
     description="The read-only DuckDB file for BI tools (CARBON_SERVING), rebuilt beside the old one and "
-    "swapped in atomically: open BI sessions keep their snapshot, new ones see the new data.",
+    "swapped in atomically: open BI sessions keep their snapshot, new ones see the new data. Stable views in "
+    "schema bi; Parquet copies of the marts in parquet/ beside it, swapped in as a whole.",
     kinds={"duckdb"},
 )
 def serving_database(
@@ -28,6 +29,7 @@ def serving_database(
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(serving.path),
+            "parquet_copies": dg.MetadataValue.path(str(parquet_folder(Path(serving.path)))),
             "dagster/row_count": counts["marts.scope_summary"],
             "tables": markdown_table(["table", "rows"], sorted(counts.items())),
         }

@@ -8,7 +8,7 @@ a sample for the whole.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -37,6 +37,9 @@ LINE_ITEM_TYPES = [
 ACTIVITY_TYPES = ["cloud_usage", "cloud_charge", "electricity", "fuel", "travel"]
 ESTIMATION_CLASSES = [
     "compute",
+    "gpu",
+    "serverless_lambda",
+    "serverless_fargate",
     "storage_ssd",
     "storage_hdd",
     "network",
@@ -52,7 +55,7 @@ ESTIMATION_CLASSES = [
 class Contract:
     name: str
     table: str
-    order_by: str  # a unique key: the sample must be the same rows every time
+    order_by: str  # a unique key: the sample must be the same rows every time (hashed, not sorted)
     expectations: tuple[tuple[str, dict[str, Any]], ...]
 
 
@@ -68,7 +71,8 @@ CONTRACTS = {
             ("ExpectColumnValuesToBeInSet", {"column": "line_item_type", "value_set": LINE_ITEM_TYPES}),
             ("ExpectColumnValuesToMatchRegex", {"column": "currency", "regex": r"^[A-Z]{3}$"}),
             ("ExpectColumnValuesToNotBeNull", {"column": "usage_start"}),
-            ("ExpectColumnValuesToBeBetween", {"column": "object_line", "min_value": 2}),
+            # CSV lines count from 2 (the header is line 1), Parquet rows from 1
+            ("ExpectColumnValuesToBeBetween", {"column": "object_line", "min_value": 1}),
         ),
     ),
     "ledger.activity": Contract(
@@ -85,14 +89,14 @@ CONTRACTS = {
             ("ExpectColumnValuesToBeInSet", {"column": "estimation_class", "value_set": ESTIMATION_CLASSES}),
             ("ExpectColumnValuesToBeInSet", {"column": "scope", "value_set": [1, 2, 3]}),
             ("ExpectColumnValuesToBeBetween", {"column": "scope3_category", "min_value": 1, "max_value": 15}),
-            # 12-digit AWS account ids for CUR rows only: FOCUS sub accounts are whatever the provider uses
+            # 12-digit AWS account ids for CUR rows (legacy, 2.0) only: FOCUS sub accounts are whatever a provider uses
             # (Azure subscription paths, OCI OCIDs; the anonymised FinOps sample's AWS ids have 11 digits).
             (
                 "ExpectColumnValuesToMatchRegex",
                 {
                     "column": "account_id",
                     "regex": r"^\d{12}$",
-                    "row_condition": 'source_kind == "aws_cur"',
+                    "row_condition": 'source_kind in ["aws_cur", "aws_cur2"]',
                     "condition_parser": "pandas",
                 },
             ),
@@ -100,6 +104,11 @@ CONTRACTS = {
         ),
     ),
 }
+
+# CUR 2.0 rows are staged by the same model into a table with the same columns: the same contract.
+CONTRACTS["raw.aws_cur2_line_items"] = replace(
+    CONTRACTS["raw.aws_cur_line_items"], name="raw_aws_cur2_line_items", table="raw.aws_cur2_line_items"
+)
 
 
 @dataclass(frozen=True)
@@ -118,13 +127,12 @@ def validate_contract(con: duckdb.DuckDBPyConnection, table: str, start: date, e
     total = con.execute(
         f"SELECT COUNT(*) FROM {table} WHERE period_month >= ? AND period_month < ?", [start, end]
     ).fetchall()[0][0]
-    # Every n-th row in a fixed order: deterministic, spread over the whole window.
+    # A deterministic sample without sorting the month: rows whose key hashes into one of `step`
+    # buckets (about total/step rows); every row when the month is small enough.
     step = max(1, -(-total // MAX_ROWS))
     frame = con.execute(
-        f"""SELECT * EXCLUDE (rn) FROM (
-                SELECT *, row_number() OVER (ORDER BY {contract.order_by}) AS rn FROM {table}
-                WHERE period_month >= ? AND period_month < ?)
-            WHERE rn % ? = 0 OR ? = 1""",
+        f"""SELECT * FROM {table}
+            WHERE period_month >= ? AND period_month < ? AND (? = 1 OR hash({contract.order_by}) % ? = 0)""",
         [start, end, step, step],
     ).fetchdf()
     from great_expectations.data_context.types.base import ProgressBarsConfig

@@ -322,7 +322,7 @@ def methodology_section(data: YearData, settings: InventorySettings) -> str:
         "<code>ledger.provider_emissions</code> with <code>is_selected = false</code>. A change of vendor model "
         "is a method change.</li>"
         "<li><strong>Reported before estimated:</strong> the provider's reported figure is the source of record for a "
-        "provider, month and method. The usage-based estimate (Cloud Carbon Footprint's method and average "
+        "provider, month and method. The usage-based estimate (Cloud Carbon Footprint's method and "
         f"coefficients, profile <code>{escape(settings.coefficient_profile)}</code>) fills only months and methods "
         "with no provider figure; the two are never added.</li>"
         "<li><strong>Scope 2 dual reporting:</strong> location-based by the site's grid (eGRID subregion in the US, "

@@ -4,11 +4,18 @@ DuckDB allows one writer OR many readers per file, so BI tools never open the pi
 The swap is atomic on POSIX: a reader that already has the old file open keeps its snapshot (the
 inode stays alive until it closes), a new reader sees the new file whole, and nothing ever sees a
 half-built one.
+
+Beside it, ``parquet/<schema>.<table>.parquet`` holds copies of the marts for tools that prefer files.
+``parquet`` is a symlink to a hidden folder built whole; replacing the symlink with ``os.replace`` swaps
+the folder atomically (a plain rename cannot replace a non-empty folder), so a reader sees the old set
+of files or the new one, never a mix.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import time
 from pathlib import Path
 
 import duckdb
@@ -27,6 +34,16 @@ SERVED_TABLES = (
     ("raw", "deliveries"),
     ("audit", "restatements"),
 )
+# BI tools embed their own DuckDB (JDBC in DBeaver and Metabase, duckdb-engine in Superset, Node in
+# Evidence), often a release or two behind the pipeline's. Writing the file in an older storage format
+# lets any DuckDB >= 1.0 open it; a new file would otherwise need the pipeline's own version.
+SERVING_STORAGE_VERSION = "v1.0.0"
+PARQUET_TABLES = tuple((schema, table) for schema, table in SERVED_TABLES if schema == "marts")
+
+
+def parquet_folder(serving: Path) -> Path:
+    """Where the Parquet copies of the marts are published: beside the serving file."""
+    return serving.parent / "parquet"
 
 
 def publish_serving(warehouse: Path, serving: Path) -> dict[str, int]:
@@ -34,8 +51,10 @@ def publish_serving(warehouse: Path, serving: Path) -> dict[str, int]:
     serving.parent.mkdir(parents=True, exist_ok=True)
     staging = serving.with_name(f".{serving.name}.{os.getpid()}.building")
     staging.unlink(missing_ok=True)
+    parquet_staging = serving.parent / f".parquet.{os.getpid()}.building"
+    shutil.rmtree(parquet_staging, ignore_errors=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(staging))
+    con = duckdb.connect(str(staging), config={"storage_compatibility_version": SERVING_STORAGE_VERSION})
     try:
         con.execute("ATTACH ? AS wh (READ_ONLY)", [str(warehouse)])
         for schema, table in SERVED_TABLES:
@@ -44,11 +63,40 @@ def publish_serving(warehouse: Path, serving: Path) -> dict[str, int]:
             counts[f"{schema}.{table}"] = con.execute(f"SELECT COUNT(*) FROM {schema}.{table}").fetchall()[0][0]
         con.execute(model_sql("serving/data_dictionary"))
         con.execute("DETACH wh")
+        # after DETACH: a view that still named the warehouse would fail here, not in a BI tool
+        con.execute(model_sql("serving/views"))
+        _write_parquet(con, parquet_staging)
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()
         staging.unlink(missing_ok=True)
+        shutil.rmtree(parquet_staging, ignore_errors=True)
         raise
     con.close()
     os.replace(staging, serving)
+    _swap_folder(parquet_staging, parquet_folder(serving))
     return counts
+
+
+def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:
+    """One Parquet file per mart, rows in a fixed order so equal data gives equal files."""
+    folder.mkdir(parents=True)
+    for schema, table in PARQUET_TABLES:
+        target = str(folder / f"{schema}.{table}.parquet").replace("'", "''")  # COPY takes no bound path
+        con.execute(f"COPY (SELECT * FROM {schema}.{table} ORDER BY ALL) TO '{target}' (FORMAT parquet)")
+
+
+def _swap_folder(built: Path, link: Path) -> None:
+    """Make ``link`` point at ``built`` in one atomic step, then delete the folders it pointed at before
+    (open files stay readable until closed; new opens go through the new link)."""
+    version = link.with_name(f".{link.name}-{time.time_ns()}")
+    built.rename(version)
+    new_link = link.with_name(f".{link.name}.{os.getpid()}.link")
+    new_link.unlink(missing_ok=True)
+    new_link.symlink_to(version.name, target_is_directory=True)
+    if link.is_dir() and not link.is_symlink():  # a plain folder left by hand: cannot be replaced atomically
+        shutil.rmtree(link)
+    os.replace(new_link, link)
+    for old in link.parent.glob(f".{link.name}-*"):
+        if old.name != version.name:
+            shutil.rmtree(old, ignore_errors=True)

@@ -9,6 +9,7 @@ from carbon_pipeline.definitions import build_definitions
 ASSETS = {
     "factors/emission_factors",
     "raw/aws_cur_line_items",
+    "raw/aws_cur2_line_items",
     "raw/aws_carbon_emissions",
     "raw/activity_rows",
     "raw/focus_charges",
@@ -23,6 +24,7 @@ ASSETS = {
 }
 BLOCKING_CHECKS = {
     ("raw/aws_cur_line_items", "rows_match_deliveries"),
+    ("raw/aws_cur2_line_items", "rows_match_deliveries"),
     ("raw/aws_carbon_emissions", "rows_match_deliveries"),
     ("raw/activity_rows", "rows_match_deliveries"),
     ("raw/focus_charges", "rows_match_deliveries"),
@@ -33,11 +35,21 @@ BLOCKING_CHECKS = {
     ("marts/cloud_emissions", "reported_totals_match_ledger"),
     ("marts/scope_summary", "inventory_adds_up"),
     ("raw/aws_cur_line_items", "column_contract"),
+    ("raw/aws_cur2_line_items", "column_contract"),
     ("ledger/activity", "column_contract"),
+    ("ledger/activity", "row_counts_by_stage"),
+    ("emissions/activity_emissions", "row_counts_by_stage"),
 }
 WARNING_CHECKS = {
     ("ledger/activity", "unclassified_cloud_usage"),
     ("marts/cloud_reconciliation", "reported_vs_estimated_divergence"),
+    ("raw/aws_cur_line_items", "source_freshness"),
+    ("raw/aws_cur2_line_items", "source_freshness"),
+    ("raw/aws_carbon_emissions", "source_freshness"),
+    ("raw/activity_rows", "source_freshness"),
+    ("raw/focus_charges", "source_freshness"),
+    ("emissions/activity_emissions", "factor_fallbacks"),
+    ("marts/cloud_emissions", "month_over_month_spike"),
 }
 
 

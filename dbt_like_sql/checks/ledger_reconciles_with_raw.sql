@@ -6,6 +6,11 @@ WITH raw_side AS (
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY ALL
     UNION ALL
+    SELECT source_id, period_month, currency, COUNT(*), SUM(unblended_cost)
+    FROM raw.aws_cur2_line_items
+    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    GROUP BY ALL
+    UNION ALL
     SELECT source_id, period_month, COALESCE(currency, ''), COUNT(*), SUM(COALESCE(cost, 0))
     FROM raw.activity_rows
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)

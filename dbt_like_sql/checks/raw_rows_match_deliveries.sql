@@ -10,6 +10,9 @@ stored AS (
     SELECT 'aws_cur' AS source_kind, source_id, period_month, COUNT(*) AS stored_rows FROM raw.aws_cur_line_items
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE) GROUP BY ALL
     UNION ALL
+    SELECT 'aws_cur2', source_id, period_month, COUNT(*) FROM raw.aws_cur2_line_items
+    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE) GROUP BY ALL
+    UNION ALL
     SELECT 'aws_carbon', source_id, period_month, COUNT(*) FROM raw.aws_carbon_emissions
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE) GROUP BY ALL
     UNION ALL

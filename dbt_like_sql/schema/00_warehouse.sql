@@ -173,7 +173,8 @@ CREATE TABLE IF NOT EXISTS ledger.activity (
     certificate_kwh DOUBLE,
     scope INTEGER,
     scope3_category INTEGER,
-    estimation_class VARCHAR NOT NULL,      -- compute | storage_ssd | storage_hdd | network | electricity | fuel | travel | cost_only | unclassified
+    estimation_class VARCHAR NOT NULL,      -- compute | gpu | serverless_lambda | serverless_fargate | storage_ssd | storage_hdd
+                                            -- | network | electricity | fuel | travel | cost_only | unclassified
     flag VARCHAR
 );
 
@@ -212,7 +213,8 @@ CREATE TABLE IF NOT EXISTS emissions.activity_emissions (
     factor_resolution VARCHAR,              -- exact | older_year | location_fallback | supplier | certificates
     formula VARCHAR NOT NULL,
     tco2e DOUBLE,
-    flag VARCHAR
+    flag VARCHAR,
+    embodied_tco2e DOUBLE                   -- cloud hardware embodied emissions, included in tco2e
 );
 
 CREATE TABLE IF NOT EXISTS marts.cloud_emissions (
