@@ -51,7 +51,7 @@ from carbon_pipeline.sources.tabular import (
     read_parquet_varchar,
     varchar_expression,
 )
-from carbon_pipeline.warehouse.sql_models import insert_model, run_model
+from carbon_pipeline.warehouse.sql_models import insert_model
 
 KIND = "aws_cur"
 TABLE = "raw.aws_cur_line_items"
@@ -287,6 +287,18 @@ def scan_errors(source_id: str, object_key: str) -> Iterator[None]:
         raise SourceError(f"cannot be read: {reason}", source_id=source_id, object_key=object_key) from exc
 
 
+BAD_CELL = "carbon_pipeline bad cell|"
+
+
+def _bad_cell(exc: duckdb.Error) -> tuple[int, str, str] | None:
+    """The (row, column, value) the staging model's validation aborted on, if that is what happened."""
+    text = str(exc)
+    if BAD_CELL not in text:
+        return None
+    line, column, value = text.split(BAD_CELL, 1)[1].split("|", 2)
+    return int(line), column, value.splitlines()[0] if value else value
+
+
 def stage_object(
     con: duckdb.DuckDBPyConnection,
     relation: duckdb.DuckDBPyRelation,
@@ -298,32 +310,35 @@ def stage_object(
     object_key: str,
     display: Callable[[str], str],
 ) -> int:
-    """Check every value of one object, then append its rows to ``table`` (raw.aws_cur_line_items or
-    raw.aws_cur2_line_items: the same staging models fill both). Returns the rows written, which must be
-    the rows read."""
+    """Append one object's rows to ``table`` (raw.aws_cur_line_items or raw.aws_cur2_line_items: the same
+    staging model fills both) in a single pass that also validates every value: a month of an enterprise
+    CUR is tens of millions of rows, and each extra pass re-inflates the whole gzip object. Returns the
+    rows written, which must be the rows read (counted separately)."""
     relation.create_view("cur_file", replace=True)
-    with scan_errors(source_id, object_key):
-        bad = run_model(con, "staging/aws_cur_line_items__invalid", period_month=month).fetchall()
-    if bad:
-        line, column, value = bad[0]
+    try:
+        with scan_errors(source_id, object_key):
+            written = insert_model(
+                con,
+                table,
+                "staging/aws_cur_line_items",
+                source_id=source_id,
+                period_month=month,
+                assembly_id=delivery_id,
+                object_key=object_key,
+            )
+            expected = count_rows(relation)
+    except SourceError as exc:
+        bad = _bad_cell(exc.__cause__) if isinstance(exc.__cause__, duckdb.Error) else None
+        if bad is None:
+            raise
+        line, column, value = bad
         raise SourceError(
-            f"value {value!r} is not usable ({len(bad)}{'+' if len(bad) == 20 else ''} bad cells in this object)",
+            f"value {value!r} is not usable",
             source_id=source_id,
             object_key=object_key,
             row=line,
             column=display(column),
-        )
-    with scan_errors(source_id, object_key):
-        expected = count_rows(relation)
-        written = insert_model(
-            con,
-            table,
-            "staging/aws_cur_line_items",
-            source_id=source_id,
-            period_month=month,
-            assembly_id=delivery_id,
-            object_key=object_key,
-        )
+        ) from exc.__cause__
     con.execute("DROP VIEW IF EXISTS cur_file")
     if written != expected:
         raise SourceError(f"read {expected} rows but wrote {written}", source_id=source_id, object_key=object_key)

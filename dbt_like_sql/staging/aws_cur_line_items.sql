@@ -3,8 +3,8 @@
 -- snake_case names (every value still VARCHAR; CUR 2.0's product map flattened to product_region, ...).
 -- Timestamps: TRY_CAST reads the three forms seen in real files (2023-11-01T00:00:00Z, ...00.000Z and
 -- 2018-06-20 01:00:00); all are UTC. Currency is kept as delivered: the ledger reconciles per currency.
--- Casts are TRY_CASTs: the companion model aws_cur_line_items__invalid.sql reports any non-empty
--- value that fails, and the loader refuses the object before anything is written.
+-- Casts are TRY_CASTs; the WHERE clause below refuses a present value that fails its cast (or a missing
+-- required one) by aborting the statement, so nothing of the object is written.
 SELECT
     $source_id AS source_id,
     CAST($period_month AS DATE) AS period_month,
@@ -36,3 +36,26 @@ SELECT
     END AS flag,
     NULLIF(NULLIF(resource_tags, ''), '{}') AS resource_tags  -- CUR 2.0's tag map as JSON text; none: NULL
 FROM cur_file
+-- Validation in the same single pass over the object: a present but unusable value aborts the whole
+-- statement (and so the caller's transaction) with a message the reader turns into a SourceError
+-- naming row, column and value. The condition is NULL for every good row, so nothing is filtered.
+WHERE (
+    CASE
+        WHEN NULLIF(line_item_usage_amount, '') IS NOT NULL
+             AND (TRY_CAST(line_item_usage_amount AS DOUBLE) IS NULL
+                  OR NOT isfinite(TRY_CAST(line_item_usage_amount AS DOUBLE)))
+            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_usage_amount|' || line_item_usage_amount)
+        WHEN NULLIF(line_item_unblended_cost, '') IS NOT NULL
+             AND TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10)) IS NULL
+            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_unblended_cost|' || line_item_unblended_cost)
+        WHEN TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP) IS NULL
+            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_usage_start_date|'
+                       || COALESCE(line_item_usage_start_date, ''))
+        WHEN NULLIF(line_item_usage_account_id, '') IS NULL
+            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_usage_account_id|'
+                       || COALESCE(line_item_usage_account_id, ''))
+        WHEN NULLIF(line_item_line_item_type, '') IS NULL
+            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_line_item_type|'
+                       || COALESCE(line_item_line_item_type, ''))
+    END
+) IS NULL
