@@ -11,6 +11,8 @@ RANGE_END_TAG = "dagster/asset_partition_range_end"
 PARTITION_TAG = "dagster/partition"
 # Comma-separated source ids: the raw stage of a run with this tag re-reads only those sources.
 SOURCES_TAG = "carbon_pipeline/sources"
+# "true": re-read every delivery even when it is the one already loaded (after a reader or staging change).
+FORCE_RELOAD_TAG = "carbon_pipeline/force_reload"
 
 
 def monthly_partitions(start_month: date) -> dg.MonthlyPartitionsDefinition:

@@ -12,7 +12,7 @@ import dagster as dg
 
 from carbon_pipeline.defs.failures import input_failures
 from carbon_pipeline.defs.metadata import markdown_table
-from carbon_pipeline.defs.partitions import SOURCES_TAG, asset_window
+from carbon_pipeline.defs.partitions import FORCE_RELOAD_TAG, SOURCES_TAG, asset_window
 from carbon_pipeline.defs.resources import SourcesResource, WarehouseResource
 from carbon_pipeline.sources.months import months_between
 from carbon_pipeline.sources.registry import READERS
@@ -81,10 +81,11 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
         summaries: list[dict[str, Any]] = []
         with input_failures():
             configured = sources_in_run(sources.load().of_kind(kind), context.run.tags)
+            force = context.run.tags.get(FORCE_RELOAD_TAG) == "true"
             with warehouse.connect() as con, transaction(con):
                 for source in configured:
                     for month in months_between(start, end):
-                        summaries.append(reader.load_month(con, source, month, context.run_id))
+                        summaries.append(reader.load_month(con, source, month, context.run_id, force=force))
             for source in configured:
                 reader.cleanup(source)
         rows = sum(int(s["rows"]) for s in summaries)
@@ -95,6 +96,7 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
                 "dagster/row_count": rows,
                 "sources": [s.id for s in configured],
                 "restatements_recorded": restated,
+                "skipped_unchanged": [f"{s['source_id']} {s['month']}" for s in summaries if s.get("skipped")],
                 "deliveries": markdown_table(
                     ["source", "month", "delivery", "rows"],
                     [

@@ -133,6 +133,7 @@ def load_month(
     month: date,
     *,
     run_id: str | None = None,
+    force: bool = False,  # always re-read: these deliveries are small (the skip is for CUR months)
 ) -> dict[str, object]:
     """Replace ``month`` of ``source`` in raw.aws_carbon_emissions; run inside the caller's transaction."""
     previous = previous_identity(con, source.id, month)

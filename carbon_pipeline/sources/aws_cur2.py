@@ -40,9 +40,11 @@ from carbon_pipeline.sources.aws_cur import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, 
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
+    objects_version,
     previous_identity,
     record_delivery,
     record_restatement_if_changed,
+    unchanged_delivery,
 )
 from carbon_pipeline.sources.errors import SourceError
 from carbon_pipeline.sources.landing import Landing
@@ -213,11 +215,27 @@ def load_month(
     month: date,
     *,
     run_id: str | None = None,
+    force: bool = False,
 ) -> dict[str, object]:
     """Replace ``month`` of ``source`` in raw.aws_cur2_line_items; run inside the caller's transaction."""
     previous = previous_identity(con, source.id, month)
-    forget_month(con, TABLE, source.id, month)
     delivery = discover_delivery(landing, source, month)
+    version = None if delivery is None else objects_version(landing, delivery.object_keys)
+    loaded = (
+        None if force or delivery is None else unchanged_delivery(con, source.id, month, delivery.execution_id, version)
+    )
+    if loaded is not None:
+        # The same delivery, the same objects: re-reading would write the same rows (a daily re-sync of
+        # a closed month is the common case, and a month can be tens of millions of rows).
+        return {
+            "source_id": source.id,
+            "month": month.isoformat(),
+            "delivery": delivery.execution_id,
+            "rows": loaded[1],
+            "skipped": True,
+            "restated": False,
+        }
+    forget_month(con, TABLE, source.id, month)
     if delivery is None:
         return {"source_id": source.id, "month": month.isoformat(), "delivery": None, "rows": 0}
     rows = 0
@@ -243,6 +261,7 @@ def load_month(
         object_count=len(delivery.object_keys),
         row_count=rows,
         status="loaded",
+        objects_version=version,
     )
     for execution_id, manifest_key in delivery.superseded:
         record_delivery(

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from datetime import date
 
 import duckdb
+
+from carbon_pipeline.sources.landing import Landing
 
 
 def previous_identity(con: duckdb.DuckDBPyConnection, source_id: str, month: date) -> tuple[str, int] | None:
@@ -36,12 +40,24 @@ def record_delivery(
     row_count: int | None,
     status: str,
     model_version: str | None = None,
+    objects_version: str | None = None,
 ) -> None:
     con.execute(
         """INSERT INTO raw.deliveries (source_id, source_kind, period_month, delivery_id, model_version,
-                                       manifest_key, object_count, row_count, status)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-        [source_id, source_kind, month, delivery_id, model_version, manifest_key, object_count, row_count, status],
+                                       manifest_key, object_count, row_count, status, objects_version)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            source_id,
+            source_kind,
+            month,
+            delivery_id,
+            model_version,
+            manifest_key,
+            object_count,
+            row_count,
+            status,
+            objects_version,
+        ],
     )
 
 
@@ -65,3 +81,31 @@ def record_restatement_if_changed(
         [source_id, month, change_kind, previous[0], current[0], previous[1], current[1], run_id],
     )
     return True
+
+
+def objects_version(landing: Landing, keys: Sequence[str]) -> str:
+    """One digest of the versions of a delivery's objects (ETag, or size and mtime of a local file)."""
+    listing = "\n".join(f"{key}={landing.version(key)}" for key in keys)
+    return hashlib.sha256(listing.encode()).hexdigest()[:32]
+
+
+def unchanged_delivery(
+    con: duckdb.DuckDBPyConnection, source_id: str, month: date, delivery_id: str | None, version: str | None
+) -> tuple[str, int] | None:
+    """The loaded (identity, rows) when the month was last loaded from exactly this delivery and these
+    object versions, so that re-reading it would write the same rows; else None."""
+    if delivery_id is None or version is None:
+        return None
+    rows = con.execute(
+        """SELECT delivery_id, row_count FROM raw.deliveries
+           WHERE source_id = ? AND period_month = ? AND status = 'loaded'""",
+        [source_id, month],
+    ).fetchall()
+    if len(rows) != 1 or rows[0][0] != delivery_id:
+        return None
+    loaded_version = con.execute(
+        """SELECT objects_version FROM raw.deliveries
+           WHERE source_id = ? AND period_month = ? AND status = 'loaded'""",
+        [source_id, month],
+    ).fetchall()[0][0]
+    return (rows[0][0], int(rows[0][1] or 0)) if loaded_version == version else None

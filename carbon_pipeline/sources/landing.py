@@ -23,6 +23,7 @@ class Landing(Protocol):
     def read_json(self, key: str) -> Any: ...
     def sha256(self, key: str) -> str: ...
     def cleanup(self) -> None: ...
+    def version(self, key: str) -> str: ...
 
 
 class LocalLanding:
@@ -75,6 +76,10 @@ class LocalLanding:
 
     def cleanup(self) -> None:
         """Nothing to clean: the folder is the user's."""
+
+    def version(self, key: str) -> str:
+        stat = self.local_path(key).stat()
+        return f"{stat.st_size}-{stat.st_mtime_ns}"
 
 
 def open_landing(source: SourceConfig) -> Landing:

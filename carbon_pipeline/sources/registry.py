@@ -19,8 +19,10 @@ class Reader:
     raw_table: str
     module: ModuleType
 
-    def load_month(self, con: duckdb.DuckDBPyConnection, source: SourceConfig, month: date, run_id: str | None) -> dict:
-        return self.module.load_month(con, open_landing(source), source, month, run_id=run_id)
+    def load_month(
+        self, con: duckdb.DuckDBPyConnection, source: SourceConfig, month: date, run_id: str | None, force: bool = False
+    ) -> dict:
+        return self.module.load_month(con, open_landing(source), source, month, run_id=run_id, force=force)
 
     def available_months(self, source: SourceConfig) -> list[date]:
         return self.module.available_months(open_landing(source), source)

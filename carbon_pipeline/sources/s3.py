@@ -123,5 +123,11 @@ class S3Landing:
                 digest.update(block)
         return digest.hexdigest()
 
+    def version(self, key: str) -> str:
+        head = self._head(key)
+        if head is None:
+            raise SourceError("object listed by the manifest does not exist", source_id=self.source_id, object_key=key)
+        return str(head.get("VersionId") or head.get("ETag", "")).strip('"')
+
     def cleanup(self) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)

@@ -139,3 +139,30 @@ def test_bad_input_fails_naming_source_object_row_and_column_and_changes_nothing
     assert f"column '{column}'" in message
     assert repr(bad) in message
     assert checksums(fresh) == before
+
+
+def _raw_metadata(result, key: str):
+    import dagster as dg
+
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION:
+            materialization = event.event_specific_data.materialization
+            if materialization.asset_key.to_user_string() == "raw/aws_cur_line_items":
+                return materialization.metadata[key].value
+    raise AssertionError("no materialization of raw/aws_cur_line_items")
+
+
+def test_an_unchanged_cur_delivery_is_skipped_on_resync_unless_a_reload_is_forced(fresh):
+    from carbon_pipeline.defs.partitions import FORCE_RELOAD_TAG
+    from carbon_pipeline.runner import run_inventory
+
+    month = date(2025, 2, 1)
+    first = fresh.run(month, month)
+    assert first.success and _raw_metadata(first, "skipped_unchanged") == []
+    before = checksums(fresh)
+    again = fresh.run(month, month)
+    assert again.success and _raw_metadata(again, "skipped_unchanged") == ["demo-cur 2025-02-01"]
+    assert checksums(fresh) == before
+    forced = run_inventory(fresh.settings, month, month, tags={FORCE_RELOAD_TAG: "true"})
+    assert forced.success and _raw_metadata(forced, "skipped_unchanged") == []
+    assert checksums(fresh) == before
