@@ -968,8 +968,8 @@ def _write_cur2(
 WRITERS = {"csv_gz": _write_legacy_csv, "parquet": _write_legacy_parquet, "cur2_parquet": _write_cur2}
 SOURCES = {
     "csv_gz": ("aws_cur", f"landing/{CUR_PREFIX}/{REPORT}", "legacy CUR, gzip CSV, create-new-version layout"),
-    "parquet": ("aws_cur", f"landing/{CUR_PREFIX}/{REPORT}", "legacy CUR Parquet (reader: issue 3)"),
-    "cur2_parquet": ("aws_cur2", f"landing/{EXPORT_PREFIX}/{EXPORT}", "CUR 2.0 Parquet (reader: issue 3)"),
+    "parquet": ("aws_cur", f"landing/{CUR_PREFIX}/{REPORT}", "legacy CUR Parquet, Athena layout"),
+    "cur2_parquet": ("aws_cur2", f"landing/{EXPORT_PREFIX}/{EXPORT}", "CUR 2.0 Parquet with native maps"),
 }
 
 
@@ -989,7 +989,7 @@ def write_sources_file(root: Path, fmt: str, rows: int, seed: int, month: date) 
         f"    kind: {kind}\n"
         f"    uri: {uri}\n"
         f"    {name_key}: {name}\n"
-        f"    description: {description}\n",
+        f'    description: "{description}"\n',
         encoding="utf-8",
     )
     return path

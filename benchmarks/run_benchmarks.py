@@ -9,8 +9,7 @@ For each size and format: generate the month (cached), then in FRESH child proce
 Each measurement is its own interpreter so its peak RSS (from `os.wait4`) is its own, not the
 generator's or a previous measurement's. Results go to benchmarks/results/RESULTS.md and results.json.
 
-Only the legacy CUR CSV reader exists today: for legacy Parquet and CUR 2.0 the floor is measured and the
-pipeline rows say the reader is not built yet (issue 3).
+Every format (legacy CSV.gz, legacy Parquet, CUR 2.0 Parquet) is measured end to end against its own floor.
 """
 
 from __future__ import annotations
@@ -283,12 +282,16 @@ def _ledger_totals(warehouse: Path, month: date) -> dict[str, Any]:
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        raw = con.execute("SELECT COUNT(*) FROM raw.aws_cur_line_items WHERE period_month = ?", [month]).fetchone()
+        raw = con.execute(
+            """SELECT (SELECT COUNT(*) FROM raw.aws_cur_line_items WHERE period_month = $m)
+                    + (SELECT COUNT(*) FROM raw.aws_cur2_line_items WHERE period_month = $m)""",
+            {"m": month},
+        ).fetchall()[0]
         ledger = con.execute(
             """SELECT SUM(line_item_count), SUM(quantity), SUM(cost), COUNT(*)
-               FROM ledger.activity WHERE source_kind = 'aws_cur' AND period_month = ?""",
+               FROM ledger.activity WHERE source_kind IN ('aws_cur', 'aws_cur2') AND period_month = ?""",
             [month],
-        ).fetchone()
+        ).fetchall()[0]
     finally:
         con.close()
     return {
@@ -410,8 +413,6 @@ def measure_format(size: int, fmt: str, args: argparse.Namespace, logs: Path) ->
         "resync": None,
         "pipeline_status": NOT_BUILT,
     }
-    if fmt != "csv_gz":
-        return record
     work = Path(tempfile.mkdtemp(prefix=f"carbon-bench-{label}-", dir=args.work))
     try:
         spec = {"sources_file": str(root / meta["sources_file"]), "work": str(work), "month": meta["month"]}
