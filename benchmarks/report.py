@@ -302,14 +302,11 @@ def targets(document: dict[str, Any]) -> list[dict[str, Any]]:
 # What the pipeline's code does in a call, for the calls that tend to dominate (keyed by the label the
 # runner's CallTimer gives them). Describes the code at the time of writing; the seconds are measured.
 CALL_EXPLANATIONS = {
-    "great-expectations contract of raw.aws_cur_line_items": "numbers the month's raw rows with row_number() "
-    "over a sort by (source, month, object, line), pulls every n-th row (at most MAX_ROWS) into pandas and "
-    "validates it with great-expectations; the first contract check of a run also pays great-expectations' "
-    "lazy import (2-3 s)",
-    "SQL staging/aws_cur_line_items__invalid": "a UNION ALL of five SELECTs over the object's view: DuckDB plans "
-    "five READ_CSV scans, each inflating and parsing the whole gzip object",
-    "SQL staging/aws_cur_line_items -> raw.aws_cur_line_items": "the scan that loads: casts every line and "
-    "inserts it (object_line from row_number()) into raw.aws_cur_line_items",
+    "great-expectations contract of raw.aws_cur_line_items": "pulls the rows whose key hashes into one of "
+    "total/MAX_ROWS buckets into pandas and validates them with great-expectations; the first contract check "
+    "of a run also pays great-expectations' lazy import (2-3 s)",
+    "SQL staging/aws_cur_line_items -> raw.aws_cur_line_items": "the one scan that loads: casts and validates "
+    "every line (error() aborts on the first unusable cell) and inserts it into raw.aws_cur_line_items",
     "count_rows": "one more full scan of the object, to compare rows read with rows written",
     "read_csv relation + sniff (read_delimited)": "DuckDB's CSV sniffer over the start of the gzip object",
 }
@@ -382,8 +379,8 @@ def profile_notes(record: dict[str, Any]) -> list[str]:
     if resync and resync["success"]:
         resync_top = _top_steps(resync, 3)
         notes.append(
-            f"Re-sync ({resync['job']}) of the unchanged month: {resync['wall_s']:.2f} s; it re-reads the month "
-            "(no delivery-identity short-cut in the job itself); slowest steps: "
+            f"Re-sync ({resync['job']}) of the unchanged month: {resync['wall_s']:.2f} s; the raw stage skips the "
+            "unchanged delivery, the rest (ledger to serving, and every check) runs again; slowest steps: "
             + "; ".join(f"`{k}` {s['seconds']:.2f} s" for k, s in resync_top)
             + "."
         )
