@@ -123,7 +123,16 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
             partitions_def=partitions_def,
             params={"source_kind": kind},
         )
-        for kind in ("aws_cur", "aws_cur2", "aws_carbon", "activity_csv", "focus")
+        for kind in (
+            "aws_cur",
+            "aws_cur2",
+            "aws_carbon",
+            "activity_csv",
+            "focus",
+            "gcp_carbon",
+            "azure_carbon",
+            "aws_sustainability_api",
+        )
     ]
     freshness = [
         _sql_check(

@@ -73,8 +73,13 @@ def build_ledger_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.Asse
         sql_table_asset(
             key=PROVIDER_EMISSIONS_KEY.path,
             table="ledger.provider_emissions",
-            models=("ledger/provider_emissions",),
-            deps=(raw_asset_key("aws_carbon"),),
+            models=("ledger/provider_emissions", "ledger/provider_carbon_emissions"),
+            deps=(
+                raw_asset_key("aws_carbon"),
+                raw_asset_key("gcp_carbon"),
+                raw_asset_key("azure_carbon"),
+                raw_asset_key("aws_sustainability_api"),
+            ),
             group="ledger",
             description="Provider-reported cloud emissions by month x account x region x service x provider scope, "
             "every model version kept, one selected per month by policy (newest unless pinned).",

@@ -44,6 +44,22 @@ RAW_ASSETS = {
         "FOCUS 1.0/1.1/1.2 charges from any provider, one row per line of each object: the manifest-listed "
         "objects of an AWS Data Exports FOCUS delivery, or every dropped file by each row's charge month.",
     ),
+    # The next three are views of raw.provider_carbon_emissions, each holding its kind's rows.
+    "gcp_carbon": (
+        "gcp_carbon_emissions",
+        "Google Cloud Carbon Footprint export rows (files dropped in the source folder), kgCO2e converted to "
+        "metric tons, one row per file row, assigned to its usage_month; every carbon_model_version kept.",
+    ),
+    "azure_carbon": (
+        "azure_carbon_emissions",
+        "Azure Carbon Optimization report rows (ItemDetails or MonthlySummary saved as CSV/JSON), kgCO2e converted "
+        "to metric tons, location-based only, one row per file row, assigned to its date's month.",
+    ),
+    "aws_sustainability_api": (
+        "aws_sustainability_emissions",
+        "AWS Sustainability API GetEstimatedCarbonEmissions items (monthly, by account x region x service, every "
+        "emission type, all pages), one row per item; the month's identity is a hash of its items.",
+    ),
 }
 
 

@@ -28,7 +28,16 @@ SOURCE_KINDS = (
 )
 # Kinds the SPEC names whose readers have not been built yet (issue 3). Configuring one is an error
 # at load time rather than a source that silently yields nothing.
-IMPLEMENTED_KINDS = ("aws_cur", "aws_cur2", "aws_carbon", "activity_csv", "focus")
+IMPLEMENTED_KINDS = (
+    "aws_cur",
+    "aws_cur2",
+    "aws_carbon",
+    "aws_sustainability_api",
+    "activity_csv",
+    "focus",
+    "gcp_carbon",
+    "azure_carbon",
+)
 
 COMMON_KEYS = {"id", "kind", "uri", "description", "schedule"}
 SCHEDULES = ("daily", "weekly", "monthly", "none")
@@ -38,7 +47,8 @@ KIND_KEYS: dict[str, set[str]] = {
     "aws_cur": {"report_name"},
     "aws_cur2": {"export_name"},
     "aws_carbon": {"export_name"},
-    "aws_sustainability_api": set(),
+    # uri sustainability://<region>: an API, no folder (aws_sustainability_api.py)
+    "aws_sustainability_api": {"credentials", "region", "endpoint_url"},
     "focus": {"export_name"},
     "gcp_carbon": set(),
     "azure_carbon": set(),
@@ -144,7 +154,7 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
     validate_credentials_option(source_id, raw.get("credentials"))
     if "schedule" in raw and raw["schedule"] not in SCHEDULES:
         raise ConfigError(f"{path}: source '{source_id}': key 'schedule' must be one of {list(SCHEDULES)}")
-    if not uri.startswith("s3://") and not Path(uri).is_absolute():
+    if "://" not in uri and not Path(uri).is_absolute():  # s3://, sustainability:// are not folders
         uri = str((path.parent / uri).resolve())
     options = {k: v for k, v in raw.items() if k not in {"id", "kind", "uri", "description"}}
     return SourceConfig(id=source_id, kind=kind, uri=uri, options=options)

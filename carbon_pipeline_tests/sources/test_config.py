@@ -35,7 +35,6 @@ def test_relative_uris_are_relative_to_the_sources_file_and_settings_default(tmp
         ("settings: {colour: red}\nsources: []\n", "unknown key 'settings.colour'"),
         ("source: []\n", "unknown key 'source'"),
         ("sources:\n  - {id: a, kind: activity_csv, uri: x, template: water}\n", "key 'template'"),
-        ("sources:\n  - {id: a, kind: gcp_carbon, uri: x}\n", "reader is not built yet"),
         ("sources: [\n", "not valid YAML"),
     ],
 )

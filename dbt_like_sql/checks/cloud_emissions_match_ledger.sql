@@ -13,12 +13,31 @@ ledger_side AS (
     WHERE is_selected AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY ALL
 ),
-raw_side AS (
+raw_carbon_export AS (
     SELECT r.period_month, SUM(COALESCE(r.total_mbm_mtco2e, 0)) AS mbm, SUM(COALESCE(r.total_lbm_mtco2e, 0)) AS lbm
     FROM raw.aws_carbon_emissions AS r
     JOIN (SELECT DISTINCT source_id, period_month, model_version FROM ledger.provider_emissions WHERE is_selected) AS s
         ON s.source_id = r.source_id AND s.period_month = r.period_month AND s.model_version = r.model_version
     WHERE r.period_month >= CAST($start AS DATE) AND r.period_month < CAST($end AS DATE)
+    GROUP BY ALL
+),
+raw_other AS (
+    -- the other providers' sources (raw.provider_carbon_emissions), per row as split into provider scopes
+    SELECT r.period_month, SUM(CASE WHEN COALESCE(scope_1_lbm_tco2e, scope_1_mbm_tco2e, scope_2_lbm_tco2e, scope_2_mbm_tco2e,
+            scope_3_lbm_tco2e, scope_3_mbm_tco2e) IS NULL THEN COALESCE(total_mbm_tco2e, 0)
+        ELSE COALESCE(scope_1_mbm_tco2e, 0) + COALESCE(scope_2_mbm_tco2e, 0) + COALESCE(scope_3_mbm_tco2e, 0) END) AS mbm,
+        SUM(CASE WHEN COALESCE(scope_1_lbm_tco2e, scope_1_mbm_tco2e, scope_2_lbm_tco2e, scope_2_mbm_tco2e,
+            scope_3_lbm_tco2e, scope_3_mbm_tco2e) IS NULL THEN COALESCE(total_lbm_tco2e, 0)
+        ELSE COALESCE(scope_1_lbm_tco2e, 0) + COALESCE(scope_2_lbm_tco2e, 0) + COALESCE(scope_3_lbm_tco2e, 0) END) AS lbm
+    FROM raw.provider_carbon_emissions AS r
+    JOIN (SELECT DISTINCT source_id, period_month, model_version FROM ledger.provider_emissions WHERE is_selected) AS s
+        ON s.source_id = r.source_id AND s.period_month = r.period_month AND s.model_version = r.model_version
+    WHERE r.period_month >= CAST($start AS DATE) AND r.period_month < CAST($end AS DATE)
+    GROUP BY ALL
+),
+raw_side AS (
+    SELECT period_month, SUM(mbm) AS mbm, SUM(lbm) AS lbm
+    FROM (SELECT * FROM raw_carbon_export UNION ALL BY NAME SELECT * FROM raw_other)
     GROUP BY ALL
 )
 SELECT COALESCE(m.period_month, l.period_month, r.period_month) AS period_month, m.mbm AS mart_mbm, l.mbm AS ledger_mbm,

@@ -12,6 +12,14 @@ raw_side AS (
     FROM raw.aws_carbon_emissions
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY ALL
+    UNION ALL
+    -- the other providers' sources: market per row as split into provider scopes (else the total)
+    SELECT source_id, period_month, model_version, SUM(CASE WHEN COALESCE(scope_1_lbm_tco2e, scope_1_mbm_tco2e, scope_2_lbm_tco2e, scope_2_mbm_tco2e,
+            scope_3_lbm_tco2e, scope_3_mbm_tco2e) IS NULL THEN COALESCE(total_mbm_tco2e, 0)
+        ELSE COALESCE(scope_1_mbm_tco2e, 0) + COALESCE(scope_2_mbm_tco2e, 0) + COALESCE(scope_3_mbm_tco2e, 0) END) AS raw_mbm
+    FROM raw.provider_carbon_emissions
+    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    GROUP BY ALL
 )
 SELECT s.source_id, s.period_month, s.versions, s.model_version, s.ledger_mbm, r.raw_mbm
 FROM selected AS s

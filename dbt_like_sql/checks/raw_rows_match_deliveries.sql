@@ -21,6 +21,9 @@ stored AS (
     UNION ALL
     SELECT 'focus', source_id, period_month, COUNT(*) FROM raw.focus_charges
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE) GROUP BY ALL
+    UNION ALL
+    SELECT source_kind, source_id, period_month, COUNT(*) FROM raw.provider_carbon_emissions
+    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE) GROUP BY ALL
 )
 SELECT COALESCE(l.source_id, s.source_id) AS source_id, COALESCE(l.period_month, s.period_month) AS period_month,
     l.delivered_rows, s.stored_rows
