@@ -38,6 +38,12 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
         "optional": ("passengers", "cost", "currency"),
     },
 }
+# The file's own column behind a staged one, for messages: an electricity file has `kwh`, not `quantity`.
+FILE_COLUMNS = {
+    "electricity": {"quantity": "kwh", "date/month": "month"},
+    "fuel": {"date/month": "date"},
+    "travel": {"quantity": "distance", "date/month": "date"},
+}
 
 
 def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str) -> None:
@@ -68,7 +74,7 @@ def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: Source
             source_id=source.id,
             object_key=key,
             row=line,
-            column=column,
+            column=FILE_COLUMNS[template].get(column, column),
         )
 
 

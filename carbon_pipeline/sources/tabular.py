@@ -43,6 +43,7 @@ def read_delimited(
         # values is skipped as junk and the first data line becomes the header, silently losing a row.
         relation = con.read_csv(str(path), header=True, all_varchar=True, null_padding=False, skiprows=0)
         _ = relation.columns  # the sniffer runs here: an unreadable file fails inside the try
+        _refuse_duplicate_header(con, path, relation.columns, source_id=source_id, object_key=object_key)
     except duckdb.Error as exc:
         raise SourceError(
             f"cannot be read as CSV: {_first_line(exc)}", source_id=source_id, object_key=object_key
@@ -56,6 +57,25 @@ def read_delimited(
         optional=optional,
         display=display,
     )
+
+
+def _refuse_duplicate_header(
+    con: duckdb.DuckDBPyConnection, path: Path, columns: list[str], *, source_id: str, object_key: str
+) -> None:
+    """DuckDB renames a repeated header name ``cost`` to ``cost_1``, so the second column would be silently
+    ignored: when a ``<name>_<n>`` sits beside ``<name>``, the header line itself is read to tell a real
+    duplicate from a column that is just named that way."""
+    suspects = [c for c in columns if re.fullmatch(r".+_\d+", c) and c.rsplit("_", 1)[0] in columns]
+    if not suspects:
+        return
+    header = [
+        str(v) for v in con.read_csv(str(path), header=False, all_varchar=True, skiprows=0).limit(1).fetchall()[0]
+    ]
+    for index, name in enumerate(header):
+        if name in header[:index]:
+            raise SourceError(
+                "duplicate column name in the header", source_id=source_id, object_key=object_key, row=1, column=name
+            )
 
 
 def shape_columns(

@@ -133,6 +133,7 @@ COMMENT ON COLUMN raw.deliveries.manifest_key IS 'Manifest object that listed th
 COMMENT ON COLUMN raw.deliveries.object_count IS 'Objects in the delivery.';
 COMMENT ON COLUMN raw.deliveries.row_count IS 'Rows read from the delivery''s objects.';
 COMMENT ON COLUMN raw.deliveries.status IS 'loaded or superseded.';
+COMMENT ON COLUMN raw.deliveries.objects_version IS 'Digest of the versions (S3 ETag, or size and mtime of a local file) of the objects the delivery was loaded from; a re-sync skips the month only when it and the delivery id are unchanged.';
 COMMENT ON COLUMN audit.restatements.source_id IS 'Configured source id.';
 COMMENT ON COLUMN audit.restatements.period_month IS 'First day of the restated month.';
 COMMENT ON COLUMN audit.restatements.change_kind IS 'redelivery or model_version.';
