@@ -27,7 +27,7 @@ import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -347,21 +347,38 @@ def stage_object(
     return written
 
 
-def load_month(
+@dataclass(frozen=True)
+class DeliveryToLoad:
+    """What loading needs of a manifest, whichever CUR generation wrote it."""
+
+    delivery_id: str  # assemblyId (legacy CUR) or executionId (CUR 2.0)
+    manifest_key: str
+    object_keys: tuple[str, ...]
+    superseded: tuple[tuple[str, str], ...]
+
+
+ObjectOpener = Callable[[Path, str], AbstractContextManager[tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]]]
+
+
+def load_delivery(
     con: duckdb.DuckDBPyConnection,
     landing: Landing,
     source: SourceConfig,
     month: date,
+    delivery: DeliveryToLoad | None,
     *,
-    run_id: str | None = None,
-    force: bool = False,
+    kind: str,
+    table: str,
+    open_each: ObjectOpener,
+    run_id: str | None,
+    force: bool,
 ) -> dict[str, object]:
-    """Replace ``month`` of ``source`` in raw.aws_cur_line_items; run inside the caller's transaction."""
+    """Replace ``month`` of ``source`` in ``table`` with the delivery's objects, inside the caller's
+    transaction: shared by legacy CUR and CUR 2.0, which differ only in layout and column shapes."""
     previous = previous_identity(con, source.id, month)
-    delivery = discover_delivery(landing, source, month)
     version = None if delivery is None else objects_version(landing, delivery.object_keys)
     loaded = (
-        None if force or delivery is None else unchanged_delivery(con, source.id, month, delivery.assembly_id, version)
+        None if force or delivery is None else unchanged_delivery(con, source.id, month, delivery.delivery_id, version)
     )
     if loaded is not None:
         # The same delivery, the same objects: re-reading would write the same rows (a daily re-sync of
@@ -369,46 +386,46 @@ def load_month(
         return {
             "source_id": source.id,
             "month": month.isoformat(),
-            "delivery": delivery.assembly_id,
+            "delivery": delivery.delivery_id,
             "rows": loaded[1],
             "skipped": True,
             "restated": False,
         }
-    forget_month(con, TABLE, source.id, month)
+    forget_month(con, table, source.id, month)
     if delivery is None:
         return {"source_id": source.id, "month": month.isoformat(), "delivery": None, "rows": 0}
     rows = 0
     for key in delivery.object_keys:
-        with open_object(con, landing.local_path(key), source_id=source.id, object_key=key) as (relation, display):
+        with open_each(landing.local_path(key), key) as (relation, display):
             rows += stage_object(
                 con,
                 relation,
-                table=TABLE,
+                table=table,
                 source_id=source.id,
                 month=month,
-                delivery_id=delivery.assembly_id,
+                delivery_id=delivery.delivery_id,
                 object_key=key,
                 display=display,
             )
     record_delivery(
         con,
         source_id=source.id,
-        source_kind=KIND,
+        source_kind=kind,
         month=month,
-        delivery_id=delivery.assembly_id,
+        delivery_id=delivery.delivery_id,
         manifest_key=delivery.manifest_key,
         object_count=len(delivery.object_keys),
         row_count=rows,
         status="loaded",
         objects_version=version,
     )
-    for assembly_id, manifest_key in delivery.superseded:
+    for superseded_id, manifest_key in delivery.superseded:
         record_delivery(
             con,
             source_id=source.id,
-            source_kind=KIND,
+            source_kind=kind,
             month=month,
-            delivery_id=assembly_id,
+            delivery_id=superseded_id,
             manifest_key=manifest_key,
             object_count=None,
             row_count=None,
@@ -420,12 +437,42 @@ def load_month(
     return {
         "source_id": source.id,
         "month": month.isoformat(),
-        "delivery": delivery.assembly_id,
+        "delivery": delivery.delivery_id,
         "objects": len(delivery.object_keys),
         "superseded": len(delivery.superseded),
         "rows": rows,
         "restated": restated,
     }
+
+
+def load_month(
+    con: duckdb.DuckDBPyConnection,
+    landing: Landing,
+    source: SourceConfig,
+    month: date,
+    *,
+    run_id: str | None = None,
+    force: bool = False,
+) -> dict[str, object]:
+    """Replace ``month`` of ``source`` in raw.aws_cur_line_items; run inside the caller's transaction."""
+    found = discover_delivery(landing, source, month)
+    delivery = (
+        None
+        if found is None
+        else DeliveryToLoad(found.assembly_id, found.manifest_key, found.object_keys, found.superseded)
+    )
+    return load_delivery(
+        con,
+        landing,
+        source,
+        month,
+        delivery,
+        kind=KIND,
+        table=TABLE,
+        run_id=run_id,
+        force=force,
+        open_each=lambda path, key: open_object(con, path, source_id=source.id, object_key=key),
+    )
 
 
 def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> str | None:

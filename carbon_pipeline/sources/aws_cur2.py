@@ -29,6 +29,8 @@ Account ids typed as integers are zero-padded back to 12 digits (aws_cur.cur_var
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -36,16 +38,14 @@ from typing import Any
 
 import duckdb
 
-from carbon_pipeline.sources.aws_cur import OPTIONAL_COLUMNS, REQUIRED_COLUMNS, cur_varchar, stage_object
-from carbon_pipeline.sources.config import SourceConfig
-from carbon_pipeline.sources.deliveries import (
-    forget_month,
-    objects_version,
-    previous_identity,
-    record_delivery,
-    record_restatement_if_changed,
-    unchanged_delivery,
+from carbon_pipeline.sources.aws_cur import (
+    OPTIONAL_COLUMNS,
+    REQUIRED_COLUMNS,
+    DeliveryToLoad,
+    cur_varchar,
+    load_delivery,
 )
+from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.errors import SourceError
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import athena_name, shape_columns
@@ -218,75 +218,30 @@ def load_month(
     force: bool = False,
 ) -> dict[str, object]:
     """Replace ``month`` of ``source`` in raw.aws_cur2_line_items; run inside the caller's transaction."""
-    previous = previous_identity(con, source.id, month)
-    delivery = discover_delivery(landing, source, month)
-    version = None if delivery is None else objects_version(landing, delivery.object_keys)
-    loaded = (
-        None if force or delivery is None else unchanged_delivery(con, source.id, month, delivery.execution_id, version)
+    found = discover_delivery(landing, source, month)
+    delivery = (
+        None
+        if found is None
+        else DeliveryToLoad(found.execution_id, found.manifest_key, found.object_keys, found.superseded)
     )
-    if loaded is not None:
-        # The same delivery, the same objects: re-reading would write the same rows (a daily re-sync of
-        # a closed month is the common case, and a month can be tens of millions of rows).
-        return {
-            "source_id": source.id,
-            "month": month.isoformat(),
-            "delivery": delivery.execution_id,
-            "rows": loaded[1],
-            "skipped": True,
-            "restated": False,
-        }
-    forget_month(con, TABLE, source.id, month)
-    if delivery is None:
-        return {"source_id": source.id, "month": month.isoformat(), "delivery": None, "rows": 0}
-    rows = 0
-    for key in delivery.object_keys:
-        relation = read_object(con, landing.local_path(key), source_id=source.id, object_key=key)
-        rows += stage_object(
-            con,
-            relation,
-            table=TABLE,
-            source_id=source.id,
-            month=month,
-            delivery_id=delivery.execution_id,
-            object_key=key,
-            display=str,  # messages name CUR 2.0 columns by their own snake_case names
-        )
-    record_delivery(
+
+    @contextmanager
+    def open_each(path: Path, key: str) -> Iterator[tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]]:
+        # messages name CUR 2.0 columns by their own snake_case names
+        yield read_object(con, path, source_id=source.id, object_key=key), str
+
+    return load_delivery(
         con,
-        source_id=source.id,
-        source_kind=KIND,
-        month=month,
-        delivery_id=delivery.execution_id,
-        manifest_key=delivery.manifest_key,
-        object_count=len(delivery.object_keys),
-        row_count=rows,
-        status="loaded",
-        objects_version=version,
+        landing,
+        source,
+        month,
+        delivery,
+        kind=KIND,
+        table=TABLE,
+        run_id=run_id,
+        force=force,
+        open_each=open_each,
     )
-    for execution_id, manifest_key in delivery.superseded:
-        record_delivery(
-            con,
-            source_id=source.id,
-            source_kind=KIND,
-            month=month,
-            delivery_id=execution_id,
-            manifest_key=manifest_key,
-            object_count=None,
-            row_count=None,
-            status="superseded",
-        )
-    restated = record_restatement_if_changed(
-        con, source_id=source.id, month=month, previous=previous, change_kind="redelivery", run_id=run_id
-    )
-    return {
-        "source_id": source.id,
-        "month": month.isoformat(),
-        "delivery": delivery.execution_id,
-        "objects": len(delivery.object_keys),
-        "superseded": len(delivery.superseded),
-        "rows": rows,
-        "restated": restated,
-    }
 
 
 def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> str | None:
