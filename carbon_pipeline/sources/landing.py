@@ -26,7 +26,31 @@ class Landing(Protocol):
     def version(self, key: str) -> str: ...
 
 
-class LocalLanding:
+class ReadsLocalCopies:
+    """Reading an object once it is a local file: the same for a landing folder and for S3 objects
+    staged on disk."""
+
+    source_id: str
+
+    def local_path(self, key: str) -> Path:
+        raise NotImplementedError
+
+    def read_json(self, key: str) -> Any:
+        path = self.local_path(key)
+        try:
+            return json.loads(path.read_text(encoding="utf-8-sig"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise SourceError(f"manifest is not valid JSON ({exc})", source_id=self.source_id, object_key=key) from exc
+
+    def sha256(self, key: str) -> str:
+        digest = hashlib.sha256()
+        with self.local_path(key).open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+
+class LocalLanding(ReadsLocalCopies):
     """A folder laid out exactly like the bucket prefix would be."""
 
     def __init__(self, source_id: str, root: Path) -> None:
@@ -59,20 +83,6 @@ class LocalLanding:
         if not path.is_file():
             raise SourceError("object listed by the manifest does not exist", source_id=self.source_id, object_key=key)
         return path
-
-    def read_json(self, key: str) -> Any:
-        path = self.local_path(key)
-        try:
-            return json.loads(path.read_text(encoding="utf-8-sig"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SourceError(f"manifest is not valid JSON ({exc})", source_id=self.source_id, object_key=key) from exc
-
-    def sha256(self, key: str) -> str:
-        digest = hashlib.sha256()
-        with self.local_path(key).open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
 
     def cleanup(self) -> None:
         """Nothing to clean: the folder is the user's."""

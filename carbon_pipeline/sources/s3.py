@@ -11,7 +11,6 @@ partition is committed (see ``cleanup``); after a failure it stays for inspectio
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline.sources.landing import ReadsLocalCopies
 
 MAX_ATTEMPTS = 10
 NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
@@ -31,7 +31,7 @@ def split_uri(uri: str) -> tuple[str, str]:
     return bucket, prefix.strip("/")
 
 
-class S3Landing:
+class S3Landing(ReadsLocalCopies):
     def __init__(self, source_id: str, uri: str, client: Any, staging_root: Path) -> None:
         self.source_id = source_id
         self.bucket, self.prefix = split_uri(uri)
@@ -108,20 +108,6 @@ class S3Landing:
                 raise self._fail(key, exc) from exc
             os.replace(partial, path)
         return path
-
-    def read_json(self, key: str) -> Any:
-        path = self.local_path(key)
-        try:
-            return json.loads(path.read_text(encoding="utf-8-sig"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SourceError(f"manifest is not valid JSON ({exc})", source_id=self.source_id, object_key=key) from exc
-
-    def sha256(self, key: str) -> str:
-        digest = hashlib.sha256()
-        with self.local_path(key).open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
 
     def version(self, key: str) -> str:
         head = self._head(key)
