@@ -181,7 +181,8 @@ def _pipeline_rows(record: dict[str, Any], floor_s: float) -> list[dict[str, Any
                 floor=floor_s,
                 target=f"< {TARGET_RESYNC_S:g} s",
                 met=resync["success"] and resync["wall_s"] < TARGET_RESYNC_S,
-                note="cur_resync_job (what cur_daily_resync launches) on the same warehouse, new process",
+                note=f"{resync['job']} (what the CUR source's daily schedule launches) on the same warehouse, "
+                "new process; run wall after imports",
             )
         )
     return rows

@@ -5,7 +5,7 @@ For each size and format: generate the month (cached), then in FRESH child proce
      account x region x usage type (the work the ledger does, minus everything else);
   2. the pipeline end to end (`run_inventory` on a fresh warehouse), timed per Dagster step from the
      run's event log (STEP_START -> STEP_SUCCESS) and grouped into stages;
-  3. the re-sync of the unchanged month (the `cur_resync_job` the daily schedule launches).
+  3. the re-sync of the unchanged month (the `aws_cur_resync_job` / `aws_cur2_resync_job` the daily schedule launches).
 Each measurement is its own interpreter so its peak RSS (from `os.wait4`) is its own, not the
 generator's or a previous measurement's. Results go to benchmarks/results/RESULTS.md and results.json.
 
@@ -420,8 +420,9 @@ def measure_format(size: int, fmt: str, args: argparse.Namespace, logs: Path) ->
         record["pipeline"] = _measure_run({**spec, "job": "inventory_job"}, logs / f"{label}-pipeline.log")
         record["pipeline_status"] = "measured" if record["pipeline"]["success"] else "failed"
         if record["pipeline"]["success"]:
-            print(f"[{label}] re-sync of the unchanged month (cur_resync_job) ...", flush=True)
-            record["resync"] = _measure_run({**spec, "job": "cur_resync_job"}, logs / f"{label}-resync.log")
+            job = "aws_cur2_resync_job" if fmt.startswith("cur2") else "aws_cur_resync_job"
+            print(f"[{label}] re-sync of the unchanged month ({job}) ...", flush=True)
+            record["resync"] = _measure_run({**spec, "job": job}, logs / f"{label}-resync.log")
             record["consistency"] = consistency(size, record["floor"], record["pipeline"])
     finally:
         if not args.keep_warehouse:

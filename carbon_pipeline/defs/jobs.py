@@ -1,12 +1,20 @@
-"""Jobs: the whole inventory, and the slices the schedules re-sync."""
+"""Jobs: the whole inventory, and one re-sync job per source kind.
+
+A re-sync job holds one raw asset and everything downstream of it, so a re-sync whose deliveries are
+all unchanged materializes nothing and Dagster skips the rest of the run (checks included): the
+schedules and sensors of a source launch its kind's job.
+"""
 
 import dagster as dg
 
-from carbon_pipeline.defs.raw_assets import raw_asset_key
+from carbon_pipeline.defs.factor_assets import FACTOR_CATALOGUE_KEY
+from carbon_pipeline.defs.raw_assets import RAW_ASSETS, raw_asset_key
 
 INVENTORY_JOB = "inventory_job"
-CUR_RESYNC_JOB = "cur_resync_job"
-CARBON_EXPORT_JOB = "carbon_export_job"
+
+
+def resync_job_name(kind: str) -> str:
+    return f"{kind}_resync_job"
 
 
 def build_jobs(partitions_def: dg.PartitionsDefinition) -> list:
@@ -19,19 +27,16 @@ def build_jobs(partitions_def: dg.PartitionsDefinition) -> list:
             description="Every asset: raw -> ledger -> emissions -> marts -> serving. Launch a month range as "
             "one run (single-run backfill policy): the months are replaced in one transaction per stage.",
         ),
-        dg.define_asset_job(
-            CUR_RESYNC_JOB,
-            selection=dg.AssetSelection.assets(
-                raw_asset_key("aws_cur"), raw_asset_key("aws_cur2"), raw_asset_key("activity_csv")
-            ).downstream(),
-            partitions_def=partitions_def,
-            description="Re-read the CUR (legacy and 2.0) and activity files for a month and rebuild everything "
-            "downstream.",
-        ),
-        dg.define_asset_job(
-            CARBON_EXPORT_JOB,
-            selection=dg.AssetSelection.assets(raw_asset_key("aws_carbon")).downstream(),
-            partitions_def=partitions_def,
-            description="Re-read the provider carbon export for a month and rebuild everything downstream.",
+        *(
+            dg.define_asset_job(
+                resync_job_name(kind),
+                # the catalogue too: a sensor's first run on a new warehouse must find its factors
+                selection=dg.AssetSelection.assets(raw_asset_key(kind)).downstream()
+                | dg.AssetSelection.assets(FACTOR_CATALOGUE_KEY),
+                partitions_def=partitions_def,
+                description=f"Re-read the {kind} sources for a month and rebuild everything downstream; skips the "
+                "rest of the run when every delivery read is unchanged (recorded as an observation of the raw asset).",
+            )
+            for kind in RAW_ASSETS
         ),
     ]

@@ -5,7 +5,7 @@ change the asset graph. Each run replaces its months for every source of the kin
 transaction, so a bad object anywhere leaves all of them as they were.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
@@ -77,6 +77,16 @@ def raw_asset_key(kind: str) -> dg.AssetKey:
     return dg.AssetKey(["raw", RAW_ASSETS[kind][0]])
 
 
+def _alone_in_run(context: dg.AssetExecutionContext, kind: str) -> bool:
+    """Withholding this asset's output skips every step downstream of it, including those that also
+    read another raw kind selected in the same run (Dagster skips a step when any upstream step of
+    the run produced nothing). So an unchanged delivery may skip the run's rest only when no other
+    raw asset is in the run: the per-kind re-sync jobs, not the whole inventory."""
+    selected = context.run.asset_selection or context.job_def.asset_layer.executable_asset_keys
+    others = {raw_asset_key(k) for k in RAW_ASSETS if k != kind}
+    return not (others & set(selected))
+
+
 def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     table, description = RAW_ASSETS[kind]
     reader = READERS[kind]
@@ -89,10 +99,13 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"duckdb"},
         metadata={"table": f"raw.{table}", "source_kind": kind},
+        # A re-sync that finds every delivery unchanged materializes nothing, so Dagster skips the
+        # checks and everything downstream (see _withhold_output).
+        output_required=False,
     )
     def _asset(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, sources: SourcesResource
-    ) -> dg.MaterializeResult:
+    ) -> Iterator[dg.MaterializeResult]:
         start, end = asset_window(context)
         summaries: list[dict[str, Any]] = []
         with input_failures():
@@ -104,15 +117,25 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
                         summaries.append(reader.load_month(con, source, month, context.run_id, force=force))
             for source in configured:
                 reader.cleanup(source)
+        skipped = [f"{s['source_id']} {s['month']}" for s in summaries if s.get("skipped")]
+        if not force and len(skipped) == len(summaries) and _alone_in_run(context, kind):
+            context.log.info(f"raw.{table}: every delivery unchanged ({len(skipped)}); nothing downstream to rebuild")
+            context.log_event(
+                dg.AssetObservation(
+                    asset_key=context.asset_key,
+                    metadata={"skipped_unchanged": skipped, "outcome": "skipped: deliveries unchanged"},
+                )
+            )
+            return
         rows = sum(int(s["rows"]) for s in summaries)
         restated = [f"{s['source_id']} {s['month']}" for s in summaries if s.get("restated")]
         context.log.info(f"raw.{table}: {rows} rows from {len(configured)} source(s), {start:%Y-%m}..{end:%Y-%m}")
-        return dg.MaterializeResult(
+        yield dg.MaterializeResult(
             metadata={
                 "dagster/row_count": rows,
                 "sources": [s.id for s in configured],
                 "restatements_recorded": restated,
-                "skipped_unchanged": [f"{s['source_id']} {s['month']}" for s in summaries if s.get("skipped")],
+                "skipped_unchanged": skipped,
                 "deliveries": markdown_table(
                     ["source", "month", "delivery", "rows"],
                     [

@@ -10,7 +10,7 @@ from datetime import date
 
 import dagster as dg
 
-from carbon_pipeline.defs.jobs import INVENTORY_JOB
+from carbon_pipeline.defs.jobs import resync_job_name
 from carbon_pipeline.defs.partitions import SOURCES_TAG
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.months import next_month
@@ -56,7 +56,7 @@ def definition_name(source_id: str, suffix: str) -> str:
 def _source_schedule(source: SourceConfig, first_month: date) -> dg.ScheduleDefinition:
     @dg.schedule(
         name=definition_name(source.id, "resync"),
-        job_name=INVENTORY_JOB,
+        job_name=resync_job_name(source.kind),
         cron_schedule=CRON[cadence(source)],
         execution_timezone="UTC",
         description=f"{cadence(source).capitalize()} re-sync of source '{source.id}' ({source.kind}): "

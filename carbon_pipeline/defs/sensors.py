@@ -11,7 +11,7 @@ from datetime import date
 
 import dagster as dg
 
-from carbon_pipeline.defs.jobs import INVENTORY_JOB
+from carbon_pipeline.defs.jobs import resync_job_name
 from carbon_pipeline.defs.partitions import SOURCES_TAG
 from carbon_pipeline.defs.resources import SourcesResource
 from carbon_pipeline.defs.schedules import definition_name
@@ -22,7 +22,7 @@ from carbon_pipeline.sources.registry import reader_for
 def _source_sensor(source_id: str, kind: str, first_month: date) -> dg.SensorDefinition:
     @dg.sensor(
         name=definition_name(source_id, "deliveries"),
-        job_name=INVENTORY_JOB,
+        job_name=resync_job_name(kind),
         minimum_interval_seconds=300,
         description=f"New or changed deliveries of source '{source_id}' ({kind}) -> a run for each such month.",
     )

@@ -67,7 +67,8 @@ def test_definitions_load_with_every_asset_check_job_schedule_and_sensor(built):
     checks = {(k.asset_key.to_user_string(), k.name): graph.get_check_spec(k) for k in graph.asset_check_keys}
     assert set(checks) == BLOCKING_CHECKS | WARNING_CHECKS
     assert {key for key, spec in checks.items() if spec.blocking} == BLOCKING_CHECKS
-    assert {j.name for j in defs.resolve_all_job_defs()} >= {"inventory_job", "cur_resync_job", "carbon_export_job"}
+    jobs = {j.name for j in defs.resolve_all_job_defs()}
+    assert jobs >= {"inventory_job", "aws_cur_resync_job", "aws_carbon_resync_job", "activity_csv_resync_job"}
     sources = ("demo_cur", "demo_carbon", "demo_electricity", "demo_fleet_fuel", "demo_travel")
     assert {s.name for s in defs.schedules} == {f"{source}_resync" for source in sources}
     assert {s.name for s in defs.sensors} == {f"{source}_deliveries" for source in sources}

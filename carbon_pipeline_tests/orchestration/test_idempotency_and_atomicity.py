@@ -166,3 +166,66 @@ def test_an_unchanged_cur_delivery_is_skipped_on_resync_unless_a_reload_is_force
     forced = run_inventory(fresh.settings, month, month, tags={FORCE_RELOAD_TAG: "true"})
     assert forced.success and _raw_metadata(forced, "skipped_unchanged") == []
     assert checksums(fresh) == before
+
+
+def _step_outcomes(result) -> dict[str, str]:
+    outcomes: dict[str, str] = {}
+    for event in result.all_events:
+        if event.event_type_value in ("STEP_SUCCESS", "STEP_SKIPPED", "STEP_FAILURE"):
+            outcomes[event.step_key] = event.event_type_value
+    return outcomes
+
+
+def test_the_cur_resync_job_on_an_unchanged_delivery_skips_everything_downstream_and_records_why(fresh):
+    from carbon_pipeline.defs.partitions import SOURCES_TAG
+    from carbon_pipeline.runner import run_inventory
+
+    month = date(2025, 2, 1)
+    assert fresh.run(month, month).success
+    before = checksums(fresh)
+    resync = run_inventory(fresh.settings, month, month, job_name="aws_cur_resync_job", tags={SOURCES_TAG: "demo-cur"})
+    assert resync.success, failure_messages(resync)
+    outcomes = _step_outcomes(resync)
+    assert outcomes.pop("raw__aws_cur_line_items") == "STEP_SUCCESS"
+    # the factor catalogue is part of every re-sync job (a first run on a new warehouse needs it)
+    factor_steps = {key for key in outcomes if key.startswith("factors__")}
+    assert factor_steps and {outcomes.pop(key) for key in factor_steps} == {"STEP_SUCCESS"}
+    # the ledger, emissions, marts, serving, report and every check of them: skipped, not re-run
+    assert "ledger__activity" in outcomes and set(outcomes.values()) == {"STEP_SKIPPED"}
+    observed = [
+        e.event_specific_data.asset_observation.metadata
+        for e in resync.all_events
+        if e.event_type_value == "ASSET_OBSERVATION"
+    ]
+    assert [m["skipped_unchanged"].value for m in observed] == [["demo-cur 2025-02-01"]]
+    materialized = {e.asset_key.to_user_string() for e in resync.get_asset_materialization_events()}
+    assert materialized == {"factors/emission_factors"}
+    assert checksums(fresh) == before
+
+
+def test_the_cur_resync_job_rebuilds_downstream_when_a_delivery_changed(fresh):
+    from carbon_pipeline.defs.partitions import SOURCES_TAG
+    from carbon_pipeline.runner import run_inventory
+
+    month = date(2025, 5, 1)
+    assert fresh.run(month, month).success
+    report = fresh.landing / "cur-reports" / "demo-cur" / "20250501-20250601"
+    manifest = json.loads((report / "demo-cur-Manifest.json").read_text())
+    old_assembly, new_assembly = manifest["assemblyId"], "11111111-2222-3333-4444-555555555555"
+    shutil.copytree(report / old_assembly, report / new_assembly)
+    data = report / new_assembly / "demo-cur-1.csv.gz"
+    lines = gzip.decompress(data.read_bytes()).decode().splitlines(keepends=True)
+    data.write_bytes(gzip.compress("".join(lines[:-5]).encode()))
+    manifest.update(
+        assemblyId=new_assembly, reportKeys=[k.replace(old_assembly, new_assembly) for k in manifest["reportKeys"]]
+    )
+    (report / "demo-cur-Manifest.json").write_text(json.dumps(manifest))
+
+    resync = run_inventory(fresh.settings, month, month, job_name="aws_cur_resync_job", tags={SOURCES_TAG: "demo-cur"})
+    assert resync.success, failure_messages(resync)
+    outcomes = _step_outcomes(resync)
+    assert outcomes["ledger__activity"] == outcomes["marts__scope_summary"] == "STEP_SUCCESS"
+    assert fresh.query(
+        "SELECT SUM(line_item_count) FROM ledger.activity WHERE period_month = DATE '2025-05-01' "
+        "AND source_id = 'demo-cur'"
+    ) == [(len(lines) - 1 - 5,)]

@@ -25,6 +25,7 @@ def test_cur_resyncs_daily_the_previous_and_current_month_for_its_source_only(bu
     defs = build_definitions(built.settings)
     schedule = next(s for s in defs.schedules if s.name == "demo_cur_resync")
     assert schedule.cron_schedule == "0 6 * * *"
+    assert schedule.job_name == "aws_cur_resync_job"  # its kind's raw asset and what is downstream of it
     requests = _tick(defs, "demo_cur_resync", datetime(2025, 3, 4, 6, tzinfo=UTC))
     assert [r.partition_key for r in requests] == ["2025-02-01", "2025-03-01"]
     assert {r.tags[SOURCES_TAG] for r in requests} == {"demo-cur"}

@@ -182,7 +182,8 @@ def test_sensor_on_the_bucket_runs_new_deliveries_once_and_a_redelivery_as_a_res
     def launch(requests):
         for request in requests:
             month = date.fromisoformat(request.partition_key)
-            result = run_inventory(settings, month, month, tags={SOURCES_TAG: request.tags[SOURCES_TAG]})
+            tags = {SOURCES_TAG: request.tags[SOURCES_TAG]}
+            result = run_inventory(settings, month, month, job_name=sensor.job_name, tags=tags)
             assert result.success, failure_messages(result)
 
     first = tick()
