@@ -100,7 +100,7 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
         kinds={"duckdb"},
         metadata={"table": f"raw.{table}", "source_kind": kind},
         # A re-sync that finds every delivery unchanged materializes nothing, so Dagster skips the
-        # checks and everything downstream (see _withhold_output).
+        # checks and everything downstream (see _alone_in_run).
         output_required=False,
     )
     def _asset(
