@@ -229,3 +229,28 @@ def test_the_cur_resync_job_rebuilds_downstream_when_a_delivery_changed(fresh):
         "SELECT SUM(line_item_count) FROM ledger.activity WHERE period_month = DATE '2025-05-01' "
         "AND source_id = 'demo-cur'"
     ) == [(len(lines) - 1 - 5,)]
+
+
+def _per_month(deployment, table: str, month_column: str = "period_month") -> dict:
+    rows = deployment.query(f"SELECT * FROM {table} ORDER BY ALL")
+    con_columns = [c[0] for c in deployment.query(f"DESCRIBE {table}")]
+    at = con_columns.index(month_column)
+    months: dict = {}
+    for row in rows:
+        months.setdefault(row[at], []).append(row)
+    return {month: hash(repr(rs)) for month, rs in months.items()}
+
+
+def test_adding_a_month_to_the_history_touches_only_that_months_partitions(fresh):
+    history_last, new_month = date(2025, 6, 1), date(2025, 7, 1)
+    assert fresh.run(date(2024, 1, 1), history_last).success
+    before = {table: _per_month(fresh, table) for table in TABLES if table != "audit.restatements"}
+    result = fresh.run(new_month, new_month)
+    assert result.success, failure_messages(result)
+    # Dagster materialized the new month's partition only, for every partitioned asset
+    keys = {e.partition for e in result.get_asset_materialization_events() if e.partition is not None}
+    assert keys == {"2025-07-01"}
+    for table, months in before.items():
+        after = _per_month(fresh, table)
+        assert {m: h for m, h in after.items() if m != new_month} == months, table
+    assert new_month in _per_month(fresh, "ledger.activity")
