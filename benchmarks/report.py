@@ -303,9 +303,9 @@ def targets(document: dict[str, Any]) -> list[dict[str, Any]]:
 # What the pipeline's code does in a call, for the calls that tend to dominate (keyed by the label the
 # runner's CallTimer gives them). Describes the code at the time of writing; the seconds are measured.
 CALL_EXPLANATIONS = {
-    "great-expectations contract of raw.aws_cur_line_items": "pulls the rows whose key hashes into one of "
-    "total/MAX_ROWS buckets into pandas and validates them with great-expectations; the first contract check "
-    "of a run also pays great-expectations' lazy import (2-3 s)",
+    "great-expectations contract of raw.aws_cur_line_items": "pulls the contract's columns of the rows whose key "
+    "hashes into one of total/MAX_ROWS buckets into pandas and validates them with great-expectations (imported "
+    "with the code location, not in the run)",
     "SQL staging/aws_cur_line_items -> raw.aws_cur_line_items": "the one scan that loads: casts and validates "
     "every line (error() aborts on the first unusable cell) and inserts it into raw.aws_cur_line_items",
     "count_rows": "one more full scan of the object, to compare rows read with rows written",

@@ -7,6 +7,7 @@ pipeline needs one transaction per partition replacement, so it owns this small 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -16,12 +17,21 @@ import duckdb
 
 from carbon_pipeline.warehouse.sql_models import insert_model, model_sql, sql_root
 
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def memory_limit() -> str:
+    """DuckDB's buffer-pool cap (CARBON_DUCKDB_MEMORY_LIMIT, default 1GB). DuckDB's own default is 80 % of
+    the machine, so a bigger month simply used more memory; capped, it spills to ``<warehouse>.tmp``
+    and peak RSS stays flat as months grow (docs/performance.md)."""
+    return os.environ.get("CARBON_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
+
 
 def open_warehouse(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), config={"memory_limit": memory_limit()}, read_only=read_only)
     if not read_only:
         for schema_file in sorted((sql_root() / "schema").glob("*.sql")):
             con.execute(model_sql(f"schema/{schema_file.stem}"))
