@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from carbon_pipeline.factors.user_files import UserFactorFile, parse_user_factor_files
 from carbon_pipeline.sources.credentials import validate_credentials_option
 from carbon_pipeline.sources.errors import ConfigError
 
@@ -52,9 +53,35 @@ KIND_KEYS: dict[str, set[str]] = {
     "focus": {"export_name"},
     "gcp_carbon": set(),
     "azure_carbon": set(),
-    "activity_csv": {"template"},
+    "activity_csv": {"template", "factor_geography", "radiative_forcing", "cloud_suppliers"},
 }
-ACTIVITY_TEMPLATES = ("electricity", "fuel", "travel")
+ACTIVITY_TEMPLATES = ("electricity", "fuel", "vehicle", "travel", "spend")
+
+
+def _validate_activity_options(path: Path, source_id: str, raw: dict[str, Any]) -> None:
+    """activity_csv options (docs/activity_templates.md#source-options)."""
+    geography = raw.get("factor_geography")
+    kind_, _, code = str(geography).partition(":")
+    well_formed = str(geography) == "global" or (
+        (kind_, len(code)) in {("iso3", 3), ("egrid", 4)} and code.isalnum() and code == code.upper()
+    )
+    if geography is not None and not well_formed:
+        raise ConfigError(
+            f"{path}: source '{source_id}': key 'factor_geography' must be global, iso3:XXX or egrid:XXXX "
+            f"(got {geography!r})"
+        )
+    if "radiative_forcing" in raw and not isinstance(raw["radiative_forcing"], bool):
+        raise ConfigError(f"{path}: source '{source_id}': key 'radiative_forcing' must be true or false")
+    suppliers = raw.get("cloud_suppliers")
+    if suppliers is not None and not (
+        isinstance(suppliers, dict) and all(isinstance(k, str) and (v is None or isinstance(v, str))
+                                            for k, v in suppliers.items())
+    ):
+        raise ConfigError(
+            f"{path}: source '{source_id}': key 'cloud_suppliers' must map supplier names to a provider "
+            "(aws, azure, gcp, oci ...) or none"
+        )
+
 
 SETTINGS_DEFAULTS: dict[str, Any] = {
     "coefficient_profile": "default",
@@ -97,6 +124,8 @@ class SourcesFile:
     path: Path
     sources: tuple[SourceConfig, ...]
     settings: InventorySettings
+    # factor files the user brings under their own licence (docs/factors.md); never shipped
+    user_factor_files: tuple[UserFactorFile, ...] = ()
 
     def of_kind(self, kind: str) -> list[SourceConfig]:
         return [s for s in self.sources if s.kind == kind]
@@ -151,6 +180,8 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
         )
     if kind == "activity_csv" and raw.get("template") not in ACTIVITY_TEMPLATES:
         raise ConfigError(f"{path}: source '{source_id}': key 'template' must be one of {list(ACTIVITY_TEMPLATES)}")
+    if kind == "activity_csv":
+        _validate_activity_options(path, source_id, raw)
     validate_credentials_option(source_id, raw.get("credentials"))
     if "schedule" in raw and raw["schedule"] not in SCHEDULES:
         raise ConfigError(f"{path}: source '{source_id}': key 'schedule' must be one of {list(SCHEDULES)}")
@@ -170,9 +201,9 @@ def load_sources_file(path: Path | str) -> SourcesFile:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: expected a mapping with 'sources:'")
-    unknown = sorted(set(document) - {"sources", "settings"})
+    unknown = sorted(set(document) - {"sources", "settings", "user_factor_files"})
     if unknown:
-        raise ConfigError(f"{path}: unknown key '{unknown[0]}' (known: ['settings', 'sources'])")
+        raise ConfigError(f"{path}: unknown key '{unknown[0]}' (known: ['settings', 'sources', 'user_factor_files'])")
     raw_sources = document.get("sources") or []
     if not isinstance(raw_sources, list):
         raise ConfigError(f"{path}: 'sources' must be a list")
@@ -182,4 +213,9 @@ def load_sources_file(path: Path | str) -> SourcesFile:
         if source.id in seen:
             raise ConfigError(f"{path}: source id '{source.id}' is used twice")
         seen.add(source.id)
-    return SourcesFile(path=path, sources=sources, settings=_parse_settings(document.get("settings"), path))
+    return SourcesFile(
+        path=path,
+        sources=sources,
+        settings=_parse_settings(document.get("settings"), path),
+        user_factor_files=parse_user_factor_files(document.get("user_factor_files"), path),
+    )

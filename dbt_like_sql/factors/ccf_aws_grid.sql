@@ -21,5 +21,8 @@ SELECT
     'Apache-2.0' AS licence,
     TRUE AS redistributable,
     $source_file AS source_file,
-    $file_sha256 AS file_sha256
+    $file_sha256 AS file_sha256,
+    CAST(NULLIF($valid_from, '') AS DATE) AS valid_from,
+    CAST(NULLIF($valid_to, '') AS DATE) AS valid_to,
+    NULLIF($superseded_by, '') AS superseded_by
 FROM read_csv($path, header = true, all_varchar = true)

@@ -18,6 +18,9 @@ SELECT
     'public domain (US federal government work)' AS licence,
     TRUE AS redistributable,
     $source_file AS source_file,
-    $file_sha256 AS file_sha256
+    $file_sha256 AS file_sha256,
+    CAST(NULLIF($valid_from, '') AS DATE) AS valid_from,
+    CAST(NULLIF($valid_to, '') AS DATE) AS valid_to,
+    NULLIF($superseded_by, '') AS superseded_by
 FROM read_csv($path, header = true, all_varchar = true)
 WHERE NULLIF(co2e_ar5_kg_per_kwh_computed, '') IS NOT NULL

@@ -18,6 +18,10 @@ SELECT
     'CC BY 4.0 (attribution: Ember - Yearly Electricity Data)' AS licence,
     TRUE AS redistributable,
     $source_file AS source_file,
-    $file_sha256 AS file_sha256
+    $file_sha256 AS file_sha256,
+    -- Ember publishes year Y's data during Y + 1: intended for reporting from then on, open-ended
+    make_date(CAST(year AS INTEGER) + 1, 1, 1) AS valid_from,
+    CAST(NULL AS DATE) AS valid_to,
+    CAST(NULL AS VARCHAR) AS superseded_by
 FROM read_csv($path, header = true, all_varchar = true)
 WHERE NULLIF(gco2e_per_kwh_lifecycle, '') IS NOT NULL

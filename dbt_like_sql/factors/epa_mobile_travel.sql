@@ -19,5 +19,8 @@ SELECT
     'public domain (US EPA); adapted file Apache-2.0 (guidance-for-carbon-data-lake-on-aws @ b73a4765)' AS licence,
     TRUE AS redistributable,
     $source_file AS source_file,
-    $file_sha256 AS file_sha256
+    $file_sha256 AS file_sha256,
+    CAST(NULLIF($valid_from, '') AS DATE) AS valid_from,
+    CAST(NULLIF($valid_to, '') AS DATE) AS valid_to,
+    NULLIF($superseded_by, '') AS superseded_by
 FROM read_csv($path, header = true, all_varchar = true)

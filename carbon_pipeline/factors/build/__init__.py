@@ -1,0 +1,1 @@
+"""Scripts that rebuild the shipped factor files from stored publisher copies (sources/)."""

@@ -1,0 +1,25 @@
+-- A user's IEA emission factors file (never shipped; layout in docs/factors.md): country grid factors,
+-- kg CO2e per kWh generated, loaded as location-based factors of that country.
+SELECT
+    'user:iea:' || $edition || ':' || country_iso3 || ':' || year AS factor_id,
+    CAST(kgco2e_per_kwh AS DOUBLE) AS value,
+    'kgCO2e/kWh' AS unit,
+    'kwh' AS activity_unit,
+    'CO2e (as supplied in the user file)' AS gases,
+    'as published by IEA' AS gwp_set,
+    'direct' AS boundary,
+    'iso3:' || country_iso3 AS geography,
+    'electricity_grid' AS item,
+    CAST(year AS INTEGER) AS data_year,
+    'IEA' AS publisher,
+    'emission-factors' AS dataset,
+    $edition AS edition,
+    'user file ' || $source_file AS table_ref,
+    $licence_note AS licence,
+    FALSE AS redistributable,
+    $source_file AS source_file,
+    $file_sha256 AS file_sha256,
+    CAST(NULL AS DATE) AS valid_from,
+    CAST(NULL AS DATE) AS valid_to,
+    CAST(NULL AS VARCHAR) AS superseded_by
+FROM read_csv($path, header = true, all_varchar = true)
