@@ -54,9 +54,21 @@ def _csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def _eea(code: str) -> dict[int, float]:
+    """EEA direct intensities of an EU-27 member state by data year, kg CO2e/kWh (empty elsewhere)."""
+    return {
+        int(r["year"]): float(r["gco2e_per_kwh"]) / 1000
+        for r in _csv(DATA_DIR / "eea_ghg_intensity_electricity_member_states.csv")
+        if r["iso3"] == code
+    }
+
+
 def grid_factor(kind: str, code: str, year: int) -> float:
-    """kg CO2e/kWh: eGRID2023rev2 (data year 2023) for US subregions, Ember for countries; newest data
-    year not after the activity year."""
+    """kg CO2e/kWh: eGRID2023rev2 (data year 2023) for US subregions; for countries EEA's direct intensity
+    where it has one (EU-27), else Ember's lifecycle one; newest data year not after the activity year."""
+    eea = {y: v for y, v in _eea(code).items() if y <= year} if kind == "iso3" else {}
+    if eea:
+        return eea[max(eea)]
     if kind == "egrid":
         candidates = [
             (int(r["data_year"]), float(r["co2e_ar5_kg_per_kwh_computed"]))
@@ -88,34 +100,112 @@ def _hours_in(month: date) -> int:
     return (following - month).days * 24
 
 
+def own_grid_factor(kind: str, code: str, month: date) -> float:
+    """kg CO2e/kWh for own electricity: eGRID by the edition the catalogue marks valid for the reporting year
+    (eGRID2022 for 2024, eGRID2023rev2 from 2025: factors/data/SOURCES.md); for EU-27 countries the EEA data
+    year valid for the month (year N is valid from N + 1 until the next year's, so the newest year before the
+    month's); elsewhere Ember's newest year not after."""
+    eea = _eea(code) if kind == "iso3" else {}
+    if eea:
+        older = [y for y in eea if y < month.year]
+        newer = [y for y in eea if y >= month.year]
+        return eea[max(older)] if older else eea[min(newer)]
+    if kind == "egrid":
+        name = (
+            "egrid2022_subregion_total_output_rates.csv"
+            if month.year == 2024
+            else "egrid2023rev2_subregion_total_output_rates.csv"
+        )
+        return next(float(r["co2e_ar5_kg_per_kwh_computed"]) for r in _csv(DATA_DIR / name) if r["subregion"] == code)
+    return grid_factor(kind, code, month.year)
+
+
+def desnz(item: str, unit: str, geography: str = "iso3:GBR") -> float:
+    """DESNZ 2025 conversion factors (the only UK edition shipped: used for 2024 activity too)."""
+    return next(
+        float(r["value"])
+        for r in _csv(DATA_DIR / "desnz_2025_conversion_factors.csv")
+        if (r["item"], r["geography"], r["activity_unit"]) == (item, geography, unit)
+    )
+
+
+def epa_hub_2024(item: str) -> float:
+    """EPA GHG Emission Factors Hub 2024, the US edition for 2024 onwards (kg CO2e per activity unit)."""
+    return next(float(r["co2e_kg_ar5"]) for r in _csv(DATA_DIR / "epa_ghg_hub_2024.csv") if r["item"] == item)
+
+
+def useeio(code: str) -> float:
+    """USEEIO v1.3 supply chain factor with margins, kg CO2e per 2022 US dollar."""
+    return next(
+        float(r["Supply Chain Emission Factors with Margins"])
+        for r in _csv(DATA_DIR / "useeio_v1_3_naics_co2e_usd2022.csv")
+        if r["2017 NAICS Code"] == code
+    )
+
+
+def _both(totals: dict[Key, float], month: date, scope: int, category: int | None, tco2e: float) -> None:
+    for method in ("location", "market"):
+        totals[(month, scope, category, method)] += tco2e
+
+
 def own_operations(landing: Path) -> dict[Key, float]:
     totals: dict[Key, float] = defaultdict(float)
-    for path in sorted((landing / "activity" / "electricity").glob("*.csv")):
+    activity = landing / "activity"
+    for path in sorted((activity / "electricity").glob("*.csv")):
         for row in _csv(path):
             month = _month(row["month"])
             kwh = float(row["kwh"])
             kind, code = ("egrid", row["grid_area"]) if row["country"] == "USA" else ("iso3", row["country"])
-            location = grid_factor(kind, code, month.year)
+            location = own_grid_factor(kind, code, month)
             certificates = min(float(row["certificate_kwh"] or 0), kwh)
             market = float(row["supplier_kgco2e_per_kwh"]) if row["supplier_kgco2e_per_kwh"] else location
             totals[(month, 2, None, "location")] += kwh * location / 1000
             totals[(month, 2, None, "market")] += (kwh - certificates) * market / 1000
-    for path in sorted((landing / "activity" / "fuel").glob("*.csv")):
+    for path in sorted((activity / "fuel").glob("*.csv")):
         for row in _csv(path):
+            # the original template's EPA 2018 vehicle-class items (no newer edition has them)
             gallons = float(row["quantity"]) / (LITRES_PER_US_GALLON if row["unit"] == "litre" else 1)
-            tco2e = gallons * epa_factor(f"{row['fuel']}_{row['vehicle_class']}") / 1000
-            for method in ("location", "market"):
-                totals[(_month(row["date"]), 1, None, method)] += tco2e
-    for path in sorted((landing / "activity" / "travel").glob("*.csv")):
+            per_gallon = epa_factor(f"{row['fuel']}_{row['vehicle_class']}")
+            _both(totals, _month(row["date"]), 1, None, gallons * per_gallon / 1000)
+    for path in sorted((activity / "travel").glob("*.csv")):
         for row in _csv(path):
+            # a US source: EPA Hub 2024 per passenger-mile, EPA's distance bands
             miles = float(row["distance"]) / (KM_PER_MILE if row["distance_unit"] == "km" else 1)
             if row["mode"] == "air":
                 item = "air_short_haul" if miles < 300 else "air_medium_haul" if miles < 2300 else "air_long_haul"
             else:
                 item = row["mode"]
-            tco2e = miles * float(row["passengers"]) * epa_factor(item) / 1000
-            for method in ("location", "market"):
-                totals[(_month(row["date"]), 3, 6, method)] += tco2e
+            _both(totals, _month(row["date"]), 3, 6, miles * float(row["passengers"]) * epa_hub_2024(item) / 1000)
+    for path in sorted((activity / "heating").glob("*.csv")):
+        for row in _csv(path):
+            unit = {"kWh": "kwh", "litres": "litre"}[row["unit"]]
+            _both(totals, _month(row["date"]), 1, None, float(row["quantity"]) * desnz(row["fuel"], unit) / 1000)
+    for path in sorted((activity / "vehicles").glob("*.csv")):
+        for row in _csv(path):
+            km = float(row["distance"]) * (KM_PER_MILE if row["distance_unit"] == "miles" else 1)
+            scope, category = (1, None) if row["ownership"] == "owned" else (3, 6)
+            _both(totals, _month(row["date"]), scope, category, km * desnz(row["vehicle_type"], "vehicle-km") / 1000)
+    for path in sorted((activity / "travel_uk").glob("*.csv")):
+        for row in _csv(path):
+            passengers = float(row["passengers"])
+            if row["mode"] == "hotel":
+                tco2e = float(row["nights"]) * passengers * desnz("hotel_stay", "room-night", f"iso3:{row['country']}")
+            else:
+                km = float(row["distance"])  # the demo's UK legs are in km
+                if row["mode"] == "air":
+                    haul = row["haul"] or ("short_haul" if km < 3700 else "long_haul")
+                    item = f"air_{haul}_{row['cabin'] or 'average'}_with_rf"  # the source asks for RF
+                else:
+                    item = {"rail": "rail_national", "taxi": "taxi_regular", "bus": "bus_average"}[row["mode"]]
+                tco2e = km * passengers * desnz(item, "passenger-km")
+            _both(totals, _month(row["date"]), 3, 6, tco2e / 1000)
+    for path in sorted((activity / "spend").glob("*.csv")):
+        for row in _csv(path):
+            # AWS's own figures are in the inventory every demo month: its invoices are not counted again;
+            # no exchange rate ships, so the EUR supplier has no figure
+            if row["supplier"].startswith("Amazon Web Services") or row["currency"] != "USD":
+                continue
+            _both(totals, _month(row["date"]), 3, 1, float(row["amount"]) * useeio(row["naics"]) / 1000)
     return totals
 
 

@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 
 from carbon_pipeline.defs.factor_assets import FACTOR_CATALOGUE_KEY
-from carbon_pipeline.defs.ledger_assets import ACTIVITY_LEDGER_KEY
+from carbon_pipeline.defs.ledger_assets import ACTIVITY_LEDGER_KEY, PROVIDER_EMISSIONS_KEY
 from carbon_pipeline.defs.metadata import markdown_table
 from carbon_pipeline.defs.sql_assets import sql_table_asset
 
@@ -30,12 +30,14 @@ def build_emission_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.As
         sql_table_asset(
             key=ACTIVITY_EMISSIONS_KEY.path,
             table="emissions.activity_emissions",
-            models=("emissions/activity_emissions",),
-            deps=(ACTIVITY_LEDGER_KEY, FACTOR_CATALOGUE_KEY),
+            # own operations second: its spend exclusion reads the months' cloud figures written first
+            models=("emissions/activity_emissions", "emissions/own_operations_emissions"),
+            deps=(ACTIVITY_LEDGER_KEY, PROVIDER_EMISSIONS_KEY, FACTOR_CATALOGUE_KEY),
             group="emissions",
             description="Per-activity emissions: cloud usage estimated from billing rows (energy coefficients x "
-            "grid factor), electricity, fuel and travel as activity x factor; location and market rows, each "
-            "with factor id, data year, resolution and formula, or a flag saying why there is no figure.",
+            "grid factor); electricity, fuel, vehicles, travel and spend as activity x factor, the factor chosen "
+            "as of the activity's date, geography and boundary (fallbacks recorded); location and market rows, "
+            "each with factor id, data year, resolution and formula, or a flag saying why there is no figure.",
             partitions_def=partitions_def,
             summary=_summary,
         )

@@ -6,7 +6,9 @@ Three AWS accounts in four regions (US, EU, a low-carbon grid, Asia-Pacific) ove
 - the carbon emissions export: model v1 for 2024-01..2025-03 (market-based only, no region split) and
   v2.0.0 for 2025-01..2025-12 (regions, location- and market-based, provider scope split), so three
   months are delivered under two model versions, as AWS does when a model version ships;
-- activity CSVs: office electricity (Scope 2), fleet fuel (Scope 1), business travel (Scope 3 cat. 6).
+- activity CSVs: office electricity (Scope 2), fleet fuel (Scope 1), business travel (Scope 3 cat. 6), and
+  (issue 4) a London office's heating fuel, pool vehicles by distance, UK-booked travel with cabins and
+  hotel nights, and purchased goods and services by spend (Scope 3 cat. 1, AWS invoices included).
 
 The same seed gives byte-identical files (gzip mtime is fixed), so tests can recompute totals from
 the files and compare.
@@ -723,6 +725,110 @@ def write_activity(root: Path) -> None:
             ("date", "trip_ref", "mode", "distance", "distance_unit", "passengers", "cost", "currency"),
             travel,
         )
+        _write_issue4_templates(root, year)
+
+
+# Templates added by issue 4 (docs/activity_templates.md), in files and sources of their own so the files
+# above stay byte-identical. A London office (UK factors: DESNZ), its pool vehicles, UK-booked travel with
+# cabins and hotel nights, and purchased goods and services by spend (USEEIO), AWS invoices included: the
+# inventory has AWS's own figures for every month, so that spend is kept, flagged and not counted again.
+HEATING = (
+    # site, fuel, unit, base quantity per month (winter x2)
+    ("Office London", "natural_gas", "kWh", 9000.0),
+    ("Office London generator", "gas_oil", "litres", 40.0),
+)
+VEHICLES = (
+    # vehicle, vehicle_type (factor item), ownership, distance unit, base distance per month
+    ("POOL-UK-01", "car_medium_diesel", "owned", "km", 1400.0),
+    ("POOL-UK-02", "car_medium_bev", "owned", "km", 1100.0),
+    ("VAN-UK-01", "van_class_ii_diesel", "owned", "miles", 900.0),
+    ("GREY-FLEET", "car_average_unknown", "employee", "km", 600.0),
+)
+UK_TRIPS = (
+    # mode, distance, unit, passengers, cabin, haul, country, nights
+    ("air", 650.0, "km", 1, "economy", "", "", ""),  # London - Edinburgh, banded by distance
+    ("air", 5570.0, "km", 1, "business", "", "", ""),  # London - New York
+    ("air", 1450.0, "km", 2, "", "short_haul", "", ""),  # London - Stockholm, band given, average cabin
+    ("rail", 640.0, "km", 1, "", "", "", ""),
+    ("taxi", 18.0, "km", 1, "", "", "", ""),
+    ("hotel", "", "", 1, "", "", "GBR", 2),
+    ("hotel", "", "", 1, "", "", "USA", 3),
+)
+SPEND = (
+    # supplier, NAICS code, amount (monthly base), currency, description
+    ("Amazon Web Services EMEA SARL", "518210", 4200.0, "USD", "AWS invoice (cloud: counted from AWS's figures)"),
+    ("Northwind Office Supplies", "424120", 900.0, "USD", "stationery and office supplies"),
+    ("Contoso Consulting LLC", "541611", 6500.0, "USD", "management consulting"),
+    ("Fabrikam Catering", "722310", 1800.0, "EUR", "office catering (EUR: needs an exchange rate)"),
+)
+
+
+def _write_issue4_templates(root: Path, year: int) -> None:
+    rng = random.Random(f"activity-issue4-{year}")
+    heating, vehicles, trips, spend = [], [], [], []
+    for month in months_between(date(year, 1, 1), date(year + 1, 1, 1)):
+        winter = 2.0 if month.month in (1, 2, 3, 11, 12) else 1.0
+        for site, fuel, unit, base in HEATING:
+            heating.append(
+                {
+                    "date": date(year, month.month, 28).isoformat(),
+                    "site": site,
+                    "fuel": fuel,
+                    "quantity": round(base * winter * rng.uniform(0.9, 1.1), 1),
+                    "unit": unit,
+                }
+            )
+        for vehicle, vehicle_type, ownership, unit, base in VEHICLES:
+            vehicles.append(
+                {
+                    "date": date(year, month.month, 27).isoformat(),
+                    "vehicle": vehicle,
+                    "vehicle_type": vehicle_type,
+                    "distance": round(base * rng.uniform(0.85, 1.15), 1),
+                    "distance_unit": unit,
+                    "ownership": ownership,
+                }
+            )
+        for index, (mode, distance, unit, passengers, cabin, haul, country, nights) in enumerate(UK_TRIPS):
+            trips.append(
+                {
+                    "date": date(year, month.month, 10 + index).isoformat(),
+                    "trip_ref": f"UK{year}{month.month:02d}-{index}",
+                    "mode": mode,
+                    "distance": distance,
+                    "distance_unit": unit,
+                    "passengers": passengers,
+                    "cabin": cabin,
+                    "haul": haul,
+                    "country": country,
+                    "nights": nights,
+                }
+            )
+        for supplier, naics, base, currency, description in SPEND:
+            spend.append(
+                {
+                    "date": date(year, month.month, 15).isoformat(),
+                    "supplier": supplier,
+                    "naics": naics,
+                    "amount": round(base * rng.uniform(0.9, 1.1), 2),
+                    "currency": currency,
+                    "description": description,
+                }
+            )
+    _write_csv(root / "heating" / f"heating_{year}.csv", ("date", "site", "fuel", "quantity", "unit"), heating)
+    _write_csv(
+        root / "vehicles" / f"vehicles_{year}.csv",
+        ("date", "vehicle", "vehicle_type", "distance", "distance_unit", "ownership"),
+        vehicles,
+    )
+    _write_csv(
+        root / "travel_uk" / f"travel_uk_{year}.csv",
+        ("date", "trip_ref", "mode", "distance", "distance_unit", "passengers", "cabin", "haul", "country", "nights"),
+        trips,
+    )
+    _write_csv(
+        root / "spend" / f"spend_{year}.csv", ("date", "supplier", "naics", "amount", "currency", "description"), spend
+    )
 
 
 SOURCES_YAML = """\
@@ -753,6 +859,26 @@ sources:
     kind: activity_csv
     template: travel
     uri: landing/activity/travel
+  - id: demo-heating
+    kind: activity_csv
+    template: fuel
+    uri: landing/activity/heating
+    factor_geography: iso3:GBR
+  - id: demo-vehicles
+    kind: activity_csv
+    template: vehicle
+    uri: landing/activity/vehicles
+    factor_geography: iso3:GBR
+  - id: demo-travel-uk
+    kind: activity_csv
+    template: travel
+    uri: landing/activity/travel_uk
+    factor_geography: iso3:GBR
+    radiative_forcing: true
+  - id: demo-spend
+    kind: activity_csv
+    template: spend
+    uri: landing/activity/spend
 """
 
 

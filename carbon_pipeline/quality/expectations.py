@@ -38,7 +38,7 @@ LINE_ITEM_TYPES = [
     "EdpDiscount",
     "PrivateRateDiscount",
 ]
-ACTIVITY_TYPES = ["cloud_usage", "cloud_charge", "electricity", "fuel", "travel"]
+ACTIVITY_TYPES = ["cloud_usage", "cloud_charge", "electricity", "fuel", "vehicle", "travel", "spend"]
 ESTIMATION_CLASSES = [
     "compute",
     "gpu",
@@ -47,9 +47,12 @@ ESTIMATION_CLASSES = [
     "storage_ssd",
     "storage_hdd",
     "network",
+    "memory",  # FOCUS usage billed as memory GB-hours (ledger/activity_focus.sql)
     "electricity",
     "fuel",
+    "vehicle",
     "travel",
+    "spend",
     "cost_only",
     "unclassified",
 ]

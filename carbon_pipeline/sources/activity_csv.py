@@ -7,6 +7,8 @@ month of its own date). A file's SHA-256 is its version.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from datetime import date
 
 import duckdb
@@ -27,23 +29,66 @@ KIND = "activity_csv"
 TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
     "electricity": {
         "required": ("month", "site", "country", "kwh"),
-        "optional": ("grid_area", "cost", "currency", "supplier_kgco2e_per_kwh", "certificate_kwh"),
+        "optional": ("grid_area", "cost", "currency", "supplier_kgco2e_per_kwh", "certificate_kwh", "supplier"),
     },
+    # `vehicle` and `vehicle_class` were required before issue 4 (EPA 2018 fleet fuel); both still work
     "fuel": {
-        "required": ("date", "vehicle", "fuel", "vehicle_class", "quantity", "unit"),
-        "optional": ("cost", "currency"),
+        "required": ("date", "fuel", "quantity", "unit"),
+        "optional": ("vehicle", "site", "vehicle_class", "cost", "currency"),
+    },
+    "vehicle": {
+        "required": ("date", "vehicle", "vehicle_type", "distance", "distance_unit"),
+        "optional": ("ownership", "cost", "currency"),
     },
     "travel": {
         "required": ("date", "trip_ref", "mode", "distance", "distance_unit"),
-        "optional": ("passengers", "cost", "currency"),
+        "optional": ("passengers", "cost", "currency", "cabin", "haul", "country", "nights"),
+    },
+    "spend": {
+        "required": ("date", "supplier", "naics", "amount", "currency"),
+        "optional": ("description",),
     },
 }
 # The file's own column behind a staged one, for messages: an electricity file has `kwh`, not `quantity`.
 FILE_COLUMNS = {
     "electricity": {"quantity": "kwh", "date/month": "month"},
     "fuel": {"date/month": "date"},
-    "travel": {"quantity": "distance", "date/month": "date"},
+    "vehicle": {"quantity": "distance", "date/month": "date"},
+    "travel": {"quantity": "distance or nights", "date/month": "date"},
+    "spend": {"quantity": "amount", "date/month": "date"},
 }
+# Suppliers that are cloud providers (compared case-insensitively, whole name): their spend is left out of
+# spend-based category 1 in a month the inventory has the provider's own figures. A source's
+# `cloud_suppliers` option adds names (or maps one to `none` to take it off the list).
+DEFAULT_CLOUD_SUPPLIERS: dict[str, str] = {
+    "amazon web services": "aws",
+    "amazon web services, inc.": "aws",
+    "amazon web services emea sarl": "aws",
+    "aws emea sarl": "aws",
+    "aws": "aws",
+    "microsoft azure": "azure",
+    "azure": "azure",
+    "google cloud": "gcp",
+    "google cloud platform": "gcp",
+    "google cloud emea limited": "gcp",
+    "oracle cloud": "oci",
+    "oracle cloud infrastructure": "oci",
+}
+# Where a template's factors are looked up when the row itself does not say (electricity: its country
+# and grid area; hotel stays: their country). `factor_geography` overrides it per source.
+DEFAULT_FACTOR_GEOGRAPHY = "iso3:USA"
+
+
+def cloud_suppliers(source: SourceConfig) -> dict[str, str]:
+    """The supplier -> provider list this source matches spend against."""
+    suppliers = dict(DEFAULT_CLOUD_SUPPLIERS)
+    for name, provider in dict(source.options.get("cloud_suppliers") or {}).items():
+        key = str(name).strip().lower()
+        if provider is None or str(provider).lower() == "none":
+            suppliers.pop(key, None)
+        else:
+            suppliers[key] = str(provider).strip().lower()
+    return suppliers
 
 
 def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str) -> None:
@@ -61,8 +106,21 @@ def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: Source
         optional=spec["optional"],
     )
     relation.create_view("activity_file", replace=True)
+    con.execute("DROP TABLE IF EXISTS activity_cloud_suppliers")
+    con.execute("CREATE TEMP TABLE activity_cloud_suppliers (supplier_key VARCHAR, provider VARCHAR)")
+    con.executemany("INSERT INTO activity_cloud_suppliers VALUES (?, ?)", list(cloud_suppliers(source).items()))
     sql = model_sql(f"staging/activity_{template}")
-    params = bind(sql, {"source_id": source.id, "object_key": key, "object_version": version})
+    params = bind(
+        sql,
+        {
+            "source_id": source.id,
+            "object_key": key,
+            "object_version": version,
+            "factor_geography": source.options.get("factor_geography")
+            or (None if template == "electricity" else DEFAULT_FACTOR_GEOGRAPHY),
+            "radiative_forcing": bool(source.options.get("radiative_forcing", False)),
+        },
+    )
     con.execute("DROP TABLE IF EXISTS staged_activity")
     con.execute(f"CREATE TEMP TABLE staged_activity AS {sql}", params)
     bad = run_model(con, "staging/activity_rows__invalid").fetchall()
@@ -76,6 +134,22 @@ def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: Source
             row=line,
             column=FILE_COLUMNS[template].get(column, column),
         )
+
+
+def _staged(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str) -> str:
+    """The file staged and validated once per connection: a run loads a source month by month, and an
+    activity file covers many months, so staging it again for each month (sniffing, casting, validating)
+    cost most of the raw stage. The temp table's name is a digest of everything staging depends on (the
+    source's options and the file's version), so a changed file or option is staged anew."""
+    identity = json.dumps([source.id, key, version, source.options], sort_keys=True, default=str)
+    name = "staged_activity_" + hashlib.sha256(identity.encode()).hexdigest()[:16]
+    exists = con.execute(
+        "SELECT COUNT(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]
+    ).fetchall()[0][0]
+    if not exists:
+        _stage_file(con, landing, source, key, version)
+        con.execute(f"ALTER TABLE staged_activity RENAME TO {name}")
+    return name
 
 
 def load_month(
@@ -93,9 +167,11 @@ def load_month(
     total = 0
     for key in landing.list_files("", ".csv"):
         version = landing.sha256(key)
-        _stage_file(con, landing, source, key, version)
+        staged = _staged(con, landing, source, key, version)
         rows = con.execute(
-            "INSERT INTO raw.activity_rows BY NAME SELECT * FROM staged_activity WHERE period_month = ?", [month]
+            "INSERT INTO raw.activity_rows BY NAME SELECT * EXCLUDE (bad_supplier_factor, bad_certificate_kwh) "
+            f"FROM {staged} WHERE period_month = ?",
+            [month],
         ).fetchall()[0][0]
         if rows:
             record_delivery(
@@ -111,6 +187,7 @@ def load_month(
             )
         total += rows
     con.execute("DROP TABLE IF EXISTS staged_activity")
+    con.execute("DROP TABLE IF EXISTS activity_cloud_suppliers")
     con.execute("DROP VIEW IF EXISTS activity_file")
     restated = record_restatement_if_changed(
         con, source_id=source.id, month=month, previous=previous, change_kind="redelivery", run_id=run_id

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
+import duckdb
 import pytest
+
+from carbon_pipeline.warehouse.sql_models import run_model
 
 PUE = 1.135
 
@@ -77,22 +80,27 @@ def test_electricity_market_based_follows_certificates_then_supplier_then_locati
     assert rows["HQ Arlington VA"][0] == "location_fallback"
 
 
-def test_lifecycle_factors_are_labelled_as_such_on_the_result(built):
+def test_eu_offices_take_eea_direct_factors_and_the_boundary_is_on_the_result(built):
+    """Ireland and Sweden have EEA direct intensities, preferred to Ember's lifecycle ones (docs/factors.md)."""
     boundaries = dict(
         built.query(
-            """SELECT DISTINCT a.site, e.factor_boundary
+            """SELECT DISTINCT a.site, e.factor_boundary || ' ' || split_part(e.factor_id, ':', 1)
                FROM emissions.activity_emissions e JOIN ledger.activity a USING (activity_id)
            WHERE e.method = 'location' AND a.activity_type = 'electricity'"""
         )
     )
-    assert boundaries == {"HQ Arlington VA": "direct", "Office Dublin": "lifecycle", "Office Stockholm": "lifecycle"}
+    assert boundaries == {
+        "HQ Arlington VA": "direct epa",
+        "Office Dublin": "direct eea",
+        "Office Stockholm": "direct eea",
+    }
 
 
 def test_flights_are_banded_by_distance_and_km_converted(built):
     bands = dict(
         built.query(
             """SELECT DISTINCT category, unit FROM ledger.activity WHERE activity_type = 'travel'
-           AND period_month = DATE '2025-01-01' AND category LIKE 'air%'"""
+           AND source_id = 'demo-travel' AND period_month = DATE '2025-01-01' AND category LIKE 'air%'"""
         )
     )
     assert bands == {
@@ -106,7 +114,8 @@ def test_flights_are_banded_by_distance_and_km_converted(built):
            WHERE a.category = 'air_long_haul' AND a.period_month = DATE '2025-01-01' AND e.method = 'location'""",
     )
     assert quantity == 6700.0
-    assert tco2e == pytest.approx(6700 / 1.609344 * 0.1674213 / 1000, rel=1e-12)
+    # a US source: the EPA GHG Emission Factors Hub 2024 factor per passenger-mile (epa_ghg_hub_2024.csv)
+    assert tco2e == pytest.approx(6700 / 1.609344 * 0.163946770539 / 1000, rel=1e-12)
 
 
 def test_every_demo_billing_usage_row_has_a_usage_coefficient_lambda_included(built):
@@ -137,3 +146,25 @@ def test_every_emission_row_names_its_factor_or_its_flag(built):
     assert date(2024, 1, 1) in {
         r[0] for r in built.query("SELECT DISTINCT period_month FROM emissions.activity_emissions")
     }
+
+
+def test_demo_aws_invoices_are_kept_flagged_and_not_counted_again(built):
+    # the demo has AWS's own figures every month: its spend is excluded, every other supplier counts
+    flags = built.query(
+        """SELECT a.provider, e.flag, COUNT(*), COUNT(e.tco2e) FROM emissions.activity_emissions e
+           JOIN ledger.activity a USING (activity_id)
+           WHERE a.activity_type = 'spend' AND e.method = 'location' GROUP BY ALL ORDER BY ALL"""
+    )
+    assert set(flags) == {
+        ("aws", "excluded_provider_reported", 24, 0),
+        (None, None, 48, 48),  # the two US-dollar suppliers, 24 months
+        (None, "no_exchange_rate", 24, 0),  # the euro supplier: no exchange rate ships
+    }
+    con = duckdb.connect(str(built.settings.warehouse), read_only=True)
+    try:
+        found = run_model(
+            con, "checks/spend_excluded_providers", start=date(2024, 1, 1), end=date(2026, 1, 1)
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(found) == 24 and {r[4] for r in found} == {"excluded_provider_reported"}

@@ -51,16 +51,19 @@ def test_factor_fallbacks_warn_on_the_demo_because_factors_lag_the_activity_year
     older = {
         (r["activity_year"], r["activity_type"], r["factor_data_year"])
         for r in found
-        if r["factor_resolution"] == "older_year"
+        if "older_year" in r["factor_resolution"]
     }
-    assert (2025, "electricity", 2023) in older
+    # the original fuel template's EPA 2018 vehicle-class factors (valid to 2023, geography global) under
+    # 2025 fleet fuel: global_average+older_year
+    assert (2025, "fuel", 2018) in older
     assert all(data_year < year for year, _, data_year in older)
 
 
 def test_factor_fallbacks_report_exactly_the_rows_resolved_by_a_fallback(tampered):
     tampered.execute(
-        "UPDATE emissions.activity_emissions SET factor_resolution = 'exact' "
-        "WHERE factor_resolution IN ('older_year', 'location_fallback', 'certificates+location_fallback')"
+        "UPDATE emissions.activity_emissions SET factor_resolution = 'exact', factor_fallback = NULL "
+        "WHERE factor_resolution IN ('older_year', 'location_fallback', 'certificates+location_fallback') "
+        "OR factor_fallback IS NOT NULL"
     )
     assert rows(tampered, "factor_fallbacks") == []
     tampered.execute(

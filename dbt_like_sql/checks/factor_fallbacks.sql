@@ -3,7 +3,8 @@
 -- standing in for a market instrument (no residual mix can be shipped). A warning by design: the
 -- figures are valid and recorded as such, but their share of the total says how provisional it is.
 WITH figures AS (
-    SELECT e.period_month, e.method, e.factor_resolution, e.factor_data_year, e.tco2e, a.activity_type
+    SELECT e.period_month, e.method, e.factor_resolution, e.factor_data_year, e.tco2e, a.activity_type,
+        e.factor_fallback
     FROM emissions.activity_emissions AS e
     JOIN ledger.activity AS a ON a.activity_id = e.activity_id AND a.period_month = e.period_month
     WHERE e.tco2e IS NOT NULL
@@ -18,5 +19,7 @@ SELECT year(f.period_month) AS activity_year, f.method, f.factor_resolution, f.a
 FROM figures AS f
 JOIN totals AS t ON t.activity_year = year(f.period_month) AND t.method = f.method
 WHERE f.factor_resolution IN ('older_year', 'location_fallback', 'certificates+location_fallback')
+    -- own operations: any recorded fallback (geography, boundary, year: own_operations_emissions.sql)
+    OR f.factor_fallback IS NOT NULL
 GROUP BY ALL
 ORDER BY share_of_method_tco2e DESC, 1, 2, 3, 4, 5

@@ -1,4 +1,6 @@
--- Fleet and stationary fuel purchases (template: docs/activity_templates.md#fuel).
+-- Stationary and mobile fuel (template: docs/activity_templates.md#fuel). `fuel` is the factor item
+-- (natural_gas, gas_oil, diesel, motor_gasoline ...); files of the original template, which also name
+-- an EPA 2018 `vehicle_class`, keep their item `<fuel>_<vehicle_class>`.
 SELECT
     $source_id AS source_id,
     'fuel' AS template,
@@ -7,15 +9,25 @@ SELECT
     $object_version AS object_version,
     object_line,
     TRY_CAST(date AS DATE) AS activity_date,
-    NULLIF(vehicle, '') AS site,
+    COALESCE(NULLIF(trim(vehicle), ''), NULLIF(trim(site), '')) AS site,
     CAST(NULL AS VARCHAR) AS country,
     CAST(NULL AS VARCHAR) AS grid_area,
-    lower(fuel) || '_' || lower(vehicle_class) AS category,
+    lower(trim(fuel)) || COALESCE('_' || lower(NULLIF(trim(vehicle_class), '')), '') AS category,
     TRY_CAST(quantity AS DOUBLE) AS quantity,
-    lower(unit) AS unit,
+    lower(trim(unit)) AS unit,
     CAST(NULL AS DOUBLE) AS passengers,
     TRY_CAST(NULLIF(cost, '') AS DECIMAL(38, 10)) AS cost,
-    NULLIF(currency, '') AS currency,
+    upper(NULLIF(trim(currency), '')) AS currency,
     CAST(NULL AS DOUBLE) AS supplier_kgco2e_per_kwh,
-    CAST(NULL AS DOUBLE) AS certificate_kwh
+    CAST(NULL AS DOUBLE) AS certificate_kwh,
+    CAST(NULL AS VARCHAR) AS supplier,
+    CAST(NULL AS VARCHAR) AS cabin,
+    CAST(NULL AS VARCHAR) AS haul,
+    CAST(NULL AS VARCHAR) AS ownership,
+    CAST(NULL AS VARCHAR) AS description,
+    CAST($factor_geography AS VARCHAR) AS factor_geography,
+    CAST(NULL AS BOOLEAN) AS radiative_forcing,
+    CAST(NULL AS VARCHAR) AS supplier_provider,
+    FALSE AS bad_supplier_factor,
+    FALSE AS bad_certificate_kwh
 FROM activity_file

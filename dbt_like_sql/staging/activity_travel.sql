@@ -1,5 +1,6 @@
--- Business travel legs (template: docs/activity_templates.md#travel). Quantity is the leg's distance in
--- the file's own unit; the ledger multiplies by passengers and bands flights by distance.
+-- Business travel (template: docs/activity_templates.md#travel): flights, rail, bus, taxi legs with their
+-- distance in the file's own unit, and hotel stays in nights (mode `hotel`, country of the stay). The
+-- ledger multiplies by passengers (rooms for a stay) and bands flights.
 SELECT
     $source_id AS source_id,
     'travel' AS template,
@@ -8,15 +9,26 @@ SELECT
     $object_version AS object_version,
     object_line,
     TRY_CAST(date AS DATE) AS activity_date,
-    NULLIF(trip_ref, '') AS site,
-    CAST(NULL AS VARCHAR) AS country,
+    NULLIF(trim(trip_ref), '') AS site,
+    upper(NULLIF(trim(country), '')) AS country,
     CAST(NULL AS VARCHAR) AS grid_area,
-    lower(mode) AS category,
-    TRY_CAST(distance AS DOUBLE) AS quantity,
-    lower(distance_unit) AS unit,
+    lower(trim(mode)) AS category,
+    CASE WHEN lower(trim(mode)) = 'hotel' THEN TRY_CAST(nights AS DOUBLE) ELSE TRY_CAST(distance AS DOUBLE) END
+        AS quantity,
+    CASE WHEN lower(trim(mode)) = 'hotel' THEN 'room-night' ELSE lower(trim(distance_unit)) END AS unit,
     COALESCE(TRY_CAST(NULLIF(passengers, '') AS DOUBLE), 1) AS passengers,
     TRY_CAST(NULLIF(cost, '') AS DECIMAL(38, 10)) AS cost,
-    NULLIF(currency, '') AS currency,
+    upper(NULLIF(trim(currency), '')) AS currency,
     CAST(NULL AS DOUBLE) AS supplier_kgco2e_per_kwh,
-    CAST(NULL AS DOUBLE) AS certificate_kwh
+    CAST(NULL AS DOUBLE) AS certificate_kwh,
+    CAST(NULL AS VARCHAR) AS supplier,
+    replace(lower(NULLIF(trim(cabin), '')), ' ', '_') AS cabin,
+    replace(replace(lower(NULLIF(trim(haul), '')), ' ', '_'), '-', '_') AS haul,
+    CAST(NULL AS VARCHAR) AS ownership,
+    CAST(NULL AS VARCHAR) AS description,
+    CAST($factor_geography AS VARCHAR) AS factor_geography,
+    CAST($radiative_forcing AS BOOLEAN) AS radiative_forcing,
+    CAST(NULL AS VARCHAR) AS supplier_provider,
+    FALSE AS bad_supplier_factor,
+    FALSE AS bad_certificate_kwh
 FROM activity_file

@@ -1,0 +1,32 @@
+-- Fleet distance by vehicle type (template: docs/activity_templates.md#vehicle). `vehicle_type` is the
+-- factor item (car_medium_diesel, van_class_ii_diesel, passenger_car ...); ownership decides the scope.
+SELECT
+    $source_id AS source_id,
+    'vehicle' AS template,
+    CAST(date_trunc('month', TRY_CAST(date AS DATE)) AS DATE) AS period_month,
+    $object_key AS object_key,
+    $object_version AS object_version,
+    object_line,
+    TRY_CAST(date AS DATE) AS activity_date,
+    NULLIF(trim(vehicle), '') AS site,
+    CAST(NULL AS VARCHAR) AS country,
+    CAST(NULL AS VARCHAR) AS grid_area,
+    lower(trim(vehicle_type)) AS category,
+    TRY_CAST(distance AS DOUBLE) AS quantity,
+    lower(trim(distance_unit)) AS unit,
+    CAST(NULL AS DOUBLE) AS passengers,
+    TRY_CAST(NULLIF(cost, '') AS DECIMAL(38, 10)) AS cost,
+    upper(NULLIF(trim(currency), '')) AS currency,
+    CAST(NULL AS DOUBLE) AS supplier_kgco2e_per_kwh,
+    CAST(NULL AS DOUBLE) AS certificate_kwh,
+    CAST(NULL AS VARCHAR) AS supplier,
+    CAST(NULL AS VARCHAR) AS cabin,
+    CAST(NULL AS VARCHAR) AS haul,
+    COALESCE(lower(NULLIF(trim(ownership), '')), 'owned') AS ownership,
+    CAST(NULL AS VARCHAR) AS description,
+    CAST($factor_geography AS VARCHAR) AS factor_geography,
+    CAST(NULL AS BOOLEAN) AS radiative_forcing,
+    CAST(NULL AS VARCHAR) AS supplier_provider,
+    FALSE AS bad_supplier_factor,
+    FALSE AS bad_certificate_kwh
+FROM activity_file
