@@ -146,7 +146,16 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
             # looked up at evaluation time, so tests may monkeypatch as_of_date
             params={"source_kind": kind, "as_of": lambda: as_of_date()},
         )
-        for kind in ("aws_cur", "aws_cur2", "aws_carbon", "activity_csv", "focus")
+        for kind in (
+            "aws_cur",
+            "aws_cur2",
+            "aws_carbon",
+            "activity_csv",
+            "focus",
+            "gcp_carbon",
+            "azure_carbon",
+            "aws_sustainability_api",
+        )
     ]
     return [
         *raw,
@@ -168,6 +177,15 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
             asset=ACTIVITY_LEDGER_KEY,
             model="unclassified_cloud_usage",
             description="Cloud usage with no estimation coefficient (kept and flagged), with its cost share.",
+            partitions_def=partitions_def,
+            blocking=False,
+        ),
+        _sql_check(
+            name="negative_usage",
+            asset=ACTIVITY_LEDGER_KEY,
+            model="negative_usage",
+            description="Usage rows with a negative usage amount: kept and flagged 'negative_usage', left out of "
+            "the usage estimate (never netted against positive rows).",
             partitions_def=partitions_def,
             blocking=False,
         ),
@@ -220,6 +238,15 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
             model="factor_fallbacks",
             description="Warns with the share of tCO2e computed with a fallback factor (an older data year than "
             "the activity, or the location factor standing in for a market instrument).",
+            partitions_def=partitions_def,
+            blocking=False,
+        ),
+        _sql_check(
+            name="spend_excluded_providers",
+            asset=ACTIVITY_EMISSIONS_KEY,
+            model="spend_excluded_providers",
+            description="Warns with the spend left out of spend-based category 1 because its supplier is a cloud "
+            "provider whose emissions the inventory already has for the month (reported or usage-estimated).",
             partitions_def=partitions_def,
             blocking=False,
         ),

@@ -1,26 +1,33 @@
 """Legacy AWS Cost and Usage Report (CUR 1): CSV (gzip, ZIP or plain) and Parquet, in all three layouts.
 
-The manifest is the only truth about which objects make up the current delivery: old assemblyId
-folders keep stale full copies, so data files are never globbed. Earlier assemblies found beside the
-current one are recorded as superseded deliveries, not read. Where the manifest is (docs/sources.md):
+The manifest is the only truth about which objects make up the current delivery: old assemblyId folders keep
+stale full copies, so data files are never globbed. Earlier assemblies found beside the current one are
+recorded as superseded deliveries, not read. Where the manifest is (docs/sources.md):
 
 * CSV, create-new-version and overwrite: ``yyyymmdd-yyyymmdd/<report>-Manifest.json`` (exclusive end),
   objects in an ``<assemblyId>/`` subfolder or directly in the period folder;
 * Parquet (Athena, always overwrite): ``<report>/year=YYYY/month=M/<report>-Manifest.json`` beside the
   ``<report>-0000N.snappy.parquet`` objects (``month=MM`` is accepted too).
 
-Each object is read by its own extension (the manifest's ``compression`` need only be one AWS offers): ``.parquet``
-with DuckDB's Parquet reader, ``.csv``/``.csv.gz`` with its CSV reader, and ``.zip``, which DuckDB cannot
-read, by extracting its single CSV member beside it in chunks (never whole in memory) and deleting the
-copy once the object is loaded. Columns are matched by their Athena snake_case name, so CSV headers
-(``lineItem/UsageAmount``), CSV files written with Athena names and Parquet all read the same; extra
-columns (new tags, cost categories, product attributes) are ignored and missing optional ones read as
-NULL. Typed Parquet columns become text before the staging model casts them, so a bad value is reported
-with its row and column, whatever the format (see cur_varchar for timestamps and account ids).
+Each object is read by its own extension (the manifest's ``compression`` need only be one AWS offers):
+``.parquet`` with DuckDB's Parquet reader, ``.csv``/``.csv.gz`` with its CSV reader, and ``.zip``, which
+DuckDB cannot read, by extracting its single CSV member beside it in chunks (never whole in memory) and
+deleting the copy once the object is loaded. Columns are matched by their Athena snake_case name, so CSV
+headers (``lineItem/UsageAmount``), CSV files written with Athena names and Parquet all read the same; missing
+optional ones read as NULL. The dynamic columns are kept without widening the table: every ``resourceTags/*``
+(``resource_tags_*``) column becomes a key of the row's ``resource_tags`` JSON object and every
+``costCategory/*`` (``cost_category_*``) column a key of ``cost_category``, the columns CUR 2.0 keeps its maps
+in (see tag_maps); other extra columns (product attributes) are ignored. Typed Parquet columns become text
+before the staging model casts them, so a bad value is reported with its row and column, whatever the format
+(see cur_varchar for timestamps and account ids).
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
+import json
 import os
 import shutil
 import tempfile
@@ -79,6 +86,7 @@ OPTIONAL_COLUMNS = (
     "product_instance_type",
     "product_vcpu",
     "resource_tags",  # CUR 2.0's tag map as JSON (aws_cur2); legacy files have one column per tag instead
+    "cost_category",  # likewise for cost categories
 )
 # CSV header names, for messages: users know `lineItem/UsageAmount`, not its Athena spelling.
 CSV_NAMES = {
@@ -95,6 +103,10 @@ INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYIN
 CSV_SUFFIXES = (".csv", ".csv.gz", ".gz")
 COMPRESSIONS = ("GZIP", "ZIP", "PARQUET", "NONE", "")
 COPY_CHUNK = 1 << 20
+# (raw column, Athena prefix of the columns folded into it): legacy CUR writes one column per activated tag
+# or cost category, and the set changes from month to month.
+TAG_MAPS = (("resource_tags", "resource_tags_"), ("cost_category", "cost_category_"))
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 def period_folder(month: date) -> str:
@@ -240,6 +252,67 @@ def extracted_csv(path: Path, *, source_id: str, object_key: str) -> Iterator[Pa
         target.unlink(missing_ok=True)
 
 
+def dynamic_columns(names: list[str]) -> dict[str, dict[str, str]]:
+    """{raw map column: {Athena column name: map key}} of an object's tag and cost-category columns. The key
+    is the Athena name after its prefix, which a CSV header (``resourceTags/user:team``) and a Parquet
+    column (``resource_tags_user_team``) of the same tag share: ``user_team``, CUR 2.0's own spelling."""
+    found: dict[str, dict[str, str]] = {column: {} for column, _ in TAG_MAPS}
+    for name in names:
+        athena = athena_name(name)
+        for column, prefix in TAG_MAPS:
+            if athena.startswith(prefix) and len(athena) > len(prefix):
+                found[column][athena] = athena[len(prefix) :]
+    return found
+
+
+def header_names(con: duckdb.DuckDBPyConnection, path: Path, *, parquet: bool) -> list[str]:
+    """The object's column names, read from the Parquet footer or the CSV's first line only: which tag
+    columns exist must be known before the one scan that loads the object, and this costs no scan. A
+    damaged object yields no names: the reader that follows reports the damage with its usual message."""
+    try:
+        if parquet:
+            return con.read_parquet(str(path)).columns
+        with path.open("rb") as raw:
+            compressed = raw.read(2) == GZIP_MAGIC
+        opener = gzip.open if compressed else open
+        with opener(path, "rb") as handle:
+            first = handle.readline().decode("utf-8-sig", errors="replace")
+    except (duckdb.Error, OSError, EOFError, zlib.error):
+        return []
+    return next(csv.reader(io.StringIO(first)), [])
+
+
+def tag_maps(relation: duckdb.DuckDBPyRelation, dynamic: dict[str, dict[str, str]]) -> duckdb.DuckDBPyRelation:
+    """The relation with its tag and cost-category columns folded into one JSON object text per kind (the
+    form CUR 2.0's maps are kept in), empty values left out and NULL where none is left, within the same
+    single scan. Text, not a MAP column, because of what it costs per row: on a 1M-row month a MAP column
+    adds about three times the CPU of the text (docs/sources.md); query it with json_extract_string. The
+    object is concatenated (JSON-encoded keys and values joined by concat_ws, which skips absent ones):
+    no per-row list or map is built, and an untagged row costs one comparison per column."""
+    folded = [name for columns in dynamic.values() for name in columns]
+    star = duckdb.StarExpression(exclude=[*folded, *dynamic])
+    expressions: list[duckdb.Expression] = [star]
+    empty = duckdb.ConstantExpression("")
+    for column, columns in dynamic.items():
+        if not columns:
+            expressions.append(duckdb.ConstantExpression(None).cast(duckdb.sqltype("VARCHAR")).alias(column))
+            continue
+        members = []
+        present = None
+        for name, key in columns.items():
+            value = duckdb.ColumnExpression(name)
+            has_value = value != empty
+            encoded = duckdb.FunctionExpression("to_json", value).cast(duckdb.sqltype("VARCHAR"))
+            member = duckdb.FunctionExpression("concat", duckdb.ConstantExpression(f"{json.dumps(key)}:"), encoded)
+            members.append(duckdb.CaseExpression(has_value, member))
+            present = has_value if present is None else present | has_value
+        joined = duckdb.FunctionExpression("concat_ws", duckdb.ConstantExpression(","), *members)
+        braces = (duckdb.ConstantExpression("{"), joined, duckdb.ConstantExpression("}"))
+        text = duckdb.FunctionExpression("concat", *braces)
+        expressions.append(duckdb.CaseExpression(present, text).alias(column))
+    return relation.select(*expressions)
+
+
 def _csv_display(name: str) -> str:
     return CSV_NAMES.get(name, name)
 
@@ -256,20 +329,29 @@ def open_object(
     messages (CSV users know ``lineItem/UsageAmount``, Parquet users ``line_item_usage_amount``). The
     relation is lazy: use it inside the block, while an extracted ZIP member still exists."""
     lowered = object_key.lower()
-    shape = {
-        "source_id": source_id,
-        "object_key": object_key,
-        "normalise": athena_name,
-        "required": REQUIRED_COLUMNS,
-        "optional": OPTIONAL_COLUMNS,
-    }
+
+    def shape(data: Path, parquet: bool) -> tuple[dict[str, object], dict[str, dict[str, str]]]:
+        dynamic = dynamic_columns(header_names(con, data, parquet=parquet))
+        extra = tuple(name for columns in dynamic.values() for name in columns)
+        return {
+            "source_id": source_id,
+            "object_key": object_key,
+            "normalise": athena_name,
+            "required": REQUIRED_COLUMNS,
+            "optional": (*OPTIONAL_COLUMNS, *extra),
+        }, dynamic
+
     if lowered.endswith(".parquet"):
-        yield read_parquet_varchar(con, path, display=_same_name, cast=cur_varchar, **shape), _same_name
+        options, dynamic = shape(path, True)
+        relation = read_parquet_varchar(con, path, display=_same_name, cast=cur_varchar, **options)
+        yield tag_maps(relation, dynamic), _same_name
     elif lowered.endswith(".zip"):
         with extracted_csv(path, source_id=source_id, object_key=object_key) as csv_path:
-            yield read_delimited(con, csv_path, display=_csv_display, **shape), _csv_display
+            options, dynamic = shape(csv_path, False)
+            yield tag_maps(read_delimited(con, csv_path, display=_csv_display, **options), dynamic), _csv_display
     elif lowered.endswith(CSV_SUFFIXES):
-        yield read_delimited(con, path, display=_csv_display, **shape), _csv_display
+        options, dynamic = shape(path, False)
+        yield tag_maps(read_delimited(con, path, display=_csv_display, **options), dynamic), _csv_display
     else:
         raise SourceError(
             "unsupported object type (expected .csv, .csv.gz, .zip or .parquet)",

@@ -22,7 +22,8 @@ ledger reads both tables as one union, with ``source_kind`` telling them apart.
 Map columns come in two forms, told apart by the column's type: native ``MAP(VARCHAR, VARCHAR)``, as a
 real export writes them (read with ``element_at``), and JSON text, as in CSV exports and in copies such
 as the public sample (read with ``json_extract_string``; text that is not JSON, the sample's ``"EC2"``,
-yields no attributes rather than an error). ``resource_tags`` is kept on every row as a JSON object.
+yields no attributes rather than an error). ``resource_tags`` and ``cost_category`` are kept on every row as
+JSON objects, the columns legacy CUR's per-tag and per-category columns are folded into (aws_cur.tag_maps).
 Account ids typed as integers are zero-padded back to 12 digits (aws_cur.cur_varchar says why).
 """
 
@@ -56,7 +57,7 @@ PARQUET_SUFFIX = ".parquet"
 CSV_SUFFIXES = (".csv.gz", ".csv")
 # Legacy-named columns taken from a map column when the object has no column of that name.
 MAP_ATTRIBUTES = (("product_region", "product", "region"), ("product_vcpu", "product", "vcpu"))
-JSON_MAPS = ("resource_tags",)
+JSON_MAPS = ("resource_tags", "cost_category")
 _PERIOD_FOLDER = re.compile(r"^(BILLING_PERIOD|billing_period)=(\d{4})-(\d{2})$")
 
 
@@ -160,8 +161,9 @@ def map_as_json(column: str, dtype: duckdb.DuckDBPyType) -> duckdb.Expression:
 
 
 def flatten(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
-    """Every column as text (typed ones by cur_varchar), the tag map as JSON, and the legacy-named product
-    attributes taken from the ``product`` map unless the object has columns of those names."""
+    """Every column as text (typed ones by cur_varchar), the tag and cost-category maps as JSON, and the
+    legacy-named product attributes taken from the ``product`` map unless the object has columns of those
+    names."""
     types = dict(zip(relation.columns, relation.dtypes, strict=True))
     expressions = [map_as_json(c, t) if c in JSON_MAPS else cur_varchar(c, t) for c, t in types.items()]
     for name, column, key in MAP_ATTRIBUTES:

@@ -66,6 +66,19 @@ OPTIONAL_COLUMNS = (
     "EffectiveCost",
     "SkuId",
     "ResourceId",
+    # what the usage estimate classifies with (schema/80_cloud_billing.sql): CUR's own usage type, operation
+    # and service code on AWS rows; the resource type, description and SKU meter and price details elsewhere
+    "x_UsageType",
+    "x_Operation",
+    "x_ServiceCode",
+    "ResourceType",
+    "ChargeDescription",
+    "SkuMeter",
+    "SkuPriceDetails",
+    "x_SkuDetails",
+    "x_SkuMeterCategory",
+    "x_SkuMeterSubcategory",
+    "x_SkuMeterName",
 )
 # Columns first introduced by a version (samples/schemas/focus_spec_columns_v1.0_v1.1_v1.2.tsv), newest
 # first. BillingAccountType and SubAccountType are 1.2 columns too, but Azure's FocusCost 1.0 export

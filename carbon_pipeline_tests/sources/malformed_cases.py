@@ -205,9 +205,9 @@ CASES: tuple[Case, ...] = (
         flag_sql=(
             f"SELECT object_line, usage_amount, flag FROM raw.aws_cur_line_items WHERE {MARCH} AND usage_amount < 0"
         ),
-        # kept and netted into its ledger activity (AWS corrections are negative usage); not flagged: a flag
-        # would make it an activity of its own with negative emissions, which the emissions check refuses
-        flag=((2, -12.5, None),),
+        # kept and flagged, never netted into the positive rows' activity: an activity of its own, left out
+        # of the usage estimate (no negative emissions) and reported by the ledger's negative_usage warning
+        flag=((2, -12.5, "negative_usage"),),
         totals_sql=cur_totals(except_line=2),
     ),
     Case("cur_with_bom", "demo-cur", "aws_cur", b.add_bom("cur"), "loads", totals_sql=cur_totals()),
@@ -523,7 +523,9 @@ CASES: tuple[Case, ...] = (
             "SELECT DISTINCT l.region, e.flag FROM ledger.activity AS l JOIN emissions.activity_emissions AS e "
             f"USING (activity_id) WHERE l.source_id = 'demo-focus' AND l.{MARCH} AND l.region = 'xx-mars-1'"
         ),
-        flag=(("xx-mars-1", "no_usage_coefficient"),),
+        # line 2 is AWS (SQS requests): the CUR rules leave it unclassified, its kWh come from the cost ratio
+        # of the month's estimated AWS rows, and an unknown region has no grid factor to turn them into CO2e
+        flag=(("xx-mars-1", "no_factor"),),
         totals_sql=focus_totals(except_line=2),
     ),
     # --- the sources file ---------------------------------------------------------------------------------

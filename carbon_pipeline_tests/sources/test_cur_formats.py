@@ -367,9 +367,10 @@ def test_hourly_daily_and_monthly_line_items_all_belong_to_their_billing_period(
     ]
 
 
-def test_cost_category_and_tag_columns_are_ignored_and_a_non_usd_currency_is_kept(con, tmp_path):
+def test_a_header_of_cost_category_and_extra_columns_loads_and_a_non_usd_currency_is_kept(con, tmp_path):
     rows = csv_rows(NOK_TAGS)
-    # 7 costCategory/* and 13 tag columns (the fixture spells them noTags/user:*), one with a space in its name
+    # 7 costCategory/* (kept as a map: test_billing_fidelity.py) and 13 tag columns the fixture spells
+    # noTags/user:* (not a CUR category: ignored), one with a space in its name
     assert (
         sum(c.startswith("costCategory/") for c in rows[0]) == 7 and sum(c.startswith("noTags/") for c in rows[0]) == 13
     )

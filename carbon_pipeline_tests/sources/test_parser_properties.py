@@ -77,6 +77,9 @@ amounts = st.decimals(min_value=-(10**9), max_value=10**9, places=10, allow_nan=
 optional_text = st.one_of(st.just(""), st.sampled_from(["Hrs", "GB-Mo", "us-east-1", "EUR", "Requests"]))
 
 
+USAGE_TYPES = ("Usage", "DiscountedUsage", "SavingsPlanCoveredUsage")
+
+
 @st.composite
 def line_items(draw):
     start = datetime(2025, 3, 1) + timedelta(seconds=draw(st.integers(0, 31 * 86400 - 1)))
@@ -115,6 +118,8 @@ def staged(rows: list[dict[str, str]]) -> list[dict]:
                 required=aws_cur.REQUIRED_COLUMNS,
                 optional=aws_cur.OPTIONAL_COLUMNS,
             )
+            # the reader folds tag and cost-category columns into maps (none here: both NULL)
+            relation = aws_cur.tag_maps(relation, aws_cur.dynamic_columns(list(HEADER)))
             relation.create_view("cur_file")
             cursor = run_model(
                 con,
@@ -157,7 +162,9 @@ def test_cur_values_in_every_real_notation_stage_to_what_python_parses(rows):
         assert value["product_code"] == (row["lineItem/ProductCode"] or None)
         assert value["pricing_unit"] == (row["pricing/unit"] or None)
         assert value["region_code"] == (row["product/regionCode"] or None)
-        assert value["flag"] is None  # every generated start is inside March 2025
+        # every generated start is inside March 2025; negative usage on a usage row is kept and flagged
+        negative_usage = float(row["lineItem/UsageAmount"]) < 0 and row["lineItem/LineItemType"] in USAGE_TYPES
+        assert value["flag"] == ("negative_usage" if negative_usage else None)
 
 
 # --- model versions ---------------------------------------------------------------------------------------

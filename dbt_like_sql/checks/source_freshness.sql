@@ -9,6 +9,13 @@ WITH calendar (source_kind, due_after_months, due_day, tolerated_months, deliver
         ('aws_cur2', 0, 2, 0, 'refreshed daily like the legacy CUR: the open month within a day of its start'),
         ('focus', 0, 2, 0, 'refreshed daily like the CUR: the open month within a day of its start'),
         ('aws_carbon', 1, 21, 3, 'month M published ~21 days after its end (M+1, day 21); up to 3 months late tolerated'),
+        -- the Sustainability API serves the same Customer Carbon Footprint Tool data as the carbon export
+        ('aws_sustainability_api', 1, 21, 3,
+         'same data as the carbon export: month M by M+1, day 21; up to 3 months late tolerated'),
+        ('gcp_carbon', 1, 15, 1,
+         'Carbon Footprint export: month M by M+1, day 15 (Google: published by the 15th); 1 month late tolerated'),
+        ('azure_carbon', 1, 19, 1,
+         'Carbon Optimization: month M ready ~19 days after its end (M+1, day 19); 1 month late tolerated'),
         ('activity_csv', 1, 15, 2, 'monthly files (bills, fuel cards, travel) by M+1, day 15; up to 2 months late tolerated')
 ),
 sources AS (

@@ -1,6 +1,7 @@
 -- Ledger activity x factors -> emissions, one row per activity and method (location, market).
--- Cloud billing rows are estimated from usage (basis estimated_usage); own operations are activity x
--- factor (basis activity). Rows that cannot be estimated keep a row with NULL tco2e and a flag.
+-- Cloud billing rows are estimated from usage (basis estimated_usage); own operations (the activity
+-- files) are emissions/own_operations_emissions.sql. Rows that cannot be estimated keep a row with NULL
+-- tco2e and a flag.
 --
 -- The cloud estimate follows Cloud Carbon Footprint's AWS method with the coefficients of
 -- $coefficient_profile (factors.cloud_usage_coefficients and the factors.aws_* tables):
@@ -12,6 +13,8 @@ WITH act AS (
     FROM ledger.activity
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
       AND estimation_class <> 'cost_only'
+      -- own operations (activity files) are emissions/own_operations_emissions.sql
+      AND source_kind <> 'activity_csv'
 ),
 coef AS (
     SELECT
@@ -119,7 +122,10 @@ cloud AS (
     LEFT JOIN factors.aws_processor_coefficients AS gw ON gw.processor = gpu.processor AND gw.kind = 'gpu'
     LEFT JOIN factors.aws_burstable_baselines AS b ON b.instance_type = i.instance_type
     LEFT JOIN factors.aws_instance_embodied AS e ON e.instance_type = i.instance_type
-    WHERE a.activity_type = 'cloud_usage' AND a.source_kind IN ('aws_cur', 'aws_cur2')
+    -- AWS billing rows: legacy CUR, CUR 2.0 and AWS's FOCUS export (its rows take the CUR rules in the ledger);
+    -- negative usage is left out (flag negative_usage, checks/negative_usage.sql)
+    WHERE a.activity_type = 'cloud_usage' AND a.provider = 'aws' AND a.source_kind IN ('aws_cur', 'aws_cur2', 'focus')
+      AND a.flag IS DISTINCT FROM 'negative_usage'
 ),
 -- Usage quantities per component, in the profile's reading of the billing row.
 usage AS (
@@ -318,42 +324,102 @@ cloud_formula AS (
         ) END AS fixes
     FROM cloud_energy AS e
 ),
+-- FOCUS usage of Azure, Google Cloud and OCI, classified in ledger/activity_focus.sql: CCF's method with the
+-- profile's average coefficients (CCF's AWS averages: no provider-specific processor, PUE or replication
+-- data is shipped), storage as one copy (FOCUS does not state redundancy), GiB-denominated units in GB.
+focus_usage AS (
+    SELECT
+        a.activity_id,
+        a.estimation_class,
+        a.vcpu,
+        a.quantity,
+        regexp_matches(lower(COALESCE(a.unit, '')), 'ocpu') AS is_ocpu,
+        CASE WHEN regexp_matches(lower(COALESCE(a.unit, '')), 'gib|gibibyte') THEN 1.073741824 ELSE 1 END
+            AS gb_per_unit,
+        date_diff('hour', CAST(a.period_month AS TIMESTAMP), CAST(a.period_month AS TIMESTAMP) + INTERVAL 1 MONTH)
+            AS hours_in_month,
+        k.avg_min_w, k.avg_max_w, k.util, k.pue, k.mem_kwh, k.ssd_wh, k.hdd_wh, k.net_kwh
+    FROM act AS a
+    CROSS JOIN coef AS k
+    WHERE a.activity_type = 'cloud_usage' AND a.source_kind = 'focus' AND a.provider <> 'aws'
+      AND a.estimation_class <> 'unclassified' AND a.flag IS DISTINCT FROM 'negative_usage'
+),
+focus_formula AS (
+    SELECT
+        activity_id,
+        CASE estimation_class
+            -- vCPU-hours: hours x the VM's vCPU, OCPU-hours x 2 (an x86 OCPU is 2 vCPU), else as billed
+            WHEN 'compute' THEN quantity * COALESCE(vcpu, CASE WHEN is_ocpu THEN 2 ELSE 1 END)
+                * (avg_min_w + util * (avg_max_w - avg_min_w)) / 1000 * pue
+            WHEN 'memory' THEN quantity * gb_per_unit * mem_kwh * pue
+            WHEN 'storage_ssd' THEN quantity * gb_per_unit * hours_in_month / 1000 * ssd_wh / 1000 * pue
+            WHEN 'storage_hdd' THEN quantity * gb_per_unit * hours_in_month / 1000 * hdd_wh / 1000 * pue
+            WHEN 'network' THEN quantity * gb_per_unit * net_kwh * pue
+        END AS focus_kwh,
+        CASE estimation_class
+            WHEN 'compute' THEN 'compute: vcpu_hours ('
+                || CASE
+                    WHEN vcpu IS NOT NULL THEN 'hours x ' || vcpu || ' vCPU from the SKU details'
+                    WHEN is_ocpu THEN 'OCPU-hours x 2 vCPU per OCPU'
+                    ELSE 'vCPU-hours as billed' END
+                || ') x (min_w ' || avg_min_w || ' + ' || util || ' x (max_w ' || avg_max_w
+                || ' - min_w)) [average processor] / 1000 x pue ' || pue
+            WHEN 'memory' THEN 'memory: gb_hours' || CASE WHEN gb_per_unit <> 1 THEN ' (GiB x 1.073741824)' ELSE '' END
+                || ' x ' || mem_kwh || ' kWh/GB-hour x pue ' || pue
+            ELSE CASE WHEN estimation_class = 'network' THEN 'network (outbound): gb'
+                      ELSE replace(estimation_class, 'storage_', '') || ' storage: gb_months x hours_in_month '
+                          || hours_in_month || ' / 1000' END
+                || CASE WHEN gb_per_unit <> 1 THEN ' (GiB x 1.073741824)' ELSE '' END
+                || CASE estimation_class
+                    WHEN 'network' THEN ' x ' || net_kwh || ' kWh/GB'
+                    WHEN 'storage_ssd' THEN ' x ' || ssd_wh || ' Wh/TB-hour / 1000 x replication 1 (not stated)'
+                    ELSE ' x ' || hdd_wh || ' Wh/TB-hour / 1000 x replication 1 (not stated)' END
+                || ' x pue ' || pue
+        END AS focus_formula
+    FROM focus_usage
+),
 -- Where the grid factor comes from, per activity: cloud rows by the region's geography (`default`) or
--- CCF's region list (`ccf`); electricity by its own geography.
+-- CCF's region list (`ccf`; FOCUS rows of other providers use the geography in both profiles, CCF's list
+-- being AWS's).
 geo AS (
     SELECT
         a.*,
-        COALESCE(g.geography, a.geography) AS factor_geography,
-        a.activity_type = 'cloud_usage' AND a.source_kind IN ('aws_cur', 'aws_cur2') AS is_cur_usage
+        COALESCE(g.geography, cg.geography, a.geography) AS factor_geography,
+        a.activity_type = 'cloud_usage' AND a.provider = 'aws' AND a.source_kind IN ('aws_cur', 'aws_cur2', 'focus')
+            AS is_cur_usage,
+        a.activity_type = 'cloud_usage' AND a.source_kind = 'focus' AND a.provider <> 'aws' AS is_focus_usage
     FROM act AS a
     LEFT JOIN factors.aws_region_grid AS g
         ON a.provider = 'aws' AND g.region_code = a.region
+    LEFT JOIN factors.cloud_region_grid AS cg
+        ON cg.provider = a.provider AND cg.region_code = lower(a.region)
 ),
--- As-of factor resolution: the newest data year not after the activity's year, for the geography and
--- item; an older year is recorded as a fallback on the result. `ccf` cloud rows take CCF's factor for
--- the region whatever the year (as CCF does), or CCF's average of its regions for one it does not list.
+-- As-of factor resolution: for the geography and item, a direct factor before a lifecycle one (EEA's
+-- direct intensities before Ember's lifecycle ones for EU countries, docs/factors.md), then the newest data
+-- year not after the activity's year; an older year is recorded as a fallback on the result. `ccf` cloud
+-- rows take CCF's factor for the region whatever the year (as CCF does), or CCF's average of its regions
+-- for one it does not list.
 candidates AS (
     SELECT
         a.activity_id,
         f.factor_id, f.value, f.unit, f.activity_unit, f.boundary, f.data_year, f.geography,
         ROW_NUMBER() OVER (
             PARTITION BY a.activity_id
-            ORDER BY CASE WHEN f.geography = 'aws-region:unknown' THEN 1 ELSE 0 END, f.data_year DESC, f.factor_id
+            ORDER BY CASE WHEN f.geography = 'aws-region:unknown' THEN 1 ELSE 0 END,
+                CASE f.boundary WHEN 'direct' THEN 0 WHEN 'lifecycle' THEN 1 ELSE 2 END,
+                f.data_year DESC, f.factor_id
         ) AS pick
     FROM geo AS a
     JOIN factors.emission_factors AS f
         ON (
-            ((a.is_cur_usage AND $coefficient_profile <> 'ccf') OR a.estimation_class = 'electricity')
+            ((a.is_cur_usage AND $coefficient_profile <> 'ccf')
+                OR (a.is_focus_usage AND a.estimation_class <> 'unclassified'))
                 AND f.item = 'electricity_grid' AND f.geography = a.factor_geography
                 AND f.data_year <= year(a.period_month)
         )
         OR (
             a.is_cur_usage AND $coefficient_profile = 'ccf' AND f.item = 'electricity_grid_ccf'
                 AND f.geography IN ('aws-region:' || a.region, 'aws-region:unknown')
-        )
-        OR (
-            a.estimation_class IN ('fuel', 'travel') AND f.item = a.category AND f.geography = 'global'
-                AND f.data_year <= year(a.period_month)
         )
 ),
 factored AS (
@@ -370,13 +436,15 @@ factored AS (
             ELSE 'older_year'
         END AS factor_resolution,
         conv.multiplier AS to_factor_unit,
-        c.usage_kwh, c.usage_formula, c.fixes, c.embodied_tco2e, c.replication_key
+        c.usage_kwh, c.usage_formula, c.fixes, c.embodied_tco2e, c.replication_key,
+        fz.focus_kwh, fz.focus_formula
     FROM geo AS a
     LEFT JOIN candidates AS f ON f.activity_id = a.activity_id AND f.pick = 1
     LEFT JOIN factors.unit_conversions AS conv
-        ON conv.from_unit = CASE WHEN a.estimation_class IN ('fuel', 'travel') THEN a.unit ELSE 'kwh' END
+        ON conv.from_unit = 'kwh'
        AND conv.to_unit = f.activity_unit
     LEFT JOIN cloud_formula AS c ON c.activity_id = a.activity_id
+    LEFT JOIN focus_formula AS fz ON fz.activity_id = a.activity_id
 ),
 -- `ccf` reports embodied emissions as kWh (embodied tCO2e / the region's grid factor, defect 3); the
 -- electricity-related kWh stay apart so tco2e counts embodied once in both profiles.
@@ -421,18 +489,24 @@ energy_kwh AS (
     SELECT
         w.*,
         CASE
+            WHEN w.flag = 'negative_usage' THEN NULL
+            WHEN w.is_focus_usage THEN w.focus_kwh
             WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' AND w.flag = 'counted_in_ec2_rows' THEN NULL
             WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' THEN CAST(w.cost AS DOUBLE) * u.kwh_per_cost
             WHEN w.is_cur_usage THEN w.usage_kwh
         END AS electric_kwh,
         CASE
+            WHEN w.flag = 'negative_usage'
+                THEN 'not estimated: negative usage (kept and flagged, never netted; checks/negative_usage.sql)'
+            WHEN w.is_focus_usage AND w.estimation_class = 'unclassified'
+                THEN 'not estimated: FOCUS usage with no reliable classification (docs/methodology.md)'
+            WHEN w.is_focus_usage THEN w.focus_formula
             WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' AND w.flag = 'counted_in_ec2_rows'
                 THEN 'not estimated: the EC2 instance rows carry this ECS usage'
             WHEN w.is_cur_usage AND w.estimation_class = 'unclassified'
                 THEN 'unclassified: cost x kwh_per_cost ' || COALESCE(CAST(u.kwh_per_cost AS VARCHAR), 'NULL')
                     || ' of this month''s estimated billing rows (' || COALESCE(u.ratio_basis, 'none estimated') || ')'
             WHEN w.is_cur_usage THEN w.usage_formula
-            WHEN w.estimation_class = 'electricity' THEN 'kwh'
         END AS energy_formula
     FROM with_embodied AS w
     LEFT JOIN unclassified_ratio AS u ON u.activity_id = w.activity_id
@@ -442,7 +516,7 @@ resolved AS (
         *,
         CASE
             WHEN is_cur_usage THEN electric_kwh + embodied_pseudo_kwh
-            WHEN estimation_class = 'electricity' THEN quantity
+            WHEN is_focus_usage THEN electric_kwh
         END AS kwh
     FROM energy_kwh
 ),
@@ -459,6 +533,8 @@ location_based AS (
                 || ') x factor_kgco2e_per_kwh / 1000'
                 || CASE WHEN embodied_tco2e IS NOT NULL THEN ' + embodied_tco2e' ELSE '' END
                 || CASE WHEN fixes IS NOT NULL THEN '; fixes: ' || fixes ELSE '' END
+            WHEN is_focus_usage THEN '[' || $coefficient_profile || '] ' || energy_formula
+                || CASE WHEN kwh IS NOT NULL THEN '; tco2e = kwh x factor_kgco2e_per_kwh / 1000' ELSE '' END
             WHEN kwh IS NOT NULL THEN '(' || energy_formula || ') x factor_kgco2e_per_kwh / 1000'
             ELSE 'quantity x unit_conversion x factor_kgco2e_per_unit / 1000'
         END AS formula,
@@ -466,66 +542,41 @@ location_based AS (
             WHEN factor_id IS NULL OR to_factor_unit IS NULL THEN NULL
             WHEN is_cur_usage AND electric_kwh IS NOT NULL
                 THEN electric_kwh * factor_value / 1000 + COALESCE(embodied_tco2e, 0)
+            WHEN is_focus_usage THEN kwh * factor_value / 1000
             WHEN kwh IS NOT NULL THEN kwh * factor_value / 1000
             WHEN NOT is_cur_usage THEN quantity * to_factor_unit * factor_value / 1000
         END AS tco2e,
         CASE
             WHEN flag IS NOT NULL AND flag <> 'no_usage_coefficient' THEN flag
+            -- estimated from cost but in a region without a grid factor: say what is missing
+            WHEN is_cur_usage AND estimation_class = 'unclassified' AND electric_kwh IS NOT NULL AND factor_id IS NULL
+                THEN 'no_factor'
             WHEN is_cur_usage AND estimation_class = 'unclassified' AND electric_kwh IS NOT NULL
                 THEN 'estimated_from_cost'
             WHEN estimation_class = 'unclassified' THEN 'no_usage_coefficient'
-            WHEN (is_cur_usage OR estimation_class = 'electricity') AND kwh IS NULL THEN 'no_energy_estimate'
+            WHEN (is_cur_usage OR is_focus_usage) AND kwh IS NULL
+                THEN 'no_energy_estimate'
             WHEN factor_id IS NULL THEN 'no_factor'
             WHEN to_factor_unit IS NULL THEN 'unit_not_convertible'
         END AS flag,
         embodied_tco2e
     FROM resolved
 ),
--- Market-based: contractual instruments (certificates) first, then the supplier's factor, then the
--- location factor as a recorded fallback (no residual-mix factor ships with the project). Fuel and
--- travel do not depend on the method and appear under both. Cloud embodied emissions are not
--- electricity: the same in both methods, and in both methods' tco2e.
+-- Market-based cloud estimates: the location factor as a recorded fallback (no instrument is known for a
+-- provider's usage). Cloud embodied emissions are not electricity: the same in both methods, and in both
+-- methods' tco2e. (Own operations' market rows: emissions/own_operations_emissions.sql.)
 market_based AS (
     SELECT
         r.activity_id, r.period_month, 'market' AS method, l.basis, r.scope, r.scope3_category,
         r.kwh AS energy_kwh,
-        CASE
-            WHEN r.estimation_class = 'electricity' AND r.supplier_kgco2e_per_kwh IS NOT NULL
-                THEN 'supplier:' || r.source_id || ':' || COALESCE(r.site, '') || ':' || CAST(year(r.period_month) AS VARCHAR)
-            ELSE r.factor_id
-        END AS factor_id,
-        CASE
-            WHEN r.estimation_class = 'electricity' AND r.supplier_kgco2e_per_kwh IS NOT NULL THEN r.supplier_kgco2e_per_kwh
-            ELSE r.factor_value
-        END AS factor_value,
+        r.factor_id,
+        r.factor_value,
         r.factor_unit,
-        CASE
-            WHEN r.estimation_class = 'electricity' AND r.supplier_kgco2e_per_kwh IS NOT NULL THEN 'supplier'
-            ELSE r.factor_boundary
-        END AS factor_boundary,
-        -- a supplier factor given on the activity row is that month's own figure
-        CASE
-            WHEN r.estimation_class = 'electricity' AND r.supplier_kgco2e_per_kwh IS NOT NULL THEN year(r.period_month)
-            ELSE r.factor_data_year
-        END AS factor_data_year,
-        CASE
-            WHEN r.estimation_class IN ('fuel', 'travel') THEN 'method_independent'
-            WHEN COALESCE(r.certificate_kwh, 0) > 0 AND r.supplier_kgco2e_per_kwh IS NOT NULL THEN 'certificates+supplier'
-            WHEN COALESCE(r.certificate_kwh, 0) > 0 THEN 'certificates+location_fallback'
-            WHEN r.supplier_kgco2e_per_kwh IS NOT NULL THEN 'supplier'
-            ELSE 'location_fallback'
-        END AS factor_resolution,
-        CASE
-            WHEN r.estimation_class = 'electricity'
-                THEN '(kwh - min(certificate_kwh, kwh)) x (supplier_kgco2e_per_kwh or location factor) / 1000'
-            ELSE l.formula
-        END AS formula,
-        CASE
-            WHEN r.estimation_class = 'electricity' THEN
-                (r.kwh - LEAST(COALESCE(r.certificate_kwh, 0), r.kwh))
-                * COALESCE(r.supplier_kgco2e_per_kwh, r.factor_value) / 1000
-            ELSE l.tco2e
-        END AS tco2e,
+        r.factor_boundary,
+        r.factor_data_year,
+        'location_fallback' AS factor_resolution,
+        l.formula,
+        l.tco2e,
         l.flag,
         l.embodied_tco2e
     FROM resolved AS r

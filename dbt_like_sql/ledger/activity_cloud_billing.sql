@@ -2,12 +2,45 @@
 -- product x usage type x line-item type x instance type x currency x flag. Every raw row lands in
 -- exactly one ledger row (line_item_count adds back to the raw count; the ledger check proves it).
 -- Legacy CUR and CUR 2.0 rows have the same columns (schema/30_cur2.sql) and are told apart by their table.
+-- AWS rows of FOCUS exports are billing line items of the same kind: they carry CUR's usage type, operation
+-- and service code in x_UsageType, x_Operation and x_ServiceCode, so they take exactly the CUR rules below
+-- (ledger/activity_focus.sql books the other providers). ConsumedQuantity is lineItem/UsageAmount; a
+-- Usage charge that is not a correction is a Usage line item, any other charge keeps its FOCUS category.
+-- The branches name their columns in the same order (UNION ALL BY NAME does not transpile to Spark: docs/spark.md).
 WITH line_items AS (
-    SELECT 'aws_cur' AS source_kind, * FROM raw.aws_cur_line_items
+    SELECT
+        'aws_cur' AS source_kind, source_id, period_month, assembly_id, object_key, object_line, usage_account_id,
+        line_item_type, product_code, usage_type, instance_type, vcpu, usage_amount, pricing_unit, unblended_cost,
+        currency, region_code, flag
+    FROM raw.aws_cur_line_items
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
-    UNION ALL BY NAME
-    SELECT 'aws_cur2' AS source_kind, * FROM raw.aws_cur2_line_items
+    UNION ALL
+    SELECT
+        'aws_cur2' AS source_kind, source_id, period_month, assembly_id, object_key, object_line, usage_account_id,
+        line_item_type, product_code, usage_type, instance_type, vcpu, usage_amount, pricing_unit, unblended_cost,
+        currency, region_code, flag
+    FROM raw.aws_cur2_line_items
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    UNION ALL
+    SELECT
+        'focus' AS source_kind, source_id, period_month, delivery_id AS assembly_id, object_key, object_line,
+        COALESCE(sub_account_id, billing_account_id) AS usage_account_id,
+        CASE
+            WHEN charge_category = 'Usage' AND charge_class IS NULL THEN 'Usage'
+            ELSE concat_ws(' ', COALESCE(charge_category, 'unknown'), '(' || charge_class || ')')
+        END AS line_item_type,
+        COALESCE(service_code, service_name) AS product_code,
+        usage_type,
+        CAST(NULL AS VARCHAR) AS instance_type,
+        CAST(NULL AS INTEGER) AS vcpu,
+        consumed_quantity AS usage_amount,
+        consumed_unit AS pricing_unit,
+        billed_cost AS unblended_cost,
+        currency,
+        region AS region_code,
+        flag
+    FROM raw.focus_charges
+    WHERE provider = 'aws' AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
 ),
 grouped AS (
     SELECT
@@ -80,7 +113,8 @@ classified AS (
                         THEN 'compute'
                     ELSE 'unclassified'
                 END
-            WHEN pricing_unit IN ('GB-Mo', 'GB-Month', 'GB-Mp', 'GB-month', 'GB-Hours') THEN
+            -- GB-Months: how AWS's FOCUS export writes the unit CUR calls GB-Mo
+            WHEN pricing_unit IN ('GB-Mo', 'GB-Month', 'GB-Mp', 'GB-month', 'GB-Hours', 'GB-Months') THEN
                 CASE WHEN is_ssd THEN 'storage_ssd' WHEN is_hdd THEN 'storage_hdd' ELSE 'unclassified' END
             -- outbound, inter-region and intra-region transfer (CCF's list) and inbound transfer, which
             -- the emissions stage counts at the sending side; CloudFront's edge delivery is not on the list

@@ -1,11 +1,52 @@
--- FOCUS charges -> ledger activity, one row per month x source object x provider x account x region x
--- service x charge category x charge class x consumed unit x currency x flag. Every raw row lands in
--- exactly one ledger row (line_item_count adds back to the raw count; the ledger check proves it).
--- The account is the sub account (AWS account, Azure subscription, GCP project, OCI compartment), else
--- the billing account. Usage is 'unclassified' until FOCUS usage gets its coefficients (flagged
--- no_usage_coefficient, so it is kept and reported); everything else, and any correction, is a
--- cost-only charge.
-WITH grouped AS (
+-- FOCUS charges of providers other than AWS -> ledger activity, one row per month x source object x provider
+-- x account x region x service x charge category x charge class x consumed unit x currency x estimation
+-- class x vCPU x flag. Every raw row lands in exactly one ledger row (line_item_count adds back to the raw
+-- count; the ledger check proves it). AWS rows take the CUR rules in ledger/activity_cloud_billing.sql.
+-- The account is the sub account (Azure subscription, GCP project, OCI compartment), else the billing account.
+--
+-- Usage is classified for the estimate only where FOCUS makes it reliable (docs/methodology.md, "FOCUS usage"):
+--   compute      ConsumedUnit in vCPU / vCore / core / OCPU hours; or hours of a VM whose SKU details give
+--                its VCPUs (Azure x_SkuDetails, FOCUS 1.1 SkuPriceDetails CoreCount); or a Google Cloud
+--                "Instance Core" SKU billed in hours (its quantity is core-hours)
+--   memory       GB(GiB)-hours of a Compute service, or of a SKU naming memory / RAM
+--   storage_ssd  GB(GiB)-months whose SKU, meter or description says SSD, Premium or NVMe
+--   storage_hdd  any other GB(GiB)-months (object, blob, standard disk storage: HDD, as CCF)
+--   network      GB of outbound data transfer / egress named by the SKU meter or description
+-- Everything else is 'unclassified' (flag no_usage_coefficient, kept and reported), and every charge that
+-- is not usage, or is a correction, is a cost-only charge.
+WITH charges AS (
+    SELECT
+        *,
+        lower(COALESCE(consumed_unit, '')) AS unit_l,
+        lower(concat_ws(' ', service_name, sku_meter, charge_description, resource_type)) AS text_l,
+        CASE WHEN json_valid(sku_price_details) THEN TRY_CAST(COALESCE(
+            json_extract_string(sku_price_details, '$.VCPUs'),
+            json_extract_string(sku_price_details, '$.CoreCount'),
+            json_extract_string(sku_price_details, '$.vCPUs')) AS INTEGER) END AS detail_vcpu
+    FROM raw.focus_charges
+    WHERE provider <> 'aws' AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+),
+classified AS (
+    SELECT
+        *,
+        CASE
+            WHEN charge_category IS DISTINCT FROM 'Usage' OR charge_class = 'Correction' THEN 'cost_only'
+            WHEN regexp_matches(unit_l, '^(vcpu|vcore|core|ocpu)s?[- ]?(hours?|hrs?)$') THEN 'compute'
+            WHEN regexp_matches(unit_l, '^(1 )?(hours?|hrs?)$') AND detail_vcpu > 0 THEN 'compute'
+            WHEN provider = 'gcp' AND regexp_matches(unit_l, '^(hours?|hrs?)$')
+                 AND regexp_matches(text_l, 'instance core') THEN 'compute'
+            WHEN regexp_matches(unit_l, '^(gb|gib|gigabytes?|gibibytes?)[- ]?(per )?(hours?|hrs?)$')
+                 AND (service_category = 'Compute' OR regexp_matches(text_l, 'memory|\bram\b')) THEN 'memory'
+            WHEN regexp_matches(unit_l, '^(gb|gib|gigabytes?|gibibytes?)[- /]?(per )?(months?|mo)$') THEN
+                CASE WHEN regexp_matches(text_l, 'ssd|premium|nvme') THEN 'storage_ssd' ELSE 'storage_hdd' END
+            WHEN regexp_matches(unit_l, '^(gb|gib|gigabytes?|gibibytes?)$')
+                 AND regexp_matches(text_l, 'data transfer out|egress|outbound|internet data transfer')
+                 AND NOT regexp_matches(text_l, 'inbound|ingress|data transfer in\b|data processed') THEN 'network'
+            ELSE 'unclassified'
+        END AS estimation_class
+    FROM charges
+),
+grouped AS (
     SELECT
         period_month,
         source_id,
@@ -20,28 +61,21 @@ WITH grouped AS (
         charge_class,
         consumed_unit,
         currency,
+        estimation_class,
+        CASE WHEN estimation_class = 'compute' THEN detail_vcpu END AS vcpu,
         flag,
         COUNT(*) AS line_item_count,
         MIN(object_line) AS first_line,
         SUM(consumed_quantity) AS quantity,
         SUM(billed_cost) AS cost
-    FROM raw.focus_charges
-    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    FROM classified
     GROUP BY ALL
-),
-classified AS (
-    SELECT
-        *,
-        CASE
-            WHEN charge_category = 'Usage' AND charge_class IS DISTINCT FROM 'Correction' THEN 'unclassified'
-            ELSE 'cost_only'
-        END AS estimation_class
-    FROM grouped
 )
 SELECT
     md5(concat_ws('|', 'focus', source_id, CAST(period_month AS VARCHAR), delivery_id, object_key, provider,
         COALESCE(account_id, ''), region, service, COALESCE(service_category, ''), COALESCE(charge_category, ''),
-        COALESCE(charge_class, ''), COALESCE(consumed_unit, ''), currency, COALESCE(flag, ''))) AS activity_id,
+        COALESCE(charge_class, ''), COALESCE(consumed_unit, ''), currency, estimation_class,
+        COALESCE(CAST(vcpu AS VARCHAR), ''), COALESCE(flag, ''))) AS activity_id,
     period_month,
     source_id,
     'focus' AS source_kind,
@@ -57,7 +91,7 @@ SELECT
     NULLIF(concat_ws(':', service_category, consumed_unit), '') AS usage_type,
     charge_category AS line_item_type,
     CAST(NULL AS VARCHAR) AS instance_type,
-    CAST(NULL AS INTEGER) AS vcpu,
+    vcpu,
     CAST(NULL AS VARCHAR) AS site,
     CAST(NULL AS VARCHAR) AS geography,
     CAST(NULL AS VARCHAR) AS category,
@@ -74,4 +108,4 @@ SELECT
         WHEN flag IS NOT NULL THEN flag
         WHEN estimation_class = 'unclassified' THEN 'no_usage_coefficient'
     END AS flag
-FROM classified
+FROM grouped

@@ -4,16 +4,24 @@
 -- month (the pinned version if the settings pin one, else the newest); one row per provider scope
 -- where the source splits by scope, else one total row. Values are already metric tons (GCP's and
 -- Azure's kilograms were divided by 1000 in staging). Azure has no market figure: market_tco2e NULL.
-WITH ranked AS (
-    SELECT
-        *,
-        DENSE_RANK() OVER (
-            PARTITION BY source_id, period_month
-            ORDER BY CASE WHEN model_version = $pinned_model_version THEN 0 ELSE 1 END, model_version_rank DESC
-        ) AS version_order,
-        COUNT(DISTINCT model_version) OVER (PARTITION BY source_id, period_month) AS versions_delivered
+-- (versions are counted apart and joined: neither Spark nor Trino allows DISTINCT in a window; docs/spark.md)
+WITH delivered AS (
+    SELECT source_id, period_month, COUNT(DISTINCT model_version) AS versions_delivered
     FROM raw.provider_carbon_emissions
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    GROUP BY source_id, period_month
+),
+ranked AS (
+    SELECT
+        r.*,
+        DENSE_RANK() OVER (
+            PARTITION BY r.source_id, r.period_month
+            ORDER BY CASE WHEN r.model_version = $pinned_model_version THEN 0 ELSE 1 END, r.model_version_rank DESC
+        ) AS version_order,
+        d.versions_delivered
+    FROM raw.provider_carbon_emissions AS r
+    JOIN delivered AS d ON d.source_id = r.source_id AND d.period_month = r.period_month
+    WHERE r.period_month >= CAST($start AS DATE) AND r.period_month < CAST($end AS DATE)
 ),
 split AS (
     SELECT *, 1 AS provider_scope, scope_1_lbm_tco2e AS lbm, scope_1_mbm_tco2e AS mbm FROM ranked

@@ -30,6 +30,6 @@ CREATE TABLE IF NOT EXISTS raw.aws_cur2_line_items (
     resource_tags VARCHAR                   -- the resource_tags map as a JSON object, NULL when empty
 );
 
--- The legacy table gets the same column so that one staging model fills both; legacy CUR keeps its tags
--- in one resourceTags/* column per tag, which are not kept yet, so it is NULL there.
+-- The legacy table gets the same column so that one staging model fills both; legacy CUR's one
+-- resourceTags/* column per tag is folded into it (schema/80_cloud_billing.sql).
 ALTER TABLE raw.aws_cur_line_items ADD COLUMN IF NOT EXISTS resource_tags VARCHAR;

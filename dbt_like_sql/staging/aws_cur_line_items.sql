@@ -29,12 +29,20 @@ SELECT
     NULLIF(product_instance_type, '') AS instance_type,
     TRY_CAST(NULLIF(product_vcpu, '') AS INTEGER) AS vcpu,
     CASE
+        -- a Usage row can carry no negative physical usage: kept, flagged, left out of the usage estimate
+        -- (checks/negative_usage.sql reports it) instead of being netted against the positive rows
+        WHEN TRY_CAST(NULLIF(line_item_usage_amount, '') AS DOUBLE) < 0
+             AND line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+        THEN 'negative_usage'
         WHEN TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP) < CAST($period_month AS TIMESTAMP)
           OR TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP)
              >= CAST($period_month AS TIMESTAMP) + INTERVAL 1 MONTH
         THEN 'usage_outside_billing_period'
     END AS flag,
-    NULLIF(NULLIF(resource_tags, ''), '{}') AS resource_tags  -- CUR 2.0's tag map as JSON text; none: NULL
+    -- the dynamic columns as JSON object text, NULL when empty: CUR 2.0's maps, legacy CUR's resourceTags/*
+    -- and costCategory/* columns folded by aws_cur.tag_maps
+    NULLIF(NULLIF(resource_tags, ''), '{}') AS resource_tags,
+    NULLIF(NULLIF(cost_category, ''), '{}') AS cost_category
 FROM cur_file
 -- Validation in the same single pass over the object: a present but unusable value aborts the whole
 -- statement (and so the caller's transaction) with a message the reader turns into a SourceError

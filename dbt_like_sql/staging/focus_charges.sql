@@ -27,10 +27,19 @@ SELECT
     currency,
     sku_id,
     resource_id,
+    usage_type,
+    operation,
+    service_code,
+    resource_type,
+    charge_description,
+    sku_meter,
+    sku_price_details,
     CASE
         WHEN provider_name IS NULL THEN 'no_provider_name'
         WHEN service_name IS NULL THEN 'no_service_name'
         WHEN charge_category IS NULL THEN 'no_charge_category'
+        -- kept, flagged and left out of the usage estimate, never netted (checks/negative_usage.sql)
+        WHEN charge_category = 'Usage' AND consumed_quantity < 0 THEN 'negative_usage'
         WHEN CAST(date_trunc('month', charge_period_start) AS DATE) <> CAST($period_month AS DATE)
             THEN 'charge_outside_billing_period'
     END AS flag

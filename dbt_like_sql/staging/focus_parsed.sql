@@ -24,7 +24,22 @@ WITH cleaned AS (
         NULLIF(NULLIF(trim(PricingUnit), ''), 'NULL') AS pricing_unit,
         NULLIF(NULLIF(trim(BillingCurrency), ''), 'NULL') AS currency,
         NULLIF(NULLIF(trim(SkuId), ''), 'NULL') AS sku_id,
-        NULLIF(NULLIF(trim(ResourceId), ''), 'NULL') AS resource_id
+        NULLIF(NULLIF(trim(ResourceId), ''), 'NULL') AS resource_id,
+        NULLIF(NULLIF(trim(x_UsageType), ''), 'NULL') AS usage_type,
+        NULLIF(NULLIF(trim(x_Operation), ''), 'NULL') AS operation,
+        NULLIF(NULLIF(trim(x_ServiceCode), ''), 'NULL') AS service_code,
+        NULLIF(NULLIF(trim(ResourceType), ''), 'NULL') AS resource_type,
+        NULLIF(NULLIF(trim(ChargeDescription), ''), 'NULL') AS charge_description,
+        -- FOCUS 1.1's SkuMeter, else Azure's meter category | subcategory | name
+        COALESCE(
+            NULLIF(NULLIF(trim(SkuMeter), ''), 'NULL'),
+            NULLIF(concat_ws(' | ', NULLIF(NULLIF(trim(x_SkuMeterCategory), ''), 'NULL'),
+                NULLIF(NULLIF(trim(x_SkuMeterSubcategory), ''), 'NULL'),
+                NULLIF(NULLIF(trim(x_SkuMeterName), ''), 'NULL')), '')
+        ) AS sku_meter,
+        -- FOCUS 1.1's SkuPriceDetails, else Azure's x_SkuDetails (both JSON objects)
+        COALESCE(NULLIF(NULLIF(trim(SkuPriceDetails), ''), 'NULL'), NULLIF(NULLIF(trim(x_SkuDetails), ''), 'NULL'))
+            AS sku_price_details
     FROM focus_file
 )
 SELECT
