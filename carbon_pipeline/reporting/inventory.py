@@ -7,15 +7,22 @@ from pathlib import Path
 
 import duckdb
 
-SCOPE3_CATEGORIES = {1: "purchased goods & services (cloud)", 6: "business travel"}
+SCOPE3_CATEGORIES = {1: "purchased goods & services", 6: "business travel"}
+# Category 1 holds two kinds of figure that are never both counted for the same spend (spend with a cloud
+# provider whose emissions the inventory has is excluded from the spend-based part): shown apart.
+CATEGORY1_PARTS = {
+    "reported": "of which cloud",
+    "estimated_usage": "of which cloud",
+    "estimated_spend": "of which spend-based",
+}
 
 
-def inventory_rows(serving: Path) -> list[tuple[int, int, int | None, str, float]]:
+def inventory_rows(serving: Path) -> list[tuple[int, int, int | None, str, str, float]]:
     con = duckdb.connect(str(serving), read_only=True)
     try:
         return con.execute(
-            """SELECT year(period_month) AS year, scope, scope3_category, method, SUM(tco2e)
-               FROM marts.scope_summary GROUP BY ALL ORDER BY 1, 2, 3, 4"""
+            """SELECT year(period_month) AS year, scope, scope3_category, method, basis, SUM(tco2e)
+               FROM marts.scope_summary GROUP BY ALL ORDER BY 1, 2, 3, 4, 5"""
         ).fetchall()
     finally:
         con.close()
@@ -26,7 +33,9 @@ def basis_notes(serving: Path) -> dict[int, str]:
     try:
         rows = con.execute(
             """SELECT year(period_month), method, basis, COUNT(DISTINCT period_month)
-               FROM marts.scope_summary WHERE scope3_category = 1 OR (scope = 2 AND basis <> 'activity')
+               FROM marts.scope_summary
+               WHERE (scope3_category = 1 AND basis IN ('reported', 'estimated_usage'))
+                  OR (scope = 2 AND basis NOT IN ('activity', 'estimated_spend'))
                GROUP BY ALL ORDER BY 1, 2, 3"""
         ).fetchall()
     finally:
@@ -45,12 +54,15 @@ def format_inventory(serving: Path) -> str:
     width = 44
     for year in years:
         values: dict[tuple[str, str], float] = {}
-        for y, scope, category, method, tco2e in rows:
+        for y, scope, category, method, basis, tco2e in rows:
             if y != year:
                 continue
+            category_label = f"  cat {category} {SCOPE3_CATEGORIES.get(category, '')}".rstrip() if category else None
+            part = CATEGORY1_PARTS.get(basis, "of which other") if category == 1 and scope == 3 else None
             for label in (
                 f"Scope {scope}",
-                f"  cat {category} {SCOPE3_CATEGORIES.get(category, '')}".rstrip() if category else None,
+                category_label,
+                f"{category_label}|    {part}" if part else None,
                 "Total",
             ):
                 if label:
@@ -60,7 +72,8 @@ def format_inventory(serving: Path) -> str:
         for label in labels:
             location = values.get((label, "location"))
             market = values.get((label, "market"))
-            lines.append(f"{label:<{width}}{_fmt(location):>14}{_fmt(market):>14}")
+            shown = label.split("|")[-1]
+            lines.append(f"{shown:<{width}}{_fmt(location):>14}{_fmt(market):>14}")
         if year in notes:
             lines.append(f"  cloud basis by month: {notes[year]}")
     return "\n".join(lines)

@@ -71,6 +71,8 @@ class YearData:
     factor_sources: Table
     restatements: Table
     superseded_deliveries: Table
+    published_snapshots: Table
+    restatement_log: Table
 
     @property
     def months(self) -> list[Any]:
@@ -85,6 +87,8 @@ REPORT_MODELS = {
     "factor_sources": "reports/factor_sources",
     "restatements": "reports/restatements",
     "superseded_deliveries": "reports/superseded_deliveries",
+    "published_snapshots": "publishing/report_snapshots",
+    "restatement_log": "publishing/report_restatement_log",
 }
 
 

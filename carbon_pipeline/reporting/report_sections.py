@@ -431,7 +431,84 @@ def restatement_section(data: YearData) -> str:
         '<section id="restatements"><h2>Restatements</h2>'
         "<p>Periods whose source delivery or chosen model version changed after they had been loaded "
         "(<code>audit.restatements</code>).</p>"
-        f"{body}{extra}</section>"
+        f"{body}{extra}{published_restatements(data)}</section>"
+    )
+
+
+RESTATEMENT_LOG_HEADER = (
+    "month",
+    "scope",
+    "method",
+    "basis",
+    "published",
+    "current",
+    "delta",
+    "method",
+    "activity",
+    "factor",
+    "provider revision",
+    "added/removed",
+    "cause",
+)
+RESTATEMENT_LOG_FIGURES = (
+    "published_tco2e",
+    "current_tco2e",
+    "delta_tco2e",
+    "method_effect",
+    "activity_effect",
+    "factor_effect",
+    "provider_revision_effect",
+    "added_removed_effect",
+)
+
+
+def published_restatements(data: YearData) -> str:
+    """Published snapshots of the year and how the figures now differ from them, split by the bridge
+    (docs/restatements.md)."""
+    snapshots = data.published_snapshots.dicts()
+    if not snapshots:
+        return f"<h3>Published snapshots</h3><p>No month of {data.year} has been published.</p>"
+    snapshot_table = _html_table(
+        ["snapshot", "months", "published (UTC)", "current", "supersedes", "note", "SHA-256"],
+        [
+            [
+                s["snapshot_id"],
+                f"{s['first_month']:%Y-%m}..{s['last_month']:%Y-%m}",
+                f"{s['published_at']:%Y-%m-%d %H:%M}",
+                "yes" if s["is_current"] else "no",
+                s["supersedes"] or "",
+                s["note"] or "",
+                s["content_sha256"][:16] + "…",
+            ]
+            for s in snapshots
+        ],
+        css="wide",
+    )
+    lines = data.restatement_log.dicts()
+    if not lines:
+        log = "<p>The current figures equal the published ones.</p>"
+    else:
+        log = _html_table(
+            RESTATEMENT_LOG_HEADER,
+            [
+                [
+                    f"{r['period_month']:%Y-%m}",
+                    f"{r['scope']}" + ("" if r["scope3_category"] is None else f" cat {r['scope3_category']}"),
+                    r["method"],
+                    r["basis"],
+                    *("" if r[k] is None else f"{r[k]:,.6f}" for k in RESTATEMENT_LOG_FIGURES),
+                    r["cause"],
+                ]
+                for r in lines
+            ],
+            numeric=range(4, 12),
+            css="wide",
+        )
+    return (
+        "<h3>Published snapshots</h3>" + snapshot_table + "<h3>Restatements of published figures (tCO2e)</h3>"
+        "<p>Current figures against each month's current snapshot, the difference split into method change, "
+        "activity, factor, provider revision and added/removed lines (<code>bi.restatement_log</code>; per grain "
+        "in <code>bi.restatement_bridge</code>).</p>" + log
     )
 
 

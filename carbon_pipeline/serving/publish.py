@@ -33,6 +33,11 @@ SERVED_TABLES = (
     ("factors", "aws_region_grid"),
     ("raw", "deliveries"),
     ("audit", "restatements"),
+    ("published", "snapshots"),
+    ("published", "scope_summary"),
+    ("published", "figures"),
+    ("audit", "restatement_log"),
+    ("audit", "restatement_bridge"),
 )
 # BI tools embed their own DuckDB (JDBC in DBeaver and Metabase, duckdb-engine in Superset, Node in
 # Evidence), often a release or two behind the pipeline's. Writing the file in an older storage format

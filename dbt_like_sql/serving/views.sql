@@ -121,3 +121,101 @@ COMMENT ON COLUMN bi.audit_trail.factor_table_ref IS 'Table of the publication t
 COMMENT ON COLUMN bi.audit_trail.factor_licence IS 'Licence of the factor data.';
 COMMENT ON COLUMN bi.audit_trail.factor_source_file IS 'Shipped file the factor was loaded from.';
 COMMENT ON COLUMN bi.audit_trail.factor_file_sha256 IS 'SHA-256 of that file.';
+
+-- Published periods and restatements (docs/restatements.md).
+CREATE OR REPLACE VIEW bi.published_scope_summary AS
+WITH current_months AS (
+    SELECT period_month, arg_max(snapshot_id, publication_seq) AS snapshot_id
+    FROM (
+        SELECT CAST(UNNEST(generate_series(first_month, last_month, INTERVAL 1 MONTH)) AS DATE) AS period_month,
+            snapshot_id, publication_seq
+        FROM published.snapshots
+    )
+    GROUP BY period_month
+)
+SELECT p.snapshot_id, c.snapshot_id IS NOT NULL AS is_current, s.published_at, s.note AS snapshot_note,
+    p.period_month, year(p.period_month) AS reporting_year, p.scope, p.scope3_category,
+    'Scope ' || CAST(p.scope AS VARCHAR) || COALESCE(' cat ' || CAST(p.scope3_category AS VARCHAR), '') AS scope_label,
+    p.method, p.basis, p.tco2e
+FROM published.scope_summary AS p
+JOIN published.snapshots AS s ON s.snapshot_id = p.snapshot_id
+LEFT JOIN current_months AS c ON c.period_month = p.period_month AND c.snapshot_id = p.snapshot_id;
+COMMENT ON VIEW bi.published_scope_summary IS 'The inventory as published: every snapshot''s marts.scope_summary rows (insert-only, never changed); filter is_current for the figures currently reported.';
+COMMENT ON COLUMN bi.published_scope_summary.snapshot_id IS 'Published snapshot: <first month>..<last month>.v<version>.';
+COMMENT ON COLUMN bi.published_scope_summary.is_current IS 'True where this snapshot is the latest published for the month (a republication supersedes older versions).';
+COMMENT ON COLUMN bi.published_scope_summary.published_at IS 'When the snapshot was published (UTC).';
+COMMENT ON COLUMN bi.published_scope_summary.snapshot_note IS 'Note given when publishing.';
+COMMENT ON COLUMN bi.published_scope_summary.period_month IS 'First day of the reporting month.';
+COMMENT ON COLUMN bi.published_scope_summary.reporting_year IS 'Calendar year of period_month.';
+COMMENT ON COLUMN bi.published_scope_summary.scope IS '1, 2 or 3, of the reporting organisation.';
+COMMENT ON COLUMN bi.published_scope_summary.scope3_category IS '1-15 for Scope 3, else NULL.';
+COMMENT ON COLUMN bi.published_scope_summary.scope_label IS 'Display label, e.g. Scope 2 or Scope 3 cat 1.';
+COMMENT ON COLUMN bi.published_scope_summary.method IS 'location or market; never add the two.';
+COMMENT ON COLUMN bi.published_scope_summary.basis IS 'reported, estimated_usage, estimated_spend or activity.';
+COMMENT ON COLUMN bi.published_scope_summary.tco2e IS 'Metric tons CO2e as published.';
+
+CREATE OR REPLACE VIEW bi.restatement_log AS
+SELECT snapshot_id, period_month, year(period_month) AS reporting_year, scope, scope3_category, method, basis,
+    published_tco2e, current_tco2e, delta_tco2e, method_effect, activity_effect, factor_effect,
+    provider_revision_effect, added_removed_effect, unattributed_effect, cause
+FROM audit.restatement_log;
+COMMENT ON VIEW bi.restatement_log IS 'Published months whose inventory differs now from their current snapshot: published vs current tCO2e per month x scope x category x method x basis, the delta split into its causes.';
+COMMENT ON COLUMN bi.restatement_log.snapshot_id IS 'The month''s current published snapshot.';
+COMMENT ON COLUMN bi.restatement_log.period_month IS 'First day of the restated month.';
+COMMENT ON COLUMN bi.restatement_log.reporting_year IS 'Calendar year of period_month.';
+COMMENT ON COLUMN bi.restatement_log.scope IS '1, 2 or 3, of the reporting organisation.';
+COMMENT ON COLUMN bi.restatement_log.scope3_category IS '1-15 for Scope 3, else NULL.';
+COMMENT ON COLUMN bi.restatement_log.method IS 'location or market.';
+COMMENT ON COLUMN bi.restatement_log.basis IS 'reported, estimated_usage, estimated_spend or activity.';
+COMMENT ON COLUMN bi.restatement_log.published_tco2e IS 'tCO2e as published; NULL where the line was not published.';
+COMMENT ON COLUMN bi.restatement_log.current_tco2e IS 'tCO2e in the inventory now; NULL where the line is gone.';
+COMMENT ON COLUMN bi.restatement_log.delta_tco2e IS 'current - published (a missing side counts 0).';
+COMMENT ON COLUMN bi.restatement_log.method_effect IS 'Part of the delta from method changes (provider model version, coefficient profile, factor dataset or resolution, formula).';
+COMMENT ON COLUMN bi.restatement_log.activity_effect IS 'Part of the delta from changed activity: (A1 - A0) x F0 per bridge grain.';
+COMMENT ON COLUMN bi.restatement_log.factor_effect IS 'Part of the delta from changed factor values under the same method: A1 x (F1 - F0).';
+COMMENT ON COLUMN bi.restatement_log.provider_revision_effect IS 'Part of the delta from a provider revising its reported figures under the same model version.';
+COMMENT ON COLUMN bi.restatement_log.added_removed_effect IS 'Part of the delta from bridge lines that appeared or disappeared.';
+COMMENT ON COLUMN bi.restatement_log.unattributed_effect IS 'Part of the delta in inventory rows the bridge grain does not explain (see bi.restatement_bridge); normally 0.';
+COMMENT ON COLUMN bi.restatement_log.cause IS 'The non-zero parts, largest first, and the method signatures that changed.';
+
+CREATE OR REPLACE VIEW bi.restatement_bridge AS
+SELECT snapshot_id, period_month, year(period_month) AS reporting_year, scope, scope3_category, method, basis,
+    source_id, grain_kind, provider, account_id, region, service, activity_type, site, category, activity_unit,
+    change_kind, published_signature, current_signature, published_quantity, current_quantity, published_factor,
+    current_factor, published_tco2e, current_tco2e, delta_tco2e, method_effect, activity_effect, factor_effect,
+    provider_revision_effect, added_removed_effect, unattributed_effect
+FROM audit.restatement_bridge;
+COMMENT ON VIEW bi.restatement_bridge IS 'The restatement bridge: one line per changed bridge grain of a published month, its delta split into method, activity, factor, provider-revision and added/removed effects that add up to it.';
+COMMENT ON COLUMN bi.restatement_bridge.snapshot_id IS 'The month''s current published snapshot.';
+COMMENT ON COLUMN bi.restatement_bridge.period_month IS 'First day of the month.';
+COMMENT ON COLUMN bi.restatement_bridge.reporting_year IS 'Calendar year of period_month.';
+COMMENT ON COLUMN bi.restatement_bridge.scope IS '1, 2 or 3, of the reporting organisation.';
+COMMENT ON COLUMN bi.restatement_bridge.scope3_category IS '1-15 for Scope 3, else NULL.';
+COMMENT ON COLUMN bi.restatement_bridge.method IS 'location or market.';
+COMMENT ON COLUMN bi.restatement_bridge.basis IS 'reported, estimated_usage, estimated_spend or activity.';
+COMMENT ON COLUMN bi.restatement_bridge.source_id IS 'Configured source id; (unattributed) for inventory rows not at the bridge grain.';
+COMMENT ON COLUMN bi.restatement_bridge.grain_kind IS 'cloud_reported, cloud_estimated, own_operations or unattributed.';
+COMMENT ON COLUMN bi.restatement_bridge.provider IS 'Cloud provider; NULL for own operations.';
+COMMENT ON COLUMN bi.restatement_bridge.account_id IS 'Cloud usage account; NULL for own operations.';
+COMMENT ON COLUMN bi.restatement_bridge.region IS 'Cloud region; NULL for own operations.';
+COMMENT ON COLUMN bi.restatement_bridge.service IS 'Cloud service; NULL for own operations.';
+COMMENT ON COLUMN bi.restatement_bridge.activity_type IS 'Own operations: electricity, fuel or travel.';
+COMMENT ON COLUMN bi.restatement_bridge.site IS 'Own operations: site, vehicle or trip.';
+COMMENT ON COLUMN bi.restatement_bridge.category IS 'Own operations: fuel type or travel mode.';
+COMMENT ON COLUMN bi.restatement_bridge.activity_unit IS 'Unit of the quantities (the factor''s activity unit, kWh for cloud estimates).';
+COMMENT ON COLUMN bi.restatement_bridge.change_kind IS 'method_change, activity_factor, provider_revision, added, removed or unattributed.';
+COMMENT ON COLUMN bi.restatement_bridge.published_signature IS 'Method signature as published: basis with provider model version, or coefficient profile and files, factor ids and resolutions, formula.';
+COMMENT ON COLUMN bi.restatement_bridge.current_signature IS 'Method signature now.';
+COMMENT ON COLUMN bi.restatement_bridge.published_quantity IS 'Activity quantity as published (A0), in activity_unit; NULL for provider-reported figures.';
+COMMENT ON COLUMN bi.restatement_bridge.current_quantity IS 'Activity quantity now (A1).';
+COMMENT ON COLUMN bi.restatement_bridge.published_factor IS 'Effective factor as published (F0 = tCO2e / A0), tCO2e per activity_unit.';
+COMMENT ON COLUMN bi.restatement_bridge.current_factor IS 'Effective factor now (F1).';
+COMMENT ON COLUMN bi.restatement_bridge.published_tco2e IS 'tCO2e as published; NULL for an added line.';
+COMMENT ON COLUMN bi.restatement_bridge.current_tco2e IS 'tCO2e now; NULL for a removed line.';
+COMMENT ON COLUMN bi.restatement_bridge.delta_tco2e IS 'current - published (a missing side counts 0).';
+COMMENT ON COLUMN bi.restatement_bridge.method_effect IS 'The whole delta when the method signature changed, else 0.';
+COMMENT ON COLUMN bi.restatement_bridge.activity_effect IS '(A1 - A0) x F0 under an unchanged method (the whole delta where nothing was published for the grain''s factor).';
+COMMENT ON COLUMN bi.restatement_bridge.factor_effect IS 'A1 x (F1 - F0) under an unchanged method (computed as delta - activity_effect, so the parts add up exactly).';
+COMMENT ON COLUMN bi.restatement_bridge.provider_revision_effect IS 'The whole delta of a provider-reported line whose model version is unchanged, else 0.';
+COMMENT ON COLUMN bi.restatement_bridge.added_removed_effect IS 'The whole delta of a line that appeared or disappeared, else 0.';
+COMMENT ON COLUMN bi.restatement_bridge.unattributed_effect IS 'The whole delta of an unattributed line (inventory rows not at the bridge grain), else 0.';
