@@ -21,6 +21,15 @@ class Settings:
     uses_demo: bool
     staging: Path = Path("data") / "staging"
     reports: Path = Path("data") / "reports"
+    # Raw and ledger months kept as Parquet in a folder or s3://bucket/prefix (carbon_pipeline/storage);
+    # None: the warehouse file is the only copy.
+    partition_store: str | None = None
+    partition_store_region: str | None = None
+    partition_store_endpoint_url: str | None = None
+    partition_store_credentials: str | None = None  # a source's `credentials:` value as YAML text (names only)
+    # Where ledger -> emissions -> marts run: duckdb (in the warehouse) or spark (docs/spark.md)
+    engine: str = "duckdb"
+    spark_master: str | None = None  # local[2] when None; or spark://host:7077
 
     @property
     def demo_root(self) -> Path:
@@ -37,4 +46,10 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         uses_demo=not sources,
         staging=Path(env.get("CARBON_STAGING") or Path("data") / "staging"),
         reports=Path(env.get("CARBON_REPORTS") or Path("data") / "reports"),
+        partition_store=env.get("CARBON_PARTITION_STORE") or None,
+        partition_store_region=env.get("CARBON_PARTITION_STORE_REGION") or None,
+        partition_store_endpoint_url=env.get("CARBON_PARTITION_STORE_ENDPOINT_URL") or None,
+        partition_store_credentials=env.get("CARBON_PARTITION_STORE_CREDENTIALS") or None,
+        engine=(env.get("CARBON_ENGINE") or "duckdb").strip().lower(),
+        spark_master=env.get("CARBON_SPARK_MASTER") or None,
     )

@@ -115,6 +115,7 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
                 for source in configured:
                     for month in months_between(start, end):
                         summaries.append(reader.load_month(con, source, month, context.run_id, force=force))
+            stored = warehouse.store_months(reader.raw_table, start, end)  # committed: publish (if configured)
             for source in configured:
                 reader.cleanup(source)
         skipped = [f"{s['source_id']} {s['month']}" for s in summaries if s.get("skipped")]
@@ -136,6 +137,7 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
                 "sources": [s.id for s in configured],
                 "restatements_recorded": restated,
                 "skipped_unchanged": skipped,
+                **stored,
                 "deliveries": markdown_table(
                     ["source", "month", "delivery", "rows"],
                     [

@@ -2,6 +2,8 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from typing import Any
 
 import dagster as dg
 import duckdb
@@ -20,6 +22,12 @@ class WarehouseResource(dg.ConfigurableResource):
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         with warehouse_connection(self.path, read_only=read_only) as con:
             yield con
+
+    def store_months(self, table: str, start: date, end: date, con: Any = None) -> dict[str, Any]:
+        """Called after a raw or ledger month range commits. Without a partition store
+        (CARBON_PARTITION_STORE unset) the file is the only copy: nothing to do. See
+        carbon_pipeline/storage/resource.py for the stored variant."""
+        return {}
 
 
 class SourcesResource(dg.ConfigurableResource):
