@@ -94,6 +94,66 @@ def iam_policy(args: argparse.Namespace) -> int:
     return 0
 
 
+def publish(args: argparse.Namespace) -> int:
+    """Freeze the current figures of a month range as an immutable snapshot (docs/restatements.md), then
+    refresh the restatement log and the serving file so BI tools see the new snapshot."""
+    from carbon_pipeline.publishing import PublishError, publish_period, refresh_restatements
+    from carbon_pipeline.serving.publish import publish_serving
+    from carbon_pipeline.sources.config import load_sources_file
+    from carbon_pipeline.warehouse.connection import warehouse_connection
+
+    settings = load_settings()
+    try:
+        inventory_settings = load_sources_file(settings.sources_file).settings
+        with warehouse_connection(settings.warehouse) as con:
+            snapshot = publish_period(
+                con, args.first, args.last, inventory_settings, note=args.note, republish=args.republish
+            )
+            refresh_restatements(con, inventory_settings)
+    except (ConfigError, PublishError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    publish_serving(settings.warehouse, settings.serving)
+    replaced = f", supersedes {snapshot.supersedes}" if snapshot.supersedes else ""
+    print(
+        f"published {snapshot.snapshot_id}: {snapshot.figure_rows} figures, {snapshot.summary_rows} inventory rows"
+        f"{replaced}; sha256 {snapshot.content_sha256}"
+    )
+    return 0
+
+
+def transform(args: argparse.Namespace) -> int:
+    """Re-run ledger -> emissions -> marts for a month range over the raw tables already in the warehouse, on
+    the engine asked for (default CARBON_ENGINE), land the rows in the warehouse and republish the serving
+    file (docs/spark.md)."""
+    from carbon_pipeline.defs.sql_assets import model_parameters
+    from carbon_pipeline.engines import engine_for
+    from carbon_pipeline.serving.publish import publish_serving
+    from carbon_pipeline.sources.config import load_sources_file
+    from carbon_pipeline.warehouse.connection import warehouse_connection
+
+    settings = load_settings()
+    if args.last < args.first:
+        print(f"error: --to {args.last:%Y-%m} is before --from {args.first:%Y-%m}", file=sys.stderr)
+        return 2
+    end = date(args.last.year + args.last.month // 12, args.last.month % 12 + 1, 1)
+    try:
+        engine = engine_for(args.engine, spark_master=settings.spark_master)
+        params = model_parameters(load_sources_file(settings.sources_file).settings)
+    except (ConfigError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    with warehouse_connection(settings.warehouse) as con:
+        written = engine.transform(con, args.first, end, params)
+    publish_serving(settings.warehouse, settings.serving)
+    for table, rows in written.items():
+        print(f"{table}: {rows} rows")
+    elapsed = time.monotonic() - started
+    print(f"{engine.name}: {args.first:%Y-%m}..{args.last:%Y-%m} in {elapsed:.1f}s; serving republished")
+    return 0
+
+
 def inventory(_: argparse.Namespace) -> int:
     print(format_inventory(load_settings().serving))
     return 0
@@ -113,6 +173,21 @@ def main(argv: list[str] | None = None) -> int:
     policy = commands.add_parser("iam-policy", help="print the least-privilege IAM policies for a source")
     policy.add_argument("source_id")
     policy.add_argument("--principal", help="ARN of the role or user the pipeline runs as (for the trust policy)")
+    publish_parser = commands.add_parser(
+        "publish", help="freeze the current figures of a month range as an immutable published snapshot"
+    )
+    publish_parser.add_argument("--from", dest="first", type=_month_arg, required=True, help="first month, YYYY-MM")
+    publish_parser.add_argument("--to", dest="last", type=_month_arg, required=True, help="last month, YYYY-MM")
+    publish_parser.add_argument("--note", help="why / for what the period is published (kept with the snapshot)")
+    publish_parser.add_argument(
+        "--republish", action="store_true", help="publish months already published as a new version (made current)"
+    )
+    transform_parser = commands.add_parser(
+        "transform", help="re-run ledger -> emissions -> marts for a month range on DuckDB or Spark (docs/spark.md)"
+    )
+    transform_parser.add_argument("--from", dest="first", type=_month_arg, required=True, help="first month, YYYY-MM")
+    transform_parser.add_argument("--to", dest="last", type=_month_arg, required=True, help="last month, YYYY-MM")
+    transform_parser.add_argument("--engine", choices=("duckdb", "spark"), help="default: CARBON_ENGINE, else duckdb")
     add_credentials_commands(commands)
     args = parser.parse_args(argv)
     handlers = {
@@ -121,6 +196,8 @@ def main(argv: list[str] | None = None) -> int:
         "inventory": inventory,
         "iam-policy": iam_policy,
         "credentials": run_credentials,
+        "publish": publish,
+        "transform": transform,
     }
     return handlers[args.command](args)
 

@@ -10,8 +10,9 @@ import duckdb
 
 from carbon_pipeline.defs.partitions import asset_window
 from carbon_pipeline.defs.resources import SourcesResource, WarehouseResource
+from carbon_pipeline.engines import engine_for
 from carbon_pipeline.sources.config import InventorySettings
-from carbon_pipeline.warehouse.connection import replace_months, transaction
+from carbon_pipeline.warehouse.connection import transaction
 
 Summary = Callable[[duckdb.DuckDBPyConnection, date, date], dict[str, Any]]
 
@@ -55,11 +56,13 @@ def sql_table_asset(
         params = model_parameters(sources.load().settings)
         with warehouse.connect() as con:
             with transaction(con):
-                written = replace_months(con, table, models, start, end, **params)
+                # CARBON_ENGINE: duckdb runs the models in the warehouse, spark over Parquet (docs/spark.md)
+                written = engine_for(context=context).replace_months(con, table, models, start, end, **params)
             metadata: dict[str, Any] = {
                 "dagster/row_count": written,
                 "months": f"{start:%Y-%m} .. {end:%Y-%m} (exclusive)",
             }
+            metadata.update(warehouse.store_months(table, start, end, con=con))  # raw/ledger: publish if configured
             if summary is not None:
                 metadata.update(summary(con, start, end))
         context.log.info(f"{table}: {written} rows for {start:%Y-%m}..{end:%Y-%m}")
