@@ -15,15 +15,17 @@ from carbon_pipeline.defs.jobs import build_jobs
 from carbon_pipeline.defs.ledger_assets import build_ledger_assets
 from carbon_pipeline.defs.mart_assets import build_mart_assets
 from carbon_pipeline.defs.partitions import monthly_partitions
+from carbon_pipeline.defs.publishing_assets import build_publishing_assets, build_publishing_checks
 from carbon_pipeline.defs.raw_assets import build_raw_assets
 from carbon_pipeline.defs.report_assets import ReportsResource, inventory_report
-from carbon_pipeline.defs.resources import ServingResource, SourcesResource, WarehouseResource
+from carbon_pipeline.defs.resources import ServingResource, SourcesResource
 from carbon_pipeline.defs.schedules import build_schedules
 from carbon_pipeline.defs.sensors import build_sensors
 from carbon_pipeline.defs.serving_assets import serving_database
 from carbon_pipeline.secrets import redaction
 from carbon_pipeline.settings import Settings, load_settings
 from carbon_pipeline.sources.config import InventorySettings, SourceConfig, load_sources_file
+from carbon_pipeline.storage.resource import warehouse_resource
 
 # Single-run backfill policies and partitioned checks are marked beta/preview by Dagster 1.13; they are
 # deliberate choices here (see docs/architecture.md), so the warnings would only be noise for users.
@@ -54,15 +56,16 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             *build_ledger_assets(partitions),
             *build_emission_assets(partitions),
             *build_mart_assets(partitions),
+            *build_publishing_assets(),
             serving_database,
             inventory_report,
         ],
-        asset_checks=build_checks(partitions),
+        asset_checks=[*build_checks(partitions), *build_publishing_checks()],
         jobs=build_jobs(partitions),
         schedules=build_schedules(sources, first_month),
         sensors=build_sensors(sources, first_month),
         resources={
-            "warehouse": WarehouseResource(path=str(settings.warehouse.resolve())),
+            "warehouse": warehouse_resource(settings),  # + the partition store when configured
             "sources": SourcesResource(path=str(settings.sources_file.resolve())),
             "serving": ServingResource(path=str(settings.serving.resolve())),
             "reports": ReportsResource(path=str(settings.reports.resolve())),

@@ -6,6 +6,7 @@ import dagster as dg
 
 from carbon_pipeline.defs.mart_assets import CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY, SCOPE_SUMMARY_KEY
 from carbon_pipeline.defs.metadata import markdown_table
+from carbon_pipeline.defs.publishing_assets import RESTATEMENT_LOG_KEY
 from carbon_pipeline.defs.resources import ServingResource, WarehouseResource
 from carbon_pipeline.serving.publish import parquet_folder, publish_serving
 
@@ -14,7 +15,7 @@ SERVING_KEY = dg.AssetKey(["serving", "serving_database"])
 
 @dg.asset(
     key=SERVING_KEY,
-    deps=[SCOPE_SUMMARY_KEY, CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY],
+    deps=[SCOPE_SUMMARY_KEY, CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY, RESTATEMENT_LOG_KEY],
     group_name="serving",
     description="The read-only DuckDB file for BI tools (CARBON_SERVING), rebuilt beside the old one and "
     "swapped in atomically: open BI sessions keep their snapshot, new ones see the new data. Stable views in "

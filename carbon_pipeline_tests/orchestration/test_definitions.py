@@ -24,6 +24,7 @@ ASSETS = {
     "marts/scope_summary",
     "reports/inventory_report",
     "serving/serving_database",
+    "audit/restatement_log",
 }
 BLOCKING_CHECKS = {
     ("raw/aws_cur_line_items", "rows_match_deliveries"),
@@ -45,6 +46,8 @@ BLOCKING_CHECKS = {
     ("ledger/activity", "column_contract"),
     ("ledger/activity", "row_counts_by_stage"),
     ("emissions/activity_emissions", "row_counts_by_stage"),
+    ("audit/restatement_log", "published_snapshots_unchanged"),
+    ("audit/restatement_log", "restatement_bridge_reconciles"),
 }
 WARNING_CHECKS = {
     ("ledger/activity", "unclassified_cloud_usage"),
@@ -54,7 +57,12 @@ WARNING_CHECKS = {
     ("raw/aws_carbon_emissions", "source_freshness"),
     ("raw/activity_rows", "source_freshness"),
     ("raw/focus_charges", "source_freshness"),
+    ("raw/gcp_carbon_emissions", "source_freshness"),
+    ("raw/azure_carbon_emissions", "source_freshness"),
+    ("raw/aws_sustainability_emissions", "source_freshness"),
+    ("ledger/activity", "negative_usage"),
     ("emissions/activity_emissions", "factor_fallbacks"),
+    ("emissions/activity_emissions", "spend_excluded_providers"),
     ("marts/cloud_emissions", "month_over_month_spike"),
 }
 
@@ -69,14 +77,17 @@ def test_definitions_load_with_every_asset_check_job_schedule_and_sensor(built):
     assert {key for key, spec in checks.items() if spec.blocking} == BLOCKING_CHECKS
     jobs = {j.name for j in defs.resolve_all_job_defs()}
     assert jobs >= {"inventory_job", "aws_cur_resync_job", "aws_carbon_resync_job", "activity_csv_resync_job"}
-    sources = ("demo_cur", "demo_carbon", "demo_electricity", "demo_fleet_fuel", "demo_travel")
+    sources = (
+        *("demo_cur", "demo_carbon", "demo_electricity", "demo_fleet_fuel", "demo_travel"),
+        *("demo_heating", "demo_vehicles", "demo_travel_uk", "demo_spend"),
+    )
     assert {s.name for s in defs.schedules} == {f"{source}_resync" for source in sources}
     assert {s.name for s in defs.sensors} == {f"{source}_deliveries" for source in sources}
 
 
 def test_every_stage_has_a_blocking_check():
     stages = {asset.split("/")[0] for asset, _ in BLOCKING_CHECKS}
-    assert stages == {"raw", "ledger", "factors", "emissions", "marts"}
+    assert stages == {"raw", "ledger", "factors", "emissions", "marts", "audit"}
 
 
 def test_every_asset_explains_itself_and_belongs_to_its_stage_group(built):

@@ -12,6 +12,7 @@ from pathlib import Path
 import boto3
 import dagster as dg
 import pytest
+import yaml
 from moto.server import ThreadedMotoServer
 
 from carbon_pipeline.runner import failure_messages, run_inventory
@@ -23,41 +24,17 @@ BUCKET = "demo-billing-bucket"
 FIRST, LAST = date(2025, 1, 1), date(2025, 4, 1)
 CANARY = f"canary-{uuid.uuid4()}-secret"
 
-SOURCES = """\
-settings:
-  start_month: "2024-01"
-sources:
-  - id: demo-cur
-    kind: aws_cur
-    uri: s3://{bucket}/cur-reports/demo-cur
-    endpoint_url: {endpoint}
-    region: us-east-1
-    credentials: {{env: {{access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}}}
-  - id: demo-carbon
-    kind: aws_carbon
-    uri: s3://{bucket}/carbon-exports/demo-carbon
-    endpoint_url: {endpoint}
-    region: us-east-1
-    credentials: {{env: {{access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}}}
-  - id: demo-electricity
-    kind: activity_csv
-    template: electricity
-    uri: s3://{bucket}/activity/electricity
-    endpoint_url: {endpoint}
-    credentials: {{env: {{access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}}}
-  - id: demo-fleet-fuel
-    kind: activity_csv
-    template: fuel
-    uri: s3://{bucket}/activity/fuel
-    endpoint_url: {endpoint}
-    credentials: {{env: {{access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}}}
-  - id: demo-travel
-    kind: activity_csv
-    template: travel
-    uri: s3://{bucket}/activity/travel
-    endpoint_url: {endpoint}
-    credentials: {{env: {{access_key_id: TEST_S3_KEY_ID, secret_access_key: TEST_S3_SECRET}}}}
-"""
+CREDENTIALS = {"env": {"access_key_id": "TEST_S3_KEY_ID", "secret_access_key": "TEST_S3_SECRET"}}
+
+
+def s3_sources(demo_sources: Path, bucket: str, endpoint: str) -> str:
+    """The demo's own sources file with every source moved to the bucket: the S3 deployment reads exactly
+    what the local one does, however many sources the demo grows."""
+    document = yaml.safe_load(demo_sources.read_text())
+    for source in document["sources"]:
+        source["uri"] = f"s3://{bucket}/" + source["uri"].removeprefix("landing/")
+        source.update(endpoint_url=endpoint, region="us-east-1", credentials=CREDENTIALS)
+    return yaml.safe_dump(document, sort_keys=False)
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +70,7 @@ def s3_deployment(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
     proxy = FaultProxy(host, port)
     endpoint = proxy.start()
     sources = tmp_path / "sources.yaml"
-    sources.write_text(SOURCES.format(bucket=bucket, endpoint=endpoint))
+    sources.write_text(s3_sources(demo_files / "sources.yaml", bucket, endpoint))
     settings = Settings(
         sources_file=sources,
         warehouse=tmp_path / "warehouse.duckdb",
@@ -256,8 +233,11 @@ def test_a_source_can_assume_a_role_with_an_external_id_or_use_a_credential_stor
         monkeypatch.setenv("CARBON_CREDENTIALS_KEY", key)
         monkeypatch.setenv("CARBON_CREDENTIALS_STORE", str(store_path))
         replacement = "{store: demo-bucket}"
-    text = settings.sources_file.read_text().replace(f"credentials: {env_credentials}", f"credentials: {replacement}")
-    settings.sources_file.write_text(text)
+    document = yaml.safe_load(settings.sources_file.read_text())
+    for source in document["sources"]:
+        assert source["credentials"] == yaml.safe_load(env_credentials)
+        source["credentials"] = yaml.safe_load(replacement)
+    settings.sources_file.write_text(yaml.safe_dump(document, sort_keys=False))
     result = run_inventory(settings, FIRST, FIRST)
     assert result.success, failure_messages(result)
     if mode == "role":
