@@ -79,25 +79,32 @@ def _sql_check(
 
 
 def _contract_check(
-    *, asset: dg.AssetKey, table: str, partitions_def: dg.MonthlyPartitionsDefinition
+    *,
+    asset: dg.AssetKey,
+    table: str,
+    partitions_def: dg.MonthlyPartitionsDefinition,
+    name: str = "column_contract",
+    description: str | None = None,
+    params: dict[str, Any] | None = None,
 ) -> dg.AssetChecksDefinition:
     """A great-expectations suite for the table's column contract; blocking: a broken contract must not
     flow on."""
 
     @dg.asset_check(
-        name="column_contract",
+        name=name,
         asset=asset,
         blocking=True,
-        description=f"great-expectations suite for the column contract of {table} (bounded sample).",
+        description=description or f"great-expectations suite for the column contract of {table} (bounded sample).",
     )
     def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
         start, end = run_window(context.run.tags, partitions_def) or WHOLE_TABLE
         with warehouse.connect(read_only=True) as con:
-            result = validate_contract(con, table, start, end)
+            result = validate_contract(con, table, start, end, **(params or {}))
         metadata: dict[str, Any] = {
             "suite": f"carbon_pipeline/quality/expectations.py: CONTRACTS['{table}']",
             "rows_validated": result.sampled_rows,
             "rows_in_months": result.total_rows,
+            "covers": "every row, through its distinct values" if result.whole else "a deterministic sample",
             "failed_expectations": len(result.failures),
         }
         if result.failures:
@@ -163,6 +170,19 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
         _contract_check(asset=raw_asset_key("aws_cur"), table="raw.aws_cur_line_items", partitions_def=partitions_def),
         _contract_check(
             asset=raw_asset_key("aws_cur2"), table="raw.aws_cur2_line_items", partitions_def=partitions_def
+        ),
+        *(
+            _contract_check(
+                asset=raw_asset_key(kind),
+                table="raw.cur_line_item_groups",
+                partitions_def=partitions_def,
+                name="line_item_groups_contract",
+                description="great-expectations suite over every distinct account, payer, line-item type and "
+                "currency of the kind's line-item groups (the ledger's input, copied or referenced line items "
+                "alike): the whole month, not a sample.",
+                params={"source_kind": kind},
+            )
+            for kind in ("aws_cur", "aws_cur2")
         ),
         _contract_check(asset=ACTIVITY_LEDGER_KEY, table="ledger.activity", partitions_def=partitions_def),
         _sql_check(

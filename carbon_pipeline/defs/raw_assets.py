@@ -139,13 +139,15 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
                 "skipped_unchanged": skipped,
                 **stored,
                 "deliveries": markdown_table(
-                    ["source", "month", "delivery", "rows"],
+                    ["source", "month", "delivery", "rows", "line items"],
                     [
                         (
                             s["source_id"],
                             s["month"],
                             s.get("delivery") or ",".join(s.get("model_versions", [])),
                             s["rows"],
+                            # CUR: copied into raw, or only grouped with the objects referenced (raw_line_items)
+                            s.get("raw_line_items", "skipped" if s.get("skipped") else "copied"),
                         )
                         for s in summaries[:60]
                     ],

@@ -15,6 +15,8 @@ from typing import Any
 
 import duckdb
 
+from carbon_pipeline.warehouse.sql_models import run_model
+
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 import great_expectations as gx  # noqa: E402  (after the analytics opt-out above)
@@ -65,6 +67,9 @@ class Contract:
     order_by: str  # a unique key: the sample must be the same rows every time (hashed, not sorted)
     expectations: tuple[tuple[str, dict[str, Any]], ...]
     condition_columns: tuple[str, ...] = ()  # read by a row_condition
+    # a checks/ model returning the frame to validate whole (its rows stand for every row of the months),
+    # instead of a hashed sample of the table's rows
+    frame_model: str | None = None
 
     def columns(self) -> list[str]:
         """Only what the expectations read: a raw CUR row also carries tag maps and a dozen other columns
@@ -120,6 +125,23 @@ CONTRACTS = {
     ),
 }
 
+CONTRACTS["raw.cur_line_item_groups"] = Contract(
+    "raw_cur_line_item_groups",
+    "raw.cur_line_item_groups",
+    "usage_account_id, payer_account_id, line_item_type, currency",
+    (
+        ("ExpectColumnValuesToNotBeNull", {"column": "usage_account_id"}),
+        ("ExpectColumnValuesToMatchRegex", {"column": "usage_account_id", "regex": r"^\d{12}$"}),
+        ("ExpectColumnValuesToMatchRegex", {"column": "payer_account_id", "regex": r"^\d{12}$"}),
+        ("ExpectColumnValuesToBeInSet", {"column": "line_item_type", "value_set": LINE_ITEM_TYPES}),
+        ("ExpectColumnValuesToMatchRegex", {"column": "currency", "regex": r"^[A-Z]{3}$"}),
+        ("ExpectColumnValuesToNotBeNull", {"column": "first_usage_start"}),
+        ("ExpectColumnValuesToBeBetween", {"column": "first_line", "min_value": 1}),
+        ("ExpectColumnValuesToBeBetween", {"column": "line_item_count", "min_value": 1}),
+    ),
+    frame_model="checks/cur_group_values",
+)
+
 # CUR 2.0 rows are staged by the same model into a table with the same columns: the same contract.
 CONTRACTS["raw.aws_cur2_line_items"] = replace(
     CONTRACTS["raw.aws_cur_line_items"], name="raw_aws_cur2_line_items", table="raw.aws_cur2_line_items"
@@ -129,27 +151,37 @@ CONTRACTS["raw.aws_cur2_line_items"] = replace(
 @dataclass(frozen=True)
 class ContractResult:
     passed: bool
-    sampled_rows: int
+    sampled_rows: int  # rows of the frame great-expectations saw
     total_rows: int
     failures: list[dict[str, Any]]
+    whole: bool = False  # the frame stands for every row of the months (a frame model), not a sample
 
 
-def validate_contract(con: duckdb.DuckDBPyConnection, table: str, start: date, end: date) -> ContractResult:
-    """Validate ``table``'s contract on its months [start, end), sampled deterministically to MAX_ROWS."""
+def validate_contract(
+    con: duckdb.DuckDBPyConnection, table: str, start: date, end: date, **params: Any
+) -> ContractResult:
+    """Validate ``table``'s contract on its months [start, end): the contract's frame model when it has one
+    (``params`` bound to it), else the table's rows sampled deterministically to MAX_ROWS."""
     contract = CONTRACTS[table]
-    total = con.execute(
-        f"SELECT COUNT(*) FROM {table} WHERE period_month >= ? AND period_month < ?", [start, end]
-    ).fetchall()[0][0]
-    if total == 0:  # nothing to validate (e.g. no source of this kind)
-        return ContractResult(True, 0, 0, [])
-    # A deterministic sample without sorting the month: rows whose key hashes into one of `step`
-    # buckets (about total/step rows); every row when the month is small enough.
-    step = max(1, -(-total // MAX_ROWS))
-    frame = con.execute(
-        f"""SELECT {", ".join(contract.columns())} FROM {table}
-            WHERE period_month >= ? AND period_month < ? AND (? = 1 OR hash({contract.order_by}) % ? = 0)""",
-        [start, end, step, step],
-    ).fetchdf()
+    if contract.frame_model is not None:
+        frame = run_model(con, contract.frame_model, start=start, end=end, **params).fetchdf()
+        total = int(frame["line_items"].sum()) if len(frame) else 0
+        if total == 0:
+            return ContractResult(True, 0, 0, [])
+    else:
+        total = con.execute(
+            f"SELECT COUNT(*) FROM {table} WHERE period_month >= ? AND period_month < ?", [start, end]
+        ).fetchall()[0][0]
+        if total == 0:  # nothing to validate (e.g. no source of this kind)
+            return ContractResult(True, 0, 0, [])
+        # A deterministic sample without sorting the month: rows whose key hashes into one of `step`
+        # buckets (about total/step rows); every row when the month is small enough.
+        step = max(1, -(-total // MAX_ROWS))
+        frame = con.execute(
+            f"""SELECT {", ".join(contract.columns())} FROM {table}
+                WHERE period_month >= ? AND period_month < ? AND (? = 1 OR hash({contract.order_by}) % ? = 0)""",
+            [start, end, step, step],
+        ).fetchdf()
     context = gx.get_context(mode="ephemeral")
     # progress bars would be written to the terminal of `make run` for every check
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
@@ -175,4 +207,4 @@ def validate_contract(con: duckdb.DuckDBPyConnection, table: str, start: date, e
         for r in result.results
         if not r.success
     ]
-    return ContractResult(bool(result.success), len(frame), total, failures)
+    return ContractResult(bool(result.success), len(frame), total, failures, contract.frame_model is not None)

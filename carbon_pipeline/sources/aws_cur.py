@@ -44,11 +44,11 @@ import duckdb
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
-    objects_version,
     previous_identity,
     record_delivery,
     record_restatement_if_changed,
     unchanged_delivery,
+    versions_digest,
 )
 from carbon_pipeline.sources.errors import SourceError
 from carbon_pipeline.sources.landing import Landing
@@ -60,7 +60,7 @@ from carbon_pipeline.sources.tabular import (
     read_parquet_varchar,
     varchar_expression,
 )
-from carbon_pipeline.warehouse.sql_models import insert_model
+from carbon_pipeline.warehouse.sql_models import insert_model, insert_model_over
 
 KIND = "aws_cur"
 TABLE = "raw.aws_cur_line_items"
@@ -101,6 +101,16 @@ CSV_NAMES = {
 ACCOUNT_ID_DIGITS = 12
 INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
 CSV_SUFFIXES = (".csv", ".csv.gz", ".gz")
+# Columns staging/aws_cur_line_items.sql TRY_CASTs to a number or timestamp: a Parquet column of one of
+# STAGING_TYPES reaches it typed (cur_varchar), any other type as text.
+TYPED_FOR_STAGING = (
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+    "line_item_usage_amount",
+    "line_item_unblended_cost",
+    "product_vcpu",
+)
+STAGING_TYPES = {"DOUBLE", "FLOAT", "DECIMAL", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "DATE", *INTEGER_TYPES}
 COMPRESSIONS = ("GZIP", "ZIP", "PARQUET", "NONE", "")
 COPY_CHUNK = 1 << 20
 # (raw column, Athena prefix of the columns folded into it): legacy CUR writes one column per activated tag
@@ -192,11 +202,18 @@ def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> Cu
 
 
 def cur_varchar(name: str, dtype: duckdb.DuckDBPyType) -> duckdb.Expression:
-    """A typed Parquet column as the text the staging model casts (tabular.varchar_expression), except
-    account ids typed as integers: AWS writes them as strings, but copies (the public CUR 2.0 sample among
-    them) store int64, which drops the leading zeros of ids like 012345678901. AWS account ids are always
-    12 digits, so an integer id is zero-padded back to 12; otherwise it would not match the same account
-    elsewhere (carbon export, other months). A value too long for 12 digits is kept as it is, not cut."""
+    """A typed Parquet column as the text the staging model casts (tabular.varchar_expression), except:
+    the numbers and timestamps the model casts itself (TYPED_FOR_STAGING) stay typed, since formatting a
+    DOUBLE as text and parsing it back cost more than the rest of the scan; and account ids typed as
+    integers are zero-padded back to 12 digits. AWS writes ids as strings, but copies (the public CUR 2.0
+    sample among them) store int64, which drops the leading zeros of ids like 012345678901; unpadded, such an
+    id would not match the same account elsewhere (carbon export, other months). A value too long for 12
+    digits is kept as it is, not cut."""
+    if athena_name(name) in TYPED_FOR_STAGING and str(dtype).split("(")[0] in STAGING_TYPES:
+        column = duckdb.ColumnExpression(name)
+        if str(dtype) == "TIMESTAMP WITH TIME ZONE":  # as UTC wall time, the form the staging model keeps
+            column = duckdb.FunctionExpression("timezone", duckdb.ConstantExpression("UTC"), column)
+        return column.alias(name)
     if not athena_name(name).endswith("_account_id") or str(dtype) not in INTEGER_TYPES:
         return varchar_expression(name, dtype)
     column = duckdb.ColumnExpression(name)
@@ -383,33 +400,60 @@ def _bad_cell(exc: duckdb.Error) -> tuple[int, str, str] | None:
     return int(line), column, value.splitlines()[0] if value else value
 
 
+GROUPS_TABLE = "raw.cur_line_item_groups"
+COPIED, REFERENCED = "copied", "referenced"
+
+
+def raw_storage(source: SourceConfig) -> str:
+    """``copied`` or ``referenced``: the source's ``raw_line_items`` option (config.RAW_LINE_ITEMS)."""
+    return REFERENCED if source.options.get("raw_line_items") == "reference" else COPIED
+
+
 def stage_object(
     con: duckdb.DuckDBPyConnection,
     relation: duckdb.DuckDBPyRelation,
     *,
     table: str,
+    kind: str,
+    storage: str,
     source_id: str,
     month: date,
     delivery_id: str,
     object_key: str,
     display: Callable[[str], str],
 ) -> int:
-    """Append one object's rows to ``table`` (raw.aws_cur_line_items or raw.aws_cur2_line_items: the same
-    staging model fills both) in a single pass that also validates every value: a month of an enterprise
-    CUR is tens of millions of rows, and each extra pass re-inflates the whole gzip object. Returns the
-    rows written, which must be the rows read (counted separately)."""
+    """Validate one object's rows in a single pass (a month of an enterprise CUR is tens of millions of rows,
+    and each extra pass re-inflates the whole gzip object) and keep them: appended to ``table``
+    (raw.aws_cur_line_items or raw.aws_cur2_line_items: the same staging model fills both) when the source
+    copies its line items, or streamed straight into their ledger-grain groups when it references the
+    delivered objects. Returns the line items kept, which must be the rows read (counted separately)."""
     relation.create_view("cur_file", replace=True)
+    params = {
+        "source_id": source_id,
+        "period_month": month,
+        "assembly_id": delivery_id,
+        "object_key": object_key,
+        "source_kind": kind,
+        "raw_storage": storage,
+    }
     try:
         with scan_errors(source_id, object_key):
-            written = insert_model(
-                con,
-                table,
-                "staging/aws_cur_line_items",
-                source_id=source_id,
-                period_month=month,
-                assembly_id=delivery_id,
-                object_key=object_key,
-            )
+            if storage == REFERENCED:
+                insert_model_over(
+                    con,
+                    GROUPS_TABLE,
+                    "staging/cur_line_item_groups",
+                    reading="cur_line_items",
+                    as_rows_of="staging/aws_cur_line_items",
+                    **params,
+                )
+                written = con.execute(
+                    f"""SELECT COALESCE(SUM(line_item_count), 0) FROM {GROUPS_TABLE}
+                        WHERE source_id = ? AND period_month = ? AND object_key = ?""",
+                    [source_id, month, object_key],
+                ).fetchall()[0][0]
+            else:
+                written = insert_model(con, table, "staging/aws_cur_line_items", **params)
             expected = count_rows(relation)
     except SourceError as exc:
         bad = _bad_cell(exc.__cause__) if isinstance(exc.__cause__, duckdb.Error) else None
@@ -427,6 +471,44 @@ def stage_object(
     if written != expected:
         raise SourceError(f"read {expected} rows but wrote {written}", source_id=source_id, object_key=object_key)
     return written
+
+
+def group_copied_rows(con: duckdb.DuckDBPyConnection, table: str, kind: str, source_id: str, month: date) -> int:
+    """The ledger-grain groups of a month whose line items were copied, from the copies (one scan of the
+    warehouse table, a fraction of the copy's cost): the ledger reads groups whichever way rows were kept."""
+    rows = con.table(table).filter(
+        (duckdb.ColumnExpression("source_id") == duckdb.ConstantExpression(source_id))
+        & (duckdb.ColumnExpression("period_month") == duckdb.ConstantExpression(month))
+    )
+    rows.create_view("cur_line_items", replace=True)
+    try:
+        return insert_model(con, GROUPS_TABLE, "staging/cur_line_item_groups", source_kind=kind, raw_storage=COPIED)
+    finally:
+        con.execute("DROP VIEW IF EXISTS cur_line_items")
+
+
+def record_objects(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceConfig,
+    *,
+    kind: str,
+    month: date,
+    delivery_id: str,
+    versions: dict[str, str],
+    line_items: dict[str, int],
+    storage: str,
+) -> None:
+    """raw.delivery_objects: which object (at which version) each line item was read from."""
+    base = source.uri.rstrip("/")
+    con.executemany(
+        """INSERT INTO raw.delivery_objects (source_kind, source_id, period_month, delivery_id, object_key,
+               object_uri, object_version, raw_storage, line_items)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            [kind, source.id, month, delivery_id, key, f"{base}/{key}", versions.get(key), storage, line_items[key]]
+            for key in line_items
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -458,7 +540,8 @@ def load_delivery(
     """Replace ``month`` of ``source`` in ``table`` with the delivery's objects, inside the caller's
     transaction: shared by legacy CUR and CUR 2.0, which differ only in layout and column shapes."""
     previous = previous_identity(con, source.id, month)
-    version = None if delivery is None else objects_version(landing, delivery.object_keys)
+    versions = {} if delivery is None else {key: landing.version(key) for key in delivery.object_keys}
+    version = None if delivery is None else versions_digest(versions)
     loaded = (
         None if force or delivery is None else unchanged_delivery(con, source.id, month, delivery.delivery_id, version)
     )
@@ -476,19 +559,35 @@ def load_delivery(
     forget_month(con, table, source.id, month)
     if delivery is None:
         return {"source_id": source.id, "month": month.isoformat(), "delivery": None, "rows": 0}
-    rows = 0
+    storage = raw_storage(source)
+    line_items: dict[str, int] = {}
     for key in delivery.object_keys:
         with open_each(landing.local_path(key), key) as (relation, display):
-            rows += stage_object(
+            line_items[key] = stage_object(
                 con,
                 relation,
                 table=table,
+                kind=kind,
+                storage=storage,
                 source_id=source.id,
                 month=month,
                 delivery_id=delivery.delivery_id,
                 object_key=key,
                 display=display,
             )
+    rows = sum(line_items.values())
+    if storage == COPIED:
+        group_copied_rows(con, table, kind, source.id, month)
+    record_objects(
+        con,
+        source,
+        kind=kind,
+        month=month,
+        delivery_id=delivery.delivery_id,
+        versions=versions,
+        line_items=line_items,
+        storage=storage,
+    )
     record_delivery(
         con,
         source_id=source.id,
@@ -523,6 +622,7 @@ def load_delivery(
         "objects": len(delivery.object_keys),
         "superseded": len(delivery.superseded),
         "rows": rows,
+        "raw_line_items": storage,
         "restated": restated,
     }
 

@@ -49,7 +49,7 @@ from carbon_pipeline.sources.aws_cur import (
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.errors import SourceError
 from carbon_pipeline.sources.landing import Landing
-from carbon_pipeline.sources.tabular import athena_name, shape_columns
+from carbon_pipeline.sources.tabular import ROW_NUMBER, athena_name, shape_columns
 
 KIND = "aws_cur2"
 TABLE = "raw.aws_cur2_line_items"
@@ -165,7 +165,10 @@ def flatten(relation: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
     legacy-named product attributes taken from the ``product`` map unless the object has columns of those
     names."""
     types = dict(zip(relation.columns, relation.dtypes, strict=True))
-    expressions = [map_as_json(c, t) if c in JSON_MAPS else cur_varchar(c, t) for c, t in types.items()]
+    expressions = [
+        duckdb.ColumnExpression(c) if c == ROW_NUMBER else map_as_json(c, t) if c in JSON_MAPS else cur_varchar(c, t)
+        for c, t in types.items()
+    ]
     for name, column, key in MAP_ATTRIBUTES:
         if name not in types and column in types:
             expressions.append(map_value(column, types[column], key).alias(name))
@@ -181,7 +184,7 @@ def _open_relation(con: duckdb.DuckDBPyConnection, path: Path, source_id: str, k
     kind = "Parquet" if lowered.endswith(PARQUET_SUFFIX) else "CSV"
     try:
         if kind == "Parquet":
-            relation = con.read_parquet(str(path))
+            relation = con.read_parquet(str(path), file_row_number=True)
         else:
             # CUR 2.0 CSV is comma-separated with its header on line 1: said, not sniffed, so that a header
             # with fewer names than the rows have values is an error instead of a skipped first line

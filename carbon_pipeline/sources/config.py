@@ -45,8 +45,8 @@ SCHEDULES = ("daily", "weekly", "monthly", "none")
 # Where an s3:// source lives and how it authenticates (never a secret value: see credentials.py).
 S3_KEYS = {"credentials", "region", "endpoint_url"}
 KIND_KEYS: dict[str, set[str]] = {
-    "aws_cur": {"report_name"},
-    "aws_cur2": {"export_name"},
+    "aws_cur": {"report_name", "raw_line_items"},
+    "aws_cur2": {"export_name", "raw_line_items"},
     "aws_carbon": {"export_name"},
     # uri sustainability://<region>: an API, no folder (aws_sustainability_api.py)
     "aws_sustainability_api": {"credentials", "region", "endpoint_url"},
@@ -56,6 +56,10 @@ KIND_KEYS: dict[str, set[str]] = {
     "activity_csv": {"template", "factor_geography", "radiative_forcing", "cloud_suppliers"},
 }
 ACTIVITY_TEMPLATES = ("electricity", "fuel", "vehicle", "travel", "spend")
+# How a CUR source keeps its line items (docs/performance.md): `copy` writes every one into raw (the default:
+# the warehouse alone is the evidence), `reference` keeps only their ledger-grain groups and the delivered
+# objects' versions, for months of tens of millions of line items in a versioned bucket.
+RAW_LINE_ITEMS = ("copy", "reference")
 
 
 def _validate_activity_options(path: Path, source_id: str, raw: dict[str, Any]) -> None:
@@ -183,6 +187,10 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
     if kind == "activity_csv":
         _validate_activity_options(path, source_id, raw)
     validate_credentials_option(source_id, raw.get("credentials"))
+    if "raw_line_items" in raw and raw["raw_line_items"] not in RAW_LINE_ITEMS:
+        raise ConfigError(
+            f"{path}: source '{source_id}': key 'raw_line_items' must be one of {list(RAW_LINE_ITEMS)}"
+        )
     if "schedule" in raw and raw["schedule"] not in SCHEDULES:
         raise ConfigError(f"{path}: source '{source_id}': key 'schedule' must be one of {list(SCHEDULES)}")
     if "://" not in uri and not Path(uri).is_absolute():  # s3://, sustainability:// are not folders

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 import duckdb
@@ -25,6 +25,9 @@ def previous_identity(con: duckdb.DuckDBPyConnection, source_id: str, month: dat
 
 def forget_month(con: duckdb.DuckDBPyConnection, table: str, source_id: str, month: date) -> None:
     con.execute(f"DELETE FROM {table} WHERE source_id = ? AND period_month = ?", [source_id, month])
+    # a CUR month's ledger-grain groups and object list go with its line items (schema/85_cur_line_item_groups.sql)
+    for kept_with_rows in ("raw.cur_line_item_groups", "raw.delivery_objects"):
+        con.execute(f"DELETE FROM {kept_with_rows} WHERE source_id = ? AND period_month = ?", [source_id, month])
     con.execute("DELETE FROM raw.deliveries WHERE source_id = ? AND period_month = ?", [source_id, month])
 
 
@@ -85,7 +88,12 @@ def record_restatement_if_changed(
 
 def objects_version(landing: Landing, keys: Sequence[str]) -> str:
     """One digest of the versions of a delivery's objects (ETag, or size and mtime of a local file)."""
-    listing = "\n".join(f"{key}={landing.version(key)}" for key in keys)
+    return versions_digest({key: landing.version(key) for key in keys})
+
+
+def versions_digest(versions: Mapping[str, str]) -> str:
+    """objects_version from versions already looked up (one HEAD per object is enough)."""
+    listing = "\n".join(f"{key}={version}" for key, version in versions.items())
     return hashlib.sha256(listing.encode()).hexdigest()[:32]
 
 

@@ -17,6 +17,9 @@ from carbon_pipeline.sources.errors import SourceError
 _CAPITAL = re.compile(r"([A-Z])")
 
 
+ROW_NUMBER = "file_row_number"  # what DuckDB's Parquet reader calls a row's 0-based position in its file
+
+
 def athena_name(header: str) -> str:
     """The CUR Parquet/Athena mangling of a CSV header: ``lineItem/UsageAccountId`` ->
     ``line_item_usage_account_id``, ``resourceTags/user:Project`` -> ``resource_tags_user_project``."""
@@ -90,8 +93,11 @@ def shape_columns(
     first_line: int = 2,
 ) -> duckdb.DuckDBPyRelation:
     """The shaping of read_delimited for any all-VARCHAR relation: ``object_line`` numbers the rows from
-    ``first_line`` (2 for a file with a header line, 1 for Parquet, which has none)."""
-    columns = relation.columns
+    ``first_line`` (2 for a file with a header line, 1 for Parquet, which has none). A relation carrying
+    DuckDB's Parquet ``file_row_number`` is numbered by it: the row's own position in the object, streamed,
+    where ``row_number() OVER ()`` is a window that gathers the whole object first (it made validating a
+    2M-row object 4x slower)."""
+    columns = [c for c in relation.columns if c != ROW_NUMBER]
     names = [normalise(c) for c in columns]
     seen: dict[str, str] = {}
     for original, name in zip(columns, names, strict=True):
@@ -115,8 +121,11 @@ def shape_columns(
             column=display(missing[0]),
         )
     wanted = list(dict.fromkeys([*required, *optional]))
-    offset = duckdb.ConstantExpression(first_line - 1)
-    expressions = [(duckdb.SQLExpression("row_number() OVER ()") + offset).alias("object_line")]
+    if ROW_NUMBER in relation.columns:
+        line = duckdb.ColumnExpression(ROW_NUMBER) + duckdb.ConstantExpression(first_line)
+    else:
+        line = duckdb.SQLExpression("row_number() OVER ()") + duckdb.ConstantExpression(first_line - 1)
+    expressions = [line.alias("object_line")]
     for name in wanted:
         if name in seen:
             expressions.append(duckdb.ColumnExpression(seen[name]).alias(name))
@@ -160,8 +169,13 @@ def read_parquet_varchar(
     the 1-based row number."""
     cast = cast or varchar_expression
     try:
-        relation = con.read_parquet(str(path))
-        relation = relation.select(*(cast(c, t) for c, t in zip(relation.columns, relation.dtypes, strict=True)))
+        relation = con.read_parquet(str(path), file_row_number=True)
+        relation = relation.select(
+            *(
+                duckdb.ColumnExpression(c) if c == ROW_NUMBER else cast(c, t)
+                for c, t in zip(relation.columns, relation.dtypes, strict=True)
+            )
+        )
     except duckdb.Error as exc:
         raise SourceError(
             f"cannot be read as Parquet: {_first_line(exc)}", source_id=source_id, object_key=object_key

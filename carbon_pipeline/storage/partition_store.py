@@ -8,6 +8,8 @@ Layout (``<store>`` is a folder or ``s3://bucket/prefix``)::
     <store>/<schema>/<table>/period_month=YYYY-MM-01/<version>.parquet               the table's rows
     <store>/<schema>/<table>/period_month=YYYY-MM-01/<version>.deliveries.parquet    raw only
     <store>/<schema>/<table>/period_month=YYYY-MM-01/<version>.restatements.parquet  raw only
+    <store>/<schema>/<table>/period_month=YYYY-MM-01/<version>.groups.parquet        raw CUR only
+    <store>/<schema>/<table>/period_month=YYYY-MM-01/<version>.objects.parquet       raw CUR only
 
 ``version`` is a digest of the partition's rows (computed in DuckDB, independent of row order and of
 Parquet encoding), so re-publishing an unchanged month writes nothing and a pointer identifies
@@ -16,7 +18,10 @@ before it leaves the previous partition as the one every reader sees.
 
 A raw partition carries the ``raw.deliveries`` rows of its source kinds and the ``audit.restatements``
 of its sources for that month: the unchanged-delivery skip and restatement detection read them, so
-they must never be at a different version than the rows they describe.
+they must never be at a different version than the rows they describe. A CUR raw partition also carries
+its kinds' ledger-grain line-item groups and object list (raw.cur_line_item_groups, raw.delivery_objects):
+the ledger reads the groups, and for a source with ``raw_line_items: reference`` they and the objects they
+point at are all there is of the month's line items.
 """
 
 from __future__ import annotations
@@ -40,7 +45,13 @@ FORMAT = "carbon_pipeline.partition/1"
 LEDGER_TABLES = ("ledger.activity", "ledger.provider_emissions")
 DELIVERIES = "raw.deliveries"
 RESTATEMENTS = "audit.restatements"
-SUFFIX = {DELIVERIES: ".deliveries", RESTATEMENTS: ".restatements"}
+GROUPS = "raw.cur_line_item_groups"
+OBJECTS = "raw.delivery_objects"
+SUFFIX = {DELIVERIES: ".deliveries", RESTATEMENTS: ".restatements", GROUPS: ".groups", OBJECTS: ".objects"}
+# Kinds whose months also keep ledger-grain groups and an object list (sources/aws_cur.py); for a source
+# with raw_line_items: reference these two ARE its raw partition.
+GROUPED_KINDS = {"aws_cur", "aws_cur2"}
+BY_KIND = (GROUPS, OBJECTS)
 
 
 @dataclass(frozen=True)
@@ -175,6 +186,14 @@ class PartitionStore:
                 {"month": month, "kinds": kinds},
             )
         )
+        for table in BY_KIND if GROUPED_KINDS & set(kinds) else ():
+            members.append(
+                (
+                    table,
+                    f"SELECT * FROM {table} WHERE period_month = $month AND list_contains($kinds, source_kind)",
+                    {"month": month, "kinds": kinds},
+                )
+            )
         members.append(
             (
                 RESTATEMENTS,
@@ -297,8 +316,13 @@ class PartitionStore:
                 "DELETE FROM audit.restatements WHERE period_month = $month AND list_contains($ids, source_id)",
                 {"month": month, "ids": list(pointer.get("source_ids") or [])},
             )
+            for table in BY_KIND if GROUPED_KINDS & set(stored.kinds) else ():
+                con.execute(
+                    f"DELETE FROM {table} WHERE period_month = $month AND list_contains($kinds, source_kind)",
+                    {"month": month, "kinds": list(pointer.get("source_kinds") or stored.kinds)},
+                )
         for member, (path, expected) in paths.items():
-            if member not in (stored.table, DELIVERIES, RESTATEMENTS):
+            if member not in (stored.table, DELIVERIES, RESTATEMENTS, *BY_KIND):
                 raise PartitionStoreError(f"partition store {self.url}: pointer names an unexpected table {member}")
             written = con.execute(
                 f"INSERT INTO {member} BY NAME SELECT * FROM read_parquet($path)", {"path": str(path)}

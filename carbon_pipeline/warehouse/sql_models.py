@@ -67,3 +67,17 @@ def insert_model(con: duckdb.DuckDBPyConnection, table: str, name: str, **params
     sql = model_sql(name)
     # DuckDB answers an INSERT with the number of rows it wrote.
     return con.execute(f"INSERT INTO {table} BY NAME ({_strip_comments(sql)})", bind(sql, params)).fetchall()[0][0]
+
+
+def insert_model_over(
+    con: duckdb.DuckDBPyConnection, table: str, name: str, *, reading: str, as_rows_of: str, **params: Any
+) -> int:
+    """Append the rows of model ``name``, whose ``reading`` is the rows of model ``as_rows_of``, in one
+    statement: the inner model's rows stream into the outer one and are never stored (a CUR object's
+    typed line items into their ledger-grain groups). Both models' parameters are bound."""
+    outer, inner = model_sql(name), model_sql(as_rows_of)
+    statement = (
+        f"INSERT INTO {table} BY NAME "
+        f"(WITH {reading} AS ({_strip_comments(inner)}) SELECT * FROM ({_strip_comments(outer)}))"
+    )
+    return con.execute(statement, {**bind(inner, params), **bind(outer, params)}).fetchall()[0][0]

@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from carbon_pipeline.factors.catalogue import load_catalogue
+from carbon_pipeline.sources.aws_cur import group_copied_rows
 from carbon_pipeline.warehouse.connection import open_warehouse, replace_months
 from carbon_pipeline_tests.emissions.test_usage_estimate import (
     CCF_US_EAST_1,
@@ -211,6 +212,7 @@ def insert_cur_twin(con: duckdb.DuckDBPyConnection) -> None:
                'USE1-BoxUsage:m5.xlarge', ?, 720, 'Hrs', 138.24, 'USD', 'us-east-1')""",
         [APRIL, APRIL],
     )
+    group_copied_rows(con, "raw.aws_cur_line_items", "aws_cur", "test-cur", APRIL)  # what the raw stage does next
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ import pytest
 
 from carbon_pipeline.defs.sql_assets import model_parameters
 from carbon_pipeline.factors.catalogue import load_catalogue
+from carbon_pipeline.sources.aws_cur import group_copied_rows
 from carbon_pipeline.sources.config import InventorySettings
 from carbon_pipeline.warehouse.connection import open_warehouse, replace_months
 
@@ -628,6 +629,7 @@ def test_billing_rows_are_classified_by_ccfs_usage_type_lists_and_the_instance_t
                        TIMESTAMP '2024-04-01', 1, ?, 1, 'USD', 'us-east-1', ?, ?)""",
                 [line, service, usage_type, unit, instance_type, vcpu],
             )
+        group_copied_rows(con, "raw.aws_cur_line_items", "aws_cur", "cur", APRIL)  # what the raw stage does next
         replace_months(
             con, "ledger.activity", ["ledger/activity_cloud_billing"], APRIL, MAY, cloud_scope_policy="scope3_category1"
         )

@@ -68,7 +68,7 @@ def test_the_transform_tables_are_the_dagster_assets_in_dependency_order():
         assert not (model_inputs(t.models) & written_later), f"{t.table} reads a table written after it"
         seen.add(t.table)
     inputs = external_inputs(tables)
-    assert "raw.aws_cur_line_items" in inputs and "factors.emission_factors" in inputs
+    assert "raw.cur_line_item_groups" in inputs and "factors.emission_factors" in inputs
     assert not any(name.startswith(("ledger.", "emissions.", "marts.")) for name in inputs)
 
 

@@ -43,6 +43,8 @@ BLOCKING_CHECKS = {
     ("marts/scope_summary", "inventory_adds_up"),
     ("raw/aws_cur_line_items", "column_contract"),
     ("raw/aws_cur2_line_items", "column_contract"),
+    ("raw/aws_cur_line_items", "line_item_groups_contract"),
+    ("raw/aws_cur2_line_items", "line_item_groups_contract"),
     ("ledger/activity", "column_contract"),
     ("ledger/activity", "row_counts_by_stage"),
     ("emissions/activity_emissions", "row_counts_by_stage"),

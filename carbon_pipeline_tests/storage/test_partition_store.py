@@ -32,7 +32,14 @@ from carbon_pipeline_tests.conftest import Deployment, make_deployment, table_ch
 
 MAY, JUNE = date(2025, 5, 1), date(2025, 6, 1)  # June holds a superseded CUR delivery
 SERVED = ("marts.scope_summary", "marts.cloud_emissions", "marts.cloud_reconciliation")
-TRAVELLING = ("raw.aws_cur_line_items", "raw.aws_carbon_emissions", "raw.activity_rows", "raw.deliveries")
+TRAVELLING = (
+    "raw.aws_cur_line_items",
+    "raw.cur_line_item_groups",
+    "raw.delivery_objects",
+    "raw.aws_carbon_emissions",
+    "raw.activity_rows",
+    "raw.deliveries",
+)
 
 
 @dataclasses.dataclass
@@ -147,7 +154,13 @@ def test_a_second_host_with_an_empty_warehouse_skips_unchanged_sources_and_build
     published = store.objects()
     assert f"raw/aws_cur_line_items/period_month={JUNE:%Y-%m-%d}/_pointer.json" in published
     june = store.pointer("raw.aws_cur_line_items", JUNE)
-    assert {f["table"] for f in june["files"]} == {"raw.aws_cur_line_items", "raw.deliveries", "audit.restatements"}
+    assert {f["table"] for f in june["files"]} == {
+        "raw.aws_cur_line_items",
+        "raw.deliveries",
+        "audit.restatements",
+        "raw.cur_line_item_groups",
+        "raw.delivery_objects",
+    }
     assert store.pointer("ledger.activity", MAY)["version"]
 
     host_b = host(tmp_path / "host-b", demo_files, store)

@@ -1,29 +1,26 @@
 -- Cloud billing line items -> ledger activity, one row per month x source object x account x region x
 -- product x usage type x line-item type x instance type x currency x flag. Every raw row lands in
 -- exactly one ledger row (line_item_count adds back to the raw count; the ledger check proves it).
--- Legacy CUR and CUR 2.0 rows have the same columns (schema/30_cur2.sql) and are told apart by their table.
+-- Legacy CUR and CUR 2.0 line items reach it as their groups at this grain (raw.cur_line_item_groups, with
+-- source_kind telling them apart), written by the raw stage whichever way the source keeps its line items.
 -- AWS rows of FOCUS exports are billing line items of the same kind: they carry CUR's usage type, operation
 -- and service code in x_UsageType, x_Operation and x_ServiceCode, so they take exactly the CUR rules below
 -- (ledger/activity_focus.sql books the other providers). ConsumedQuantity is lineItem/UsageAmount; a
 -- Usage charge that is not a correction is a Usage line item, any other charge keeps its FOCUS category.
 -- The branches name their columns in the same order (UNION ALL BY NAME does not transpile to Spark: docs/spark.md).
 WITH line_items AS (
+    -- legacy CUR and CUR 2.0 arrive already grouped at this grain by the raw stage
+    -- (staging/cur_line_item_groups.sql), whether the source copies its line items or references its objects
     SELECT
-        'aws_cur' AS source_kind, source_id, period_month, assembly_id, object_key, object_line, usage_account_id,
-        line_item_type, product_code, usage_type, instance_type, vcpu, usage_amount, pricing_unit, unblended_cost,
-        currency, region_code, flag
-    FROM raw.aws_cur_line_items
+        source_kind, source_id, period_month, assembly_id, object_key, line_item_count, first_line, usage_account_id,
+        line_item_type, product_code, usage_type, instance_type, vcpu, quantity, pricing_unit, cost, currency,
+        region_code, flag
+    FROM raw.cur_line_item_groups
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     UNION ALL
     SELECT
-        'aws_cur2' AS source_kind, source_id, period_month, assembly_id, object_key, object_line, usage_account_id,
-        line_item_type, product_code, usage_type, instance_type, vcpu, usage_amount, pricing_unit, unblended_cost,
-        currency, region_code, flag
-    FROM raw.aws_cur2_line_items
-    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
-    UNION ALL
-    SELECT
-        'focus' AS source_kind, source_id, period_month, delivery_id AS assembly_id, object_key, object_line,
+        'focus' AS source_kind, source_id, period_month, delivery_id AS assembly_id, object_key,
+        1 AS line_item_count, object_line AS first_line,
         COALESCE(sub_account_id, billing_account_id) AS usage_account_id,
         CASE
             WHEN charge_category = 'Usage' AND charge_class IS NULL THEN 'Usage'
@@ -33,9 +30,9 @@ WITH line_items AS (
         usage_type,
         CAST(NULL AS VARCHAR) AS instance_type,
         CAST(NULL AS INTEGER) AS vcpu,
-        consumed_quantity AS usage_amount,
+        COALESCE(consumed_quantity, 0) AS quantity,
         consumed_unit AS pricing_unit,
-        billed_cost AS unblended_cost,
+        COALESCE(billed_cost, 0) AS cost,
         currency,
         region AS region_code,
         flag
@@ -59,10 +56,10 @@ grouped AS (
         pricing_unit,
         currency,
         flag,
-        COUNT(*) AS line_item_count,
-        MIN(object_line) AS first_line,
-        SUM(COALESCE(usage_amount, 0)) AS quantity,
-        SUM(COALESCE(unblended_cost, 0)) AS cost
+        SUM(line_item_count) AS line_item_count,
+        MIN(first_line) AS first_line,
+        SUM(quantity) AS quantity,
+        SUM(cost) AS cost
     FROM line_items
     GROUP BY ALL
 ),

@@ -1,6 +1,9 @@
 -- CUR file -> typed raw rows, for legacy CUR (raw.aws_cur_line_items) and CUR 2.0 (raw.aws_cur2_line_items).
 -- `cur_file` is one manifest-listed object with its header already normalised to the Parquet/Athena
--- snake_case names (every value still VARCHAR; CUR 2.0's product map flattened to product_region, ...).
+-- snake_case names (CUR 2.0's product map flattened to product_region, ...). Every value is VARCHAR except,
+-- in a Parquet object, the five columns this model casts (dates, usage, cost, vCPU), which keep their
+-- Parquet type when it is numeric or a timestamp: a DOUBLE written as text and parsed back cost more than
+-- the rest of the scan (docs/performance.md), so the casts below accept either (TRY_CAST of '' is NULL).
 -- Timestamps: TRY_CAST reads the three forms seen in real files (2023-11-01T00:00:00Z, ...00.000Z and
 -- 2018-06-20 01:00:00); all are UTC. Currency is kept as delivered: the ledger reconciles per currency.
 -- Casts are TRY_CASTs; the WHERE clause below refuses a present value that fails its cast (or a missing
@@ -18,24 +21,24 @@ SELECT
     NULLIF(line_item_product_code, '') AS product_code,
     NULLIF(line_item_usage_type, '') AS usage_type,
     NULLIF(line_item_operation, '') AS operation,
-    TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP) AS usage_start,
-    TRY_CAST(NULLIF(line_item_usage_end_date, '') AS TIMESTAMP) AS usage_end,
-    TRY_CAST(NULLIF(line_item_usage_amount, '') AS DOUBLE) AS usage_amount,
+    TRY_CAST(line_item_usage_start_date AS TIMESTAMP) AS usage_start,
+    TRY_CAST(line_item_usage_end_date AS TIMESTAMP) AS usage_end,
+    TRY_CAST(line_item_usage_amount AS DOUBLE) AS usage_amount,
     NULLIF(pricing_unit, '') AS pricing_unit,
-    TRY_CAST(NULLIF(line_item_unblended_cost, '') AS DECIMAL(38, 10)) AS unblended_cost,
+    TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10)) AS unblended_cost,
     COALESCE(NULLIF(line_item_currency_code, ''), 'USD') AS currency,
     COALESCE(NULLIF(product_region_code, ''), NULLIF(product_region, '')) AS region_code,
     NULLIF(product_location, '') AS product_location,
     NULLIF(product_instance_type, '') AS instance_type,
-    TRY_CAST(NULLIF(product_vcpu, '') AS INTEGER) AS vcpu,
+    TRY_CAST(product_vcpu AS INTEGER) AS vcpu,
     CASE
         -- a Usage row can carry no negative physical usage: kept, flagged, left out of the usage estimate
         -- (checks/negative_usage.sql reports it) instead of being netted against the positive rows
-        WHEN TRY_CAST(NULLIF(line_item_usage_amount, '') AS DOUBLE) < 0
+        WHEN TRY_CAST(line_item_usage_amount AS DOUBLE) < 0
              AND line_item_line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
         THEN 'negative_usage'
-        WHEN TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP) < CAST($period_month AS TIMESTAMP)
-          OR TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP)
+        WHEN TRY_CAST(line_item_usage_start_date AS TIMESTAMP) < CAST($period_month AS TIMESTAMP)
+          OR TRY_CAST(line_item_usage_start_date AS TIMESTAMP)
              >= CAST($period_month AS TIMESTAMP) + INTERVAL 1 MONTH
         THEN 'usage_outside_billing_period'
     END AS flag,
@@ -49,16 +52,20 @@ FROM cur_file
 -- naming row, column and value. The condition is NULL for every good row, so nothing is filtered.
 WHERE (
     CASE
-        WHEN NULLIF(line_item_usage_amount, '') IS NOT NULL
+        WHEN line_item_usage_amount IS NOT NULL
              AND (TRY_CAST(line_item_usage_amount AS DOUBLE) IS NULL
                   OR NOT isfinite(TRY_CAST(line_item_usage_amount AS DOUBLE)))
-            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_usage_amount|' || line_item_usage_amount)
-        WHEN NULLIF(line_item_unblended_cost, '') IS NOT NULL
+             AND CAST(line_item_usage_amount AS VARCHAR) <> ''
+            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_usage_amount|'
+                       || CAST(line_item_usage_amount AS VARCHAR))
+        WHEN line_item_unblended_cost IS NOT NULL
              AND TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10)) IS NULL
-            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_unblended_cost|' || line_item_unblended_cost)
-        WHEN TRY_CAST(NULLIF(line_item_usage_start_date, '') AS TIMESTAMP) IS NULL
+             AND CAST(line_item_unblended_cost AS VARCHAR) <> ''
+            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_unblended_cost|'
+                       || CAST(line_item_unblended_cost AS VARCHAR))
+        WHEN TRY_CAST(line_item_usage_start_date AS TIMESTAMP) IS NULL
             THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_usage_start_date|'
-                       || COALESCE(line_item_usage_start_date, ''))
+                       || COALESCE(CAST(line_item_usage_start_date AS VARCHAR), ''))
         WHEN NULLIF(line_item_usage_account_id, '') IS NULL
             THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_usage_account_id|'
                        || COALESCE(line_item_usage_account_id, ''))
