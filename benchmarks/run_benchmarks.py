@@ -282,9 +282,12 @@ def _ledger_totals(warehouse: Path, month: date) -> dict[str, Any]:
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        # line items kept in raw: the copies, or for a source referencing its objects, what its groups count
         raw = con.execute(
             """SELECT (SELECT COUNT(*) FROM raw.aws_cur_line_items WHERE period_month = $m)
-                    + (SELECT COUNT(*) FROM raw.aws_cur2_line_items WHERE period_month = $m)""",
+                    + (SELECT COUNT(*) FROM raw.aws_cur2_line_items WHERE period_month = $m)
+                    + (SELECT COALESCE(SUM(line_item_count), 0) FROM raw.cur_line_item_groups
+                       WHERE raw_storage = 'referenced' AND period_month = $m)""",
             {"m": month},
         ).fetchall()[0]
         ledger = con.execute(
@@ -391,9 +394,28 @@ def _same_decimal(a: str | None, b: str | None) -> bool:
         return False
 
 
-def measure_format(size: int, fmt: str, args: argparse.Namespace, logs: Path) -> dict[str, Any]:
+def sources_file_for(root: Path, sources_file: str, raw_line_items: str) -> Path:
+    """The generated month's sources file, or a copy beside it whose CUR source sets ``raw_line_items``
+    (the setting measured: copy every line item into raw, or reference the delivered objects)."""
+    original = root / sources_file
+    if raw_line_items == "copy":
+        return original
+    text = original.read_text()
+    marker = "    kind: aws_cur"
+    if marker not in text:
+        raise ValueError(f"{original}: no CUR source to set raw_line_items on")
+    start = text.index(marker)
+    end = text.index("\n", start) + 1
+    variant = original.with_name(f"sources.{raw_line_items}.yaml")
+    variant.write_text(text[:end] + f"    raw_line_items: {raw_line_items}\n" + text[end:])
+    return variant
+
+
+def measure_format(
+    size: int, fmt: str, args: argparse.Namespace, logs: Path, raw_line_items: str = "copy"
+) -> dict[str, Any]:
     root = gen.data_dir(args.data, fmt, size, args.seed, args.object_rows)
-    label = f"{size}-{fmt}"
+    label = f"{size}-{fmt}" + ("" if raw_line_items == "copy" else f"-{raw_line_items}")
     print(f"[{label}] generate (cached if present) ...", flush=True)
     generation = run_child(
         "generate",
@@ -406,7 +428,9 @@ def measure_format(size: int, fmt: str, args: argparse.Namespace, logs: Path) ->
     floor = run_child("floor", {"fmt": fmt, "files": files, "repeats": args.floor_repeats}, logs / f"{label}-floor.log")
     record: dict[str, Any] = {
         "size": size,
-        "format": fmt,
+        # the setting is part of what is measured, so it is part of the label the tables show
+        "format": fmt if raw_line_items == "copy" else f"{fmt}, raw_line_items: {raw_line_items}",
+        "raw_line_items": raw_line_items,
         "generation": {**meta, "peak_rss_mb": generation.peak_rss_mb, "process_s": generation.process_s},
         "floor": {**floor.output, "peak_rss_mb": floor.peak_rss_mb, "process_s": floor.process_s},
         "pipeline": None,
@@ -415,7 +439,8 @@ def measure_format(size: int, fmt: str, args: argparse.Namespace, logs: Path) ->
     }
     work = Path(tempfile.mkdtemp(prefix=f"carbon-bench-{label}-", dir=args.work))
     try:
-        spec = {"sources_file": str(root / meta["sources_file"]), "work": str(work), "month": meta["month"]}
+        sources = sources_file_for(root, meta["sources_file"], raw_line_items)
+        spec = {"sources_file": str(sources), "work": str(work), "month": meta["month"]}
         print(f"[{label}] pipeline end to end (inventory_job) ...", flush=True)
         record["pipeline"] = _measure_run({**spec, "job": "inventory_job"}, logs / f"{label}-pipeline.log")
         record["pipeline_status"] = "measured" if record["pipeline"]["success"] else "failed"
@@ -488,6 +513,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=parse_sizes, default=parse_sizes(DEFAULT_SIZES), help="line items per month")
     parser.add_argument("--formats", type=parse_formats, default=list(gen.FORMATS))
+    parser.add_argument(
+        "--raw-line-items",
+        type=lambda text: [m.strip() for m in text.split(",") if m.strip() in ("copy", "reference")],
+        default=["copy", "reference"],
+        help="the CUR source's raw_line_items settings to measure (copy,reference)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--object-rows", type=int, default=gen.OBJECT_ROWS, help="line items per data object")
     parser.add_argument("--data", type=Path, default=gen.DEFAULT_DATA, help="generated months (cached)")
@@ -511,7 +542,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     started = time.perf_counter()
     logs = args.data / "logs"
-    records = [measure_format(size, fmt, args, logs) for size in args.sizes for fmt in args.formats]
+    records = [
+        measure_format(size, fmt, args, logs, mode)
+        for size in args.sizes
+        for fmt in args.formats
+        for mode in args.raw_line_items
+    ]
     document = {
         "environment": environment(),
         "command": " ".join([Path(sys.argv[0]).name, *(argv if argv is not None else sys.argv[1:])]),

@@ -473,6 +473,15 @@ def stage_object(
     return written
 
 
+def kept_as(con: duckdb.DuckDBPyConnection, source_id: str, month: date) -> str | None:
+    """How the month's line items were kept when it was last read (``copied`` / ``referenced``)."""
+    rows = con.execute(
+        "SELECT DISTINCT raw_storage FROM raw.delivery_objects WHERE source_id = ? AND period_month = ?",
+        [source_id, month],
+    ).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
 def group_copied_rows(con: duckdb.DuckDBPyConnection, table: str, kind: str, source_id: str, month: date) -> int:
     """The ledger-grain groups of a month whose line items were copied, from the copies (one scan of the
     warehouse table, a fraction of the copy's cost): the ledger reads groups whichever way rows were kept."""
@@ -545,6 +554,8 @@ def load_delivery(
     loaded = (
         None if force or delivery is None else unchanged_delivery(con, source.id, month, delivery.delivery_id, version)
     )
+    if loaded is not None and kept_as(con, source.id, month) not in (None, raw_storage(source)):
+        loaded = None  # raw_line_items changed since the month was read: read it again the new way
     if loaded is not None:
         # The same delivery, the same objects: re-reading would write the same rows (a daily re-sync of
         # a closed month is the common case, and a month can be tens of millions of rows).

@@ -149,7 +149,9 @@ def test_a_bad_cell_in_a_referenced_object_names_object_row_and_column_and_keeps
         assert referencing.execute(f"SELECT COUNT(*) FROM {table_name}").fetchall() == [(0,)]
 
 
-def test_switching_a_month_from_copied_to_referenced_replaces_its_copies_and_groups(two_warehouses, tmp_path):
+def test_changing_raw_line_items_rereads_an_unchanged_month_and_replaces_its_copies_and_groups(
+    two_warehouses, tmp_path
+):
     copied, _ = two_warehouses
     source = parquet_report(tmp_path)
     load(copied, aws_cur, source, NOVEMBER)
@@ -159,14 +161,17 @@ def test_switching_a_month_from_copied_to_referenced_replaces_its_copies_and_gro
     from carbon_pipeline.sources.landing import LocalLanding
     from carbon_pipeline.warehouse.connection import transaction
 
-    with transaction(copied):
-        result = summary(copied, LocalLanding(source.id, Path(source.uri)), referenced(source), NOVEMBER, force=True)
+    with transaction(copied):  # the same delivery, unchanged: only the setting differs, and that is enough
+        result = summary(copied, LocalLanding(source.id, Path(source.uri)), referenced(source), NOVEMBER)
 
     assert result["raw_line_items"] == "referenced"
     assert copied.execute("SELECT COUNT(*) FROM raw.aws_cur_line_items").fetchall() == [(0,)]
     assert copied.execute("SELECT DISTINCT raw_storage FROM raw.cur_line_item_groups").fetchall() == [("referenced",)]
     assert copied.execute("SELECT SUM(line_item_count), SUM(cost) FROM raw.cur_line_item_groups").fetchall() == before
     assert copied.execute("SELECT COUNT(*) FROM raw.delivery_objects").fetchall() == [(2,)]
+    with transaction(copied):  # and with the setting unchanged, the unchanged delivery is skipped again
+        again = summary(copied, LocalLanding(source.id, Path(source.uri)), referenced(source), NOVEMBER)
+    assert again.get("skipped") is True
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["native-maps-string-ids", "json-maps-int64-ids"])

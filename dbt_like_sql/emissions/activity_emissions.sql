@@ -398,28 +398,38 @@ geo AS (
 -- direct intensities before Ember's lifecycle ones for EU countries, docs/factors.md), then the newest data
 -- year not after the activity's year; an older year is recorded as a fallback on the result. `ccf` cloud
 -- rows take CCF's factor for the region whatever the year (as CCF does), or CCF's average of its regions
--- for one it does not list.
+-- for one it does not list. The choice depends only on what factor_keys holds, so it is made once per
+-- distinct key (a few hundred) rather than once per activity (a 10M-line-item month has ~260k: ranking
+-- every activity's candidate factors was the stage's largest cost, docs/performance.md).
+factor_keys AS (
+    SELECT DISTINCT
+        factor_geography,
+        year(period_month) AS activity_year,
+        region,
+        (is_cur_usage AND $coefficient_profile <> 'ccf') OR (is_focus_usage AND estimation_class <> 'unclassified')
+            AS wants_grid,
+        is_cur_usage AND $coefficient_profile = 'ccf' AS wants_ccf
+    FROM geo
+),
 candidates AS (
     SELECT
-        a.activity_id,
+        k.*,
         f.factor_id, f.value, f.unit, f.activity_unit, f.boundary, f.data_year, f.geography,
         ROW_NUMBER() OVER (
-            PARTITION BY a.activity_id
+            PARTITION BY k.factor_geography, k.activity_year, k.region, k.wants_grid, k.wants_ccf
             ORDER BY CASE WHEN f.geography = 'aws-region:unknown' THEN 1 ELSE 0 END,
                 CASE f.boundary WHEN 'direct' THEN 0 WHEN 'lifecycle' THEN 1 ELSE 2 END,
                 f.data_year DESC, f.factor_id
         ) AS pick
-    FROM geo AS a
+    FROM factor_keys AS k
     JOIN factors.emission_factors AS f
         ON (
-            ((a.is_cur_usage AND $coefficient_profile <> 'ccf')
-                OR (a.is_focus_usage AND a.estimation_class <> 'unclassified'))
-                AND f.item = 'electricity_grid' AND f.geography = a.factor_geography
-                AND f.data_year <= year(a.period_month)
+            k.wants_grid AND f.item = 'electricity_grid' AND f.geography = k.factor_geography
+                AND f.data_year <= k.activity_year
         )
         OR (
-            a.is_cur_usage AND $coefficient_profile = 'ccf' AND f.item = 'electricity_grid_ccf'
-                AND f.geography IN ('aws-region:' || a.region, 'aws-region:unknown')
+            k.wants_ccf AND f.item = 'electricity_grid_ccf'
+                AND f.geography IN ('aws-region:' || k.region, 'aws-region:unknown')
         )
 ),
 factored AS (
@@ -439,7 +449,14 @@ factored AS (
         c.usage_kwh, c.usage_formula, c.fixes, c.embodied_tco2e, c.replication_key,
         fz.focus_kwh, fz.focus_formula
     FROM geo AS a
-    LEFT JOIN candidates AS f ON f.activity_id = a.activity_id AND f.pick = 1
+    LEFT JOIN candidates AS f
+        ON f.pick = 1
+       AND f.factor_geography IS NOT DISTINCT FROM a.factor_geography
+       AND f.activity_year = year(a.period_month)
+       AND f.region IS NOT DISTINCT FROM a.region
+       AND f.wants_grid = ((a.is_cur_usage AND $coefficient_profile <> 'ccf')
+                           OR (a.is_focus_usage AND a.estimation_class <> 'unclassified'))
+       AND f.wants_ccf = (a.is_cur_usage AND $coefficient_profile = 'ccf')
     LEFT JOIN factors.unit_conversions AS conv
         ON conv.from_unit = 'kwh'
        AND conv.to_unit = f.activity_unit
@@ -463,7 +480,10 @@ with_embodied AS (
 cost_ratios AS (
     SELECT
         period_month, service, unit, GROUPING(service, unit) AS grouping_level,
-        SUM(usage_kwh + embodied_pseudo_kwh) / NULLIF(SUM(CAST(cost AS DOUBLE)), 0) AS kwh_per_cost
+        -- summed as DECIMAL: a DOUBLE sum's last digits depend on the order parallel threads add in, and
+        -- the ratio is printed in every formula (a re-run must change nothing, not even a formula's text)
+        CAST(SUM(CAST(usage_kwh + embodied_pseudo_kwh AS DECIMAL(38, 12))) AS DOUBLE)
+            / NULLIF(CAST(SUM(cost) AS DOUBLE), 0) AS kwh_per_cost
     FROM with_embodied
     WHERE is_cur_usage AND estimation_class <> 'unclassified' AND usage_kwh IS NOT NULL
     GROUP BY GROUPING SETS ((period_month, service, unit), (period_month, unit), (period_month))

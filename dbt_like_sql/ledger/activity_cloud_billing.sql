@@ -66,31 +66,42 @@ grouped AS (
 -- What classification needs to know about a row, from the coefficient tables: CCF's usage-type lists
 -- (factors.aws_usage_type_rules) and the instance table (factors.aws_instance_types, GPUs). Profile
 -- independent: the coefficient profile only changes how a class is estimated (emissions stage).
-usage_facts AS (
+-- (per distinct product, usage type and instance type: a few thousand, where the month has ~260k groups)
+product_facts AS (
     SELECT
-        g.*,
+        k.*,
         i.instance_type IS NOT NULL AS known_instance,
         COALESCE(i.gpu_count, 0) > 0 AS has_gpu,
         EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
-                WHERE r.rule = 'unsupported_usage_type' AND contains(COALESCE(g.usage_type, ''), r.pattern))
+                WHERE r.rule = 'unsupported_usage_type' AND contains(COALESCE(k.usage_type, ''), r.pattern))
             AS is_unsupported,
         EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
-                WHERE r.rule = 'unknown_usage_type' AND contains(COALESCE(g.usage_type, ''), r.pattern))
+                WHERE r.rule = 'unknown_usage_type' AND contains(COALESCE(k.usage_type, ''), r.pattern))
             AS is_unknown,
         -- SSD: an SSD usage type, or a service whose storage type is unknown (over-estimated as SSD)
         -- unless the row is a backup (kept in S3, so HDD)
         EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
-                WHERE (r.rule = 'ssd_usage_type' AND suffix(COALESCE(g.usage_type, ''), r.pattern))
-                   OR (r.rule = 'ssd_service' AND suffix(COALESCE(g.product_code, ''), r.pattern)
-                       AND NOT contains(COALESCE(g.usage_type, ''), 'Backup')))
+                WHERE (r.rule = 'ssd_usage_type' AND suffix(COALESCE(k.usage_type, ''), r.pattern))
+                   OR (r.rule = 'ssd_service' AND suffix(COALESCE(k.product_code, ''), r.pattern)
+                       AND NOT contains(COALESCE(k.usage_type, ''), 'Backup')))
             AS is_ssd,
         EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
-                WHERE r.rule = 'hdd_usage_type' AND suffix(COALESCE(g.usage_type, ''), r.pattern)) AS is_hdd,
+                WHERE r.rule = 'hdd_usage_type' AND suffix(COALESCE(k.usage_type, ''), r.pattern)) AS is_hdd,
         EXISTS (SELECT 1 FROM factors.aws_usage_type_rules AS r
-                WHERE r.rule = 'network_usage_type' AND suffix(COALESCE(g.usage_type, ''), r.pattern)) AS is_network
-    FROM grouped AS g
+                WHERE r.rule = 'network_usage_type' AND suffix(COALESCE(k.usage_type, ''), r.pattern)) AS is_network
+    FROM (SELECT DISTINCT product_code, usage_type, instance_type FROM grouped) AS k
     LEFT JOIN factors.aws_instance_types AS i
-        ON i.instance_type = factors.aws_instance_type_of(g.instance_type, g.usage_type)
+        ON i.instance_type = factors.aws_instance_type_of(k.instance_type, k.usage_type)
+),
+usage_facts AS (
+    SELECT
+        g.*,
+        f.known_instance, f.has_gpu, f.is_unsupported, f.is_unknown, f.is_ssd, f.is_hdd, f.is_network
+    FROM grouped AS g
+    JOIN product_facts AS f
+        ON f.product_code IS NOT DISTINCT FROM g.product_code
+       AND f.usage_type IS NOT DISTINCT FROM g.usage_type
+       AND f.instance_type IS NOT DISTINCT FROM g.instance_type
 ),
 classified AS (
     SELECT
