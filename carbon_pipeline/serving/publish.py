@@ -32,6 +32,7 @@ SERVED_TABLES = (
     ("factors", "emission_factors"),
     ("factors", "aws_region_grid"),
     ("raw", "deliveries"),
+    ("raw", "delivery_objects"),
     ("audit", "restatements"),
     ("published", "snapshots"),
     ("published", "scope_summary"),
