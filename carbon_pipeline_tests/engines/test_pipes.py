@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date
 
 import dagster as dg
-import duckdb
 import pytest
 
 pytest.importorskip("pyspark")
@@ -15,7 +14,7 @@ pytest.importorskip("pyspark")
 from carbon_pipeline.engines import engine_for  # noqa: E402
 from carbon_pipeline.runner import failure_messages  # noqa: E402
 from carbon_pipeline_tests.conftest import make_deployment  # noqa: E402
-from carbon_pipeline_tests.engines.test_spark import MARTS, _keyed, differences  # noqa: E402
+from carbon_pipeline_tests.engines.test_spark import assert_same_marts  # noqa: E402
 
 pytestmark = pytest.mark.spark
 
@@ -40,16 +39,4 @@ def test_with_carbon_engine_spark_pipes_the_external_process_computes_the_marts(
     assert any("marts.scope_summary" in m for m in spark_lines), spark_lines
     assert any("ledger.activity" in m for m in spark_lines), spark_lines
     window = "WHERE period_month = DATE '2025-02-01'"
-    reference = duckdb.connect(str(built.settings.warehouse), read_only=True)
-    try:
-        expected = {table: _keyed(reference, table, table, window) for table in MARTS}
-    finally:
-        reference.close()
-    con = duckdb.connect(str(deployment.settings.warehouse), read_only=True)
-    try:
-        actual = {table: _keyed(con, table, table, window) for table in MARTS}
-    finally:
-        con.close()
-    for table in MARTS:
-        assert expected[table], table
-        assert not differences(expected[table], actual[table]), table
+    assert_same_marts(built.settings.warehouse, deployment.settings.warehouse, window)

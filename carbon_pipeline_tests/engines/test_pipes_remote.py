@@ -93,7 +93,7 @@ def test_with_an_s3_prefix_inputs_outputs_context_and_messages_go_through_the_bu
     pytest.importorskip("pyspark")
     from carbon_pipeline.runner import failure_messages
     from carbon_pipeline_tests.conftest import make_deployment
-    from carbon_pipeline_tests.engines.test_spark import MARTS, _keyed, differences
+    from carbon_pipeline_tests.engines.test_spark import assert_same_marts
 
     s3 = boto3.client("s3")
     bucket = f"carbon-handover-{uuid.uuid4().hex[:8]}"
@@ -111,19 +111,7 @@ def test_with_an_s3_prefix_inputs_outputs_context_and_messages_go_through_the_bu
 
     # the marts equal the DuckDB engine's
     window = "WHERE period_month = DATE '2025-02-01'"
-    reference = duckdb.connect(str(built.settings.warehouse), read_only=True)
-    try:
-        expected = {table: _keyed(reference, table, table, window) for table in MARTS}
-    finally:
-        reference.close()
-    con = duckdb.connect(str(deployment.settings.warehouse), read_only=True)
-    try:
-        actual = {table: _keyed(con, table, table, window) for table in MARTS}
-    finally:
-        con.close()
-    for table in MARTS:
-        assert expected[table], table
-        assert not differences(expected[table], actual[table]), table
+    assert_same_marts(built.settings.warehouse, deployment.settings.warehouse, window)
 
     # every transform asset left its inputs, its outputs and its messages under <prefix>/<run_id>/<asset>/
     keys = keys_under(s3, bucket, f"pipes/{run_id}/")

@@ -93,6 +93,22 @@ def differences(expected: dict, actual: dict) -> list[str]:
             found.append(f"{key}: duckdb {left} spark {right}")
     return found
 
+def assert_same_marts(reference_warehouse: Path, warehouse: Path, window: str) -> None:
+    """Every mart of ``warehouse`` equals the reference's in the months of ``window`` (a WHERE clause)."""
+    reference = duckdb.connect(str(reference_warehouse), read_only=True)
+    try:
+        expected = {table: _keyed(reference, table, table, window) for table in MARTS}
+    finally:
+        reference.close()
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        actual = {table: _keyed(con, table, table, window) for table in MARTS}
+    finally:
+        con.close()
+    for table in MARTS:
+        assert expected[table], table
+        assert not differences(expected[table], actual[table]), table
+
 
 TABLES = [*MARTS, "ledger.activity", "ledger.provider_emissions", "emissions.activity_emissions"]
 
@@ -161,19 +177,7 @@ def test_with_carbon_engine_spark_a_deployment_lands_spark_results_in_its_wareho
     result = deployment.run(first, last)
     assert result.success, failure_messages(result)
     window = "WHERE period_month >= DATE '2025-01-01' AND period_month < DATE '2025-04-01'"
-    reference = duckdb.connect(str(built.settings.warehouse), read_only=True)
-    try:
-        expected = {table: _keyed(reference, table, table, window) for table in MARTS}
-    finally:
-        reference.close()
-    con = duckdb.connect(str(deployment.settings.warehouse), read_only=True)
-    try:
-        actual = {table: _keyed(con, table, table, window) for table in MARTS}
-    finally:
-        con.close()
-    for table in MARTS:
-        assert expected[table], table
-        assert not differences(expected[table], actual[table]), table
+    assert_same_marts(built.settings.warehouse, deployment.settings.warehouse, window)
     served = deployment.query("SELECT COUNT(*) FROM marts.scope_summary", serving=True)[0][0]
     assert served > 0
 
