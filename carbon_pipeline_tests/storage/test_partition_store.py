@@ -368,3 +368,33 @@ def test_a_month_round_trips_with_its_deliveries_and_only_a_changed_month_is_wri
         assert hydrated.startswith("raw.activity_rows 2025-05: hydrated ")
         assert con.execute("SELECT SUM(quantity) FROM raw.activity_rows").fetchall() == [(12.0 + 11.25 * 2,)]
         assert con.execute("SELECT COUNT(*) FROM raw.deliveries WHERE source_kind = 'aws_cur'").fetchall() == [(1,)]
+
+
+@pytest.mark.parametrize("store", ["folder"], indirect=True)
+def test_a_referenced_cur_month_travels_as_its_groups_and_object_list_and_a_second_host_builds_the_same_marts(
+    tmp_path: Path, demo_files: Path, store: Store
+):
+    def referencing(root: Path) -> Deployment:
+        deployment = host(root, demo_files, store)
+        sources = deployment.settings.sources_file
+        sources.write_text(
+            sources.read_text().replace("kind: aws_cur\n", "kind: aws_cur\n    raw_line_items: reference\n", 1)
+        )
+        return deployment
+
+    host_a = referencing(tmp_path / "host-a")
+    first = host_a.run(MAY, JUNE)
+    assert first.success, failure_messages(first)
+    june = store.pointer("raw.aws_cur_line_items", JUNE)
+    rows = {f["table"]: f["rows"] for f in june["files"]}
+    assert rows["raw.aws_cur_line_items"] == 0  # no line item copied ...
+    assert rows["raw.cur_line_item_groups"] > 0 and rows["raw.delivery_objects"] == 1  # ... their groups instead
+
+    host_b = referencing(tmp_path / "host-b")
+    second = host_b.run(MAY, JUNE)
+    assert second.success, failure_messages(second)
+    assert cur_metadata(second, "skipped_unchanged") == ["demo-cur 2025-05-01", "demo-cur 2025-06-01"]
+    assert host_b.query("SELECT DISTINCT raw_storage FROM raw.delivery_objects") == [("referenced",)]
+    assert checksums(host_b, SERVED + TRAVELLING + ("ledger.activity",)) == checksums(
+        host_a, SERVED + TRAVELLING + ("ledger.activity",)
+    )
