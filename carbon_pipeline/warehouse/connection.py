@@ -7,6 +7,7 @@ pipeline needs one transaction per partition replacement, so it owns this small 
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -27,14 +28,40 @@ def memory_limit() -> str:
     return os.environ.get("CARBON_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
 
 
+SCHEMA_APPLIED = "main.carbon_schema_applied"
+
+
+def schema_files() -> list[tuple[str, str]]:
+    """(name, text) of dbt_like_sql/schema/*.sql in the order they run."""
+    return [(f.stem, model_sql(f"schema/{f.stem}")) for f in sorted((sql_root() / "schema").glob("*.sql"))]
+
+
+def schema_digest(files: list[tuple[str, str]]) -> str:
+    return hashlib.sha256("\n".join(f"{name}\n{text}" for name, text in files).encode()).hexdigest()
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Run the schema files unless this warehouse already holds exactly their current text. Every step of
+    a run opens the warehouse, and running some 300 idempotent DDL statements each time cost 25-40 ms a
+    step, about a second of a run (docs/performance.md); the digest of the files says when they changed."""
+    files = schema_files()
+    digest = schema_digest(files)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {SCHEMA_APPLIED} (digest VARCHAR NOT NULL, applied_at TIMESTAMP)")
+    if con.execute(f"SELECT digest FROM {SCHEMA_APPLIED}").fetchall() == [(digest,)]:
+        return
+    for _, text in files:
+        con.execute(text)
+    con.execute(f"DELETE FROM {SCHEMA_APPLIED}")
+    con.execute(f"INSERT INTO {SCHEMA_APPLIED} VALUES (?, current_timestamp)", [digest])
+
+
 def open_warehouse(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     path = Path(path)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path), config={"memory_limit": memory_limit()}, read_only=read_only)
     if not read_only:
-        for schema_file in sorted((sql_root() / "schema").glob("*.sql")):
-            con.execute(model_sql(f"schema/{schema_file.stem}"))
+        apply_schema(con)
     return con
 
 
