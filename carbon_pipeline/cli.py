@@ -154,6 +154,47 @@ def transform(args: argparse.Namespace) -> int:
     return 0
 
 
+SHOWN_COLUMNS = (
+    "object_line",
+    "line_item_id",
+    "usage_start",
+    "usage_amount",
+    "pricing_unit",
+    "unblended_cost",
+    "currency",
+)
+
+
+def line_items(args: argparse.Namespace) -> int:
+    """Print the line items behind one CUR activity of the ledger, re-read from the delivered object when the
+    source references its objects, and say whether they add up to the ledger's count and cost."""
+    from carbon_pipeline.serving.line_items import TraceError, trace_activity
+    from carbon_pipeline.sources.config import load_sources_file
+    from carbon_pipeline.sources.errors import SourceError
+
+    settings = load_settings()
+    try:
+        found = trace_activity(settings.warehouse, load_sources_file(settings.sources_file), args.activity_id)
+    except (ConfigError, SourceError, TraceError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    where = found.object_uri or found.source_object
+    version = f" (version {found.object_version})" if found.object_version else ""
+    print(f"activity {found.activity_id}: source {found.source_id}, {found.raw_storage} line items of {where}{version}")
+    indexes = [found.columns.index(c) for c in SHOWN_COLUMNS]
+    print("\t".join(SHOWN_COLUMNS))
+    for row in found.rows[: args.limit]:
+        print("\t".join("" if row[i] is None else str(row[i]) for i in indexes))
+    if len(found.rows) > args.limit:
+        print(f"... {len(found.rows) - args.limit} more (--limit)")
+    verdict = "matches the ledger" if found.reconciles else "DOES NOT match the ledger"
+    print(
+        f"{len(found.rows)} line items, cost {found.cost}: {verdict} "
+        f"({found.ledger_line_items} line items, cost {found.ledger_cost})"
+    )
+    return 0 if found.reconciles else 1
+
+
 def inventory(_: argparse.Namespace) -> int:
     print(format_inventory(load_settings().serving))
     return 0
@@ -188,6 +229,11 @@ def main(argv: list[str] | None = None) -> int:
     transform_parser.add_argument("--from", dest="first", type=_month_arg, required=True, help="first month, YYYY-MM")
     transform_parser.add_argument("--to", dest="last", type=_month_arg, required=True, help="last month, YYYY-MM")
     transform_parser.add_argument("--engine", choices=("duckdb", "spark"), help="default: CARBON_ENGINE, else duckdb")
+    trace_parser = commands.add_parser(
+        "line-items", help="the line items behind one CUR activity of the ledger, checked against its count and cost"
+    )
+    trace_parser.add_argument("activity_id", help="ledger.activity.activity_id (also in marts and the report's tables)")
+    trace_parser.add_argument("--limit", type=int, default=50, help="line items to print (all are counted)")
     add_credentials_commands(commands)
     args = parser.parse_args(argv)
     handlers = {
@@ -198,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
         "credentials": run_credentials,
         "publish": publish,
         "transform": transform,
+        "line-items": line_items,
     }
     return handlers[args.command](args)
 
