@@ -13,8 +13,19 @@ from pathlib import Path
 
 import duckdb
 
-# Columns whose value is the moment or run that wrote the row, not the inventory's content.
-VOLATILE = {"recorded_by_run", "published_at", "loaded_at", "loaded_by_run", "run_id", "recorded_at", "built_at"}
+# Columns whose value is the moment or run that wrote the row, not the inventory's content; and the
+# versions of local objects, which are their size and mtime (a file generated again has a new mtime).
+VOLATILE = {
+    "recorded_by_run",
+    "published_at",
+    "loaded_at",
+    "loaded_by_run",
+    "run_id",
+    "recorded_at",
+    "built_at",
+    "objects_version",
+    "object_version",
+}
 
 
 def fingerprint(path: Path, root: Path) -> dict[str, str]:
