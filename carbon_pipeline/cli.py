@@ -15,11 +15,11 @@ from datetime import date
 import dagster as dg
 
 from carbon_pipeline.demo.generator import ensure_demo, generate_demo
+from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.reporting.inventory import format_inventory
 from carbon_pipeline.runner import delivered_months, failure_messages, run_inventory
 from carbon_pipeline.secrets.cli import add_credentials_commands, run_credentials
 from carbon_pipeline.settings import load_settings
-from carbon_pipeline.sources.errors import ConfigError
 
 
 def _month_arg(text: str) -> date:
@@ -79,8 +79,8 @@ def demo(args: argparse.Namespace) -> int:
 def iam_policy(args: argparse.Namespace) -> int:
     import json
 
-    from carbon_pipeline.sources.config import load_sources_file
     from carbon_pipeline.sources.iam import policies_for
+    from carbon_pipeline.sources.sources_file import load_sources_file
 
     try:
         config = load_sources_file(load_settings().sources_file)
@@ -99,7 +99,7 @@ def publish(args: argparse.Namespace) -> int:
     refresh the restatement log and the serving file so BI tools see the new snapshot."""
     from carbon_pipeline.publishing import PublishError, publish_period, refresh_restatements
     from carbon_pipeline.serving.publish import publish_serving
-    from carbon_pipeline.sources.config import load_sources_file
+    from carbon_pipeline.sources.sources_file import load_sources_file
     from carbon_pipeline.warehouse.connection import warehouse_connection
 
     settings = load_settings()
@@ -126,10 +126,10 @@ def transform(args: argparse.Namespace) -> int:
     """Re-run ledger -> emissions -> marts for a month range over the raw tables already in the warehouse, on
     the engine asked for (default CARBON_ENGINE), land the rows in the warehouse and republish the serving
     file (docs/spark.md)."""
-    from carbon_pipeline.defs.sql_assets import model_parameters
     from carbon_pipeline.engines import engine_for
     from carbon_pipeline.serving.publish import publish_serving
-    from carbon_pipeline.sources.config import load_sources_file
+    from carbon_pipeline.sources.sources_file import load_sources_file
+    from carbon_pipeline.transforms import model_parameters
     from carbon_pipeline.warehouse.connection import warehouse_connection
 
     settings = load_settings()
@@ -168,9 +168,9 @@ SHOWN_COLUMNS = (
 def line_items(args: argparse.Namespace) -> int:
     """Print the line items behind one CUR activity of the ledger, re-read from the delivered object when the
     source references its objects, and say whether they add up to the ledger's count and cost."""
+    from carbon_pipeline.errors import SourceError
     from carbon_pipeline.serving.line_items import TraceError, trace_activity
-    from carbon_pipeline.sources.config import load_sources_file
-    from carbon_pipeline.sources.errors import SourceError
+    from carbon_pipeline.sources.sources_file import load_sources_file
 
     settings = load_settings()
     try:

@@ -1,30 +1,26 @@
-"""The Dagster code location: every asset, check, job, schedule and sensor, wired to one deployment's
-settings (SPEC: Configuration)."""
+"""The Dagster code location: the definitions of every stage folder under carbon_pipeline/defs/, merged and
+wired to one deployment's settings (SPEC: Configuration). Each stage keeps its assets and checks side by side
+in its folder; nothing here knows what a stage contains."""
 
 from __future__ import annotations
 
 import warnings
-from datetime import date
 
 import dagster as dg
 
-from carbon_pipeline.defs.checks import build_checks
-from carbon_pipeline.defs.emission_assets import build_emission_assets
-from carbon_pipeline.defs.factor_assets import factor_catalogue
-from carbon_pipeline.defs.jobs import build_jobs
-from carbon_pipeline.defs.ledger_assets import build_ledger_assets
-from carbon_pipeline.defs.mart_assets import build_mart_assets
-from carbon_pipeline.defs.partitions import monthly_partitions
-from carbon_pipeline.defs.publishing_assets import build_publishing_assets, build_publishing_checks
-from carbon_pipeline.defs.raw_assets import build_raw_assets
-from carbon_pipeline.defs.report_assets import ReportsResource, inventory_report
-from carbon_pipeline.defs.resources import ServingResource, SourcesResource
-from carbon_pipeline.defs.schedules import build_schedules
-from carbon_pipeline.defs.sensors import build_sensors
-from carbon_pipeline.defs.serving_assets import serving_database
+from carbon_pipeline.defs.automation import definitions as automation
+from carbon_pipeline.defs.emissions import definitions as emissions
+from carbon_pipeline.defs.factors import definitions as factors
+from carbon_pipeline.defs.ledger import definitions as ledger
+from carbon_pipeline.defs.marts import definitions as marts
+from carbon_pipeline.defs.publishing import definitions as publishing
+from carbon_pipeline.defs.raw import definitions as raw
+from carbon_pipeline.defs.reports import definitions as reports
+from carbon_pipeline.defs.serving import definitions as serving
+from carbon_pipeline.orchestration.deployment import Deployment
+from carbon_pipeline.orchestration.resources import ReportsResource, ServingResource, SourcesResource
 from carbon_pipeline.secrets import redaction
 from carbon_pipeline.settings import Settings, load_settings
-from carbon_pipeline.sources.config import InventorySettings, SourceConfig, load_sources_file
 from carbon_pipeline.storage.resource import warehouse_resource
 
 # Single-run backfill policies and partitioned checks are marked beta/preview by Dagster 1.13; they are
@@ -32,38 +28,14 @@ from carbon_pipeline.storage.resource import warehouse_resource
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
-
-redaction.install()
-
-
-def _configured(settings: Settings) -> tuple[date, list[SourceConfig]]:
-    """Partitions start at the sources file's start_month, and each source gets its own schedule and
-    sensor. Before the demo is generated (first `make ui` on a fresh clone) the defaults apply."""
-    if settings.sources_file.exists():
-        config = load_sources_file(settings.sources_file)
-        return config.settings.start_month, list(config.sources)
-    return InventorySettings().start_month, []
+# raw -> ledger -> emissions -> marts -> restatements -> serving -> reports, then what runs them
+STAGES = (factors, raw, ledger, emissions, marts, publishing, serving, reports, automation)
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:
     settings = settings or load_settings()
-    first_month, sources = _configured(settings)
-    partitions = monthly_partitions(first_month)
-    return dg.Definitions(
-        assets=[
-            factor_catalogue,
-            *build_raw_assets(partitions),
-            *build_ledger_assets(partitions),
-            *build_emission_assets(partitions),
-            *build_mart_assets(partitions),
-            *build_publishing_assets(),
-            serving_database,
-            inventory_report,
-        ],
-        asset_checks=[*build_checks(partitions), *build_publishing_checks()],
-        jobs=build_jobs(partitions),
-        schedules=build_schedules(sources, first_month),
-        sensors=build_sensors(sources, first_month),
+    deployment = Deployment.of(settings)
+    resources = dg.Definitions(
         resources={
             "warehouse": warehouse_resource(settings),  # + the partition store when configured
             "sources": SourcesResource(path=str(settings.sources_file.resolve())),
@@ -73,6 +45,8 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
         # Steps share one DuckDB file, which allows a single writer: run them in one process.
         executor=dg.in_process_executor,
     )
+    return dg.Definitions.merge(*(stage.build_defs(deployment) for stage in STAGES), resources)
 
 
+redaction.install()
 defs = build_definitions()

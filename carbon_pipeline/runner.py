@@ -7,10 +7,10 @@ from datetime import date
 
 import dagster as dg
 
-from carbon_pipeline.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from carbon_pipeline.orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
 from carbon_pipeline.settings import Settings
-from carbon_pipeline.sources.config import load_sources_file
-from carbon_pipeline.sources.registry import reader_for
+from carbon_pipeline.sources import registry
+from carbon_pipeline.sources.sources_file import load_sources_file
 
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
@@ -18,7 +18,7 @@ QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 def delivered_months(settings: Settings) -> list[date]:
     """Every month any configured source has a delivery for, from the settings' start month on."""
     config = load_sources_file(settings.sources_file)
-    months = {m for s in config.sources for m in reader_for(s).available_months(s)}
+    months = {m for s in config.sources for m in registry.available_months(s)}
     return sorted(m for m in months if m >= config.settings.start_month)
 
 
@@ -53,10 +53,10 @@ def configured_selection(settings: Settings, job: dg.JobDefinition) -> list[dg.A
     checks: a deployment with one CUR source has no use for seven empty raw steps and their fourteen checks,
     which cost about a second per run (docs/performance.md). The job itself keeps every asset, so the UI, the
     schedules and a new source of another kind need no other definitions."""
-    from carbon_pipeline.defs.raw_assets import RAW_ASSETS, raw_asset_key
+    from carbon_pipeline.orchestration.keys import raw_asset_key
 
     configured = {source.kind for source in load_sources_file(settings.sources_file).sources}
-    idle = {raw_asset_key(kind) for kind in RAW_ASSETS if kind not in configured}
+    idle = {raw_asset_key(kind) for kind in registry.source_kinds() if kind not in configured}
     return [key for key in job.asset_layer.executable_asset_keys if key not in idle]
 
 

@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
-from carbon_pipeline.sources.months import months_between, next_month
+from carbon_pipeline.months import months_between, next_month
 
 FIRST_MONTH = date(2024, 1, 1)
 END_MONTH = date(2026, 1, 1)  # exclusive

@@ -12,40 +12,28 @@ from pathlib import Path
 import duckdb
 
 from carbon_pipeline.engines.transpile import flat_name, model_inputs
+from carbon_pipeline.transforms import TRANSFORMS
 
 
 @dataclass(frozen=True)
 class TransformTable:
+    """What an engine computes: a table from its models (a transform without its Dagster wiring, small enough to
+    hand to another process)."""
+
     table: str  # schema.table in the warehouse
     models: tuple[str, ...]  # dbt_like_sql/<model>.sql, their rows appended (by column name)
 
 
 @cache
 def transform_tables() -> tuple[TransformTable, ...]:
-    """The ledger, emissions and marts tables with their models, read from the Dagster assets that
-    write them (their ``table`` and ``models`` metadata), so the two can never disagree; ordered so that
-    every table comes after the tables its models read."""
-    from carbon_pipeline.defs.emission_assets import build_emission_assets
-    from carbon_pipeline.defs.ledger_assets import build_ledger_assets
-    from carbon_pipeline.defs.mart_assets import build_mart_assets
-    from carbon_pipeline.defs.partitions import monthly_partitions
-
-    partitions = monthly_partitions(date(2000, 1, 1))
-    found: dict[str, TransformTable] = {}
-    for asset in (*build_ledger_assets(partitions), *build_emission_assets(partitions), *build_mart_assets(partitions)):
-        for spec in asset.specs:
-            metadata = spec.metadata
-            table = metadata["table"]
-            models = tuple(
-                m.strip().removeprefix("dbt_like_sql/").removesuffix(".sql") for m in str(metadata["models"]).split(",")
-            )
-            found[table] = TransformTable(table, models)
+    """The ledger, emissions and marts tables with their models, from the one declaration of the transforms
+    (carbon_pipeline/transforms.py) that the Dagster assets are built from too; ordered so that every table
+    comes after the tables its models read."""
+    found = {t.table: TransformTable(t.table, t.models) for t in TRANSFORMS}
     ordered: list[TransformTable] = []
     pending = dict(found)
     while pending:
-        ready = [
-            t for t in pending.values() if not (model_inputs(t.models) & (pending.keys() - {t.table}))
-        ]
+        ready = [t for t in pending.values() if not (model_inputs(t.models) & (pending.keys() - {t.table}))]
         if not ready:
             raise ValueError(f"the transform tables read each other in a cycle: {sorted(pending)}")
         for t in sorted(ready, key=lambda t: list(found).index(t.table)):

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from carbon_pipeline.sources.errors import ConfigError
+from carbon_pipeline.errors import ConfigError
 
 ENTRY_KEYS = ("kind", "path", "edition", "licence_note")
 

@@ -187,7 +187,7 @@ def render_html(data: YearData, settings: InventorySettings, *, generated_at: da
 
 def main(argv: Sequence[str] | None = None) -> int:
     from carbon_pipeline.settings import load_settings
-    from carbon_pipeline.sources.config import load_sources_file
+    from carbon_pipeline.sources.sources_file import load_sources_file
 
     parser = argparse.ArgumentParser(description="Write the per-year inventory reports from the serving file.")
     parser.add_argument("--serving", type=Path, help="serving DuckDB file [CARBON_SERVING]")

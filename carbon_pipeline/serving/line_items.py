@@ -19,7 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from carbon_pipeline.sources import aws_cur, aws_cur2
+from carbon_pipeline.sources.aws_cur import reader as aws_cur
+from carbon_pipeline.sources.aws_cur2 import reader as aws_cur2
 from carbon_pipeline.sources.config import SourcesFile
 from carbon_pipeline.sources.landing import open_landing
 from carbon_pipeline.warehouse.connection import warehouse_connection

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from carbon_pipeline.sources.errors import ConfigError
+from carbon_pipeline.errors import ConfigError
 
 ENV_FIELDS = {
     "access_key_id": "aws_access_key_id",

@@ -10,8 +10,8 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
+from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.sources.config import SourceConfig
-from carbon_pipeline.sources.errors import ConfigError
 from carbon_pipeline.sources.s3 import split_uri
 
 IAM_DIR = Path(__file__).resolve().parents[2] / "iam"

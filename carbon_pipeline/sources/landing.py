@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 from typing import Any, Protocol
 
+from carbon_pipeline.errors import ConfigError, SourceError
 from carbon_pipeline.sources.config import SourceConfig
-from carbon_pipeline.sources.errors import ConfigError, SourceError
 
 
 class Landing(Protocol):

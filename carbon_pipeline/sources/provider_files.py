@@ -25,6 +25,7 @@ from typing import Any
 
 import duckdb
 
+from carbon_pipeline.errors import SourceError
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -32,7 +33,7 @@ from carbon_pipeline.sources.deliveries import (
     record_delivery,
     record_restatement_if_changed,
 )
-from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import count_rows, read_delimited, shape_columns
 from carbon_pipeline.warehouse.sql_models import bind, model_sql, run_model
@@ -240,7 +241,7 @@ def load_month(
     month: date,
     *,
     run_id: str | None = None,
-) -> dict[str, object]:
+) -> LoadSummary:
     """Replace ``month`` of ``source`` in raw.provider_carbon_emissions; run inside the caller's transaction."""
     previous = previous_identity(con, source.id, month)
     forget_month(con, TABLE, source.id, month)
@@ -279,15 +280,15 @@ def load_month(
     restated = record_restatement_if_changed(
         con, source_id=source.id, month=month, previous=previous, change_kind="redelivery", run_id=run_id
     )
-    return {
-        "source_id": source.id,
-        "month": month.isoformat(),
-        "delivery": f"{sum(1 for n in rows_by_file.values() if n)} file(s)" if keys else None,
-        "objects": len(keys),
-        "model_versions": sorted(versions),
-        "rows": sum(rows_by_file.values()),
-        "restated": restated,
-    }
+    return LoadSummary(
+        source.id,
+        month,
+        rows=sum(rows_by_file.values()),
+        delivery=f"{sum(1 for n in rows_by_file.values() if n)} file(s)" if keys else None,
+        objects=len(keys),
+        model_versions=tuple(sorted(versions)),
+        restated=restated,
+    )
 
 
 def delivery_identity(landing: Landing) -> str | None:

@@ -1,81 +1,68 @@
-"""Which reader serves which source kind, and which raw table it fills."""
+"""Every source kind, found by looking for a ``SOURCE_KIND`` declaration in each folder under
+``carbon_pipeline/sources/``: adding a kind is adding its folder (docs/architecture.md), nothing here changes.
+
+``load_month`` and friends hide the one difference between kinds that read a landing folder or bucket and
+kinds that call an API."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import importlib
+import pkgutil
 from datetime import date
-from types import ModuleType
+from functools import cache
+from pathlib import Path
 
 import duckdb
 
-from carbon_pipeline.sources import (
-    activity_csv,
-    aws_carbon,
-    aws_cur,
-    aws_cur2,
-    aws_sustainability_api,
-    azure_carbon,
-    focus,
-    gcp_carbon,
-)
 from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.kind import LoadSummary, SourceKind
 from carbon_pipeline.sources.landing import open_landing
 
 
-@dataclass(frozen=True)
-class Reader:
-    kind: str
-    raw_table: str
-    module: ModuleType
+@cache
+def source_kinds() -> dict[str, SourceKind]:
+    """name -> declaration, in folder order."""
+    found: dict[str, SourceKind] = {}
+    folder = Path(__file__).parent
+    for module in sorted(pkgutil.iter_modules([str(folder)]), key=lambda m: m.name):
+        if not module.ispkg:
+            continue
+        declared = getattr(importlib.import_module(f"{__name__.rsplit('.', 1)[0]}.{module.name}"), "SOURCE_KIND", None)
+        if isinstance(declared, SourceKind):
+            if declared.name != module.name:
+                raise ValueError(f"sources/{module.name}/ declares kind '{declared.name}': a kind's folder is its name")
+            found[declared.name] = declared
+    return found
 
-    def load_month(
-        self, con: duckdb.DuckDBPyConnection, source: SourceConfig, month: date, run_id: str | None, force: bool = False
-    ) -> dict:
-        return self.module.load_month(con, open_landing(source), source, month, run_id=run_id, force=force)
 
-    def available_months(self, source: SourceConfig) -> list[date]:
-        return self.module.available_months(open_landing(source), source)
+def kind_of(name: str) -> SourceKind:
+    return source_kinds()[name]
 
-    def delivery_identity(self, source: SourceConfig, month: date) -> str | None:
-        return self.module.delivery_identity(open_landing(source), source, month)
 
-    def cleanup(self, source: SourceConfig) -> None:
-        """Drop the source's staged copies once its months are committed."""
+def load_month(
+    con: duckdb.DuckDBPyConnection, source: SourceConfig, month: date, run_id: str | None, force: bool = False
+) -> LoadSummary:
+    kind = kind_of(source.kind)
+    if kind.reads_objects:
+        return kind.reader.load_month(con, open_landing(source), source, month, run_id=run_id, force=force)
+    return kind.reader.load_month(con, source, month, run_id=run_id, force=force)
+
+
+def available_months(source: SourceConfig) -> list[date]:
+    kind = kind_of(source.kind)
+    if kind.reads_objects:
+        return kind.reader.available_months(open_landing(source), source)
+    return kind.reader.available_months(source)
+
+
+def delivery_identity(source: SourceConfig, month: date) -> str | None:
+    kind = kind_of(source.kind)
+    if kind.reads_objects:
+        return kind.reader.delivery_identity(open_landing(source), source, month)
+    return kind.reader.delivery_identity(source, month)
+
+
+def cleanup(source: SourceConfig) -> None:
+    """Drop the source's staged copies once its months are committed (an API source staged nothing)."""
+    if kind_of(source.kind).reads_objects:
         open_landing(source).cleanup()
-
-
-class ApiReader(Reader):
-    """A source read from an API rather than from objects: no landing folder, nothing staged."""
-
-    def load_month(
-        self, con: duckdb.DuckDBPyConnection, source: SourceConfig, month: date, run_id: str | None, force: bool = False
-    ) -> dict:
-        return self.module.load_month(con, source, month, run_id=run_id, force=force)
-
-    def available_months(self, source: SourceConfig) -> list[date]:
-        return self.module.available_months(source)
-
-    def delivery_identity(self, source: SourceConfig, month: date) -> str | None:
-        return self.module.delivery_identity(source, month)
-
-    def cleanup(self, source: SourceConfig) -> None:
-        """Nothing was staged."""
-
-
-READERS = {
-    "aws_cur": Reader("aws_cur", "raw.aws_cur_line_items", aws_cur),
-    "aws_cur2": Reader("aws_cur2", "raw.aws_cur2_line_items", aws_cur2),
-    "aws_carbon": Reader("aws_carbon", "raw.aws_carbon_emissions", aws_carbon),
-    "activity_csv": Reader("activity_csv", "raw.activity_rows", activity_csv),
-    "focus": Reader("focus", "raw.focus_charges", focus),
-    # the three below share raw.provider_carbon_emissions (dbt_like_sql/schema/50_provider_carbon.sql)
-    "gcp_carbon": Reader("gcp_carbon", "raw.provider_carbon_emissions", gcp_carbon),
-    "azure_carbon": Reader("azure_carbon", "raw.provider_carbon_emissions", azure_carbon),
-    "aws_sustainability_api": ApiReader(
-        "aws_sustainability_api", "raw.provider_carbon_emissions", aws_sustainability_api
-    ),
-}
-
-
-def reader_for(source: SourceConfig) -> Reader:
-    return READERS[source.kind]

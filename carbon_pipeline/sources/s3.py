@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline.errors import SourceError
 from carbon_pipeline.sources.landing import ReadsLocalCopies
 
 MAX_ATTEMPTS = 10

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline.errors import SourceError
 
 _CAPITAL = re.compile(r"([A-Z])")
 

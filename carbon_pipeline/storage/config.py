@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from carbon_pipeline.sources.errors import ConfigError
+from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.storage.backends import Backend, LocalFolder, S3Prefix
 from carbon_pipeline.storage.partition_store import PartitionStore
 

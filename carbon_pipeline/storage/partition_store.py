@@ -70,11 +70,11 @@ class StoredTable:
 
 def stored_tables() -> dict[str, StoredTable]:
     """Every raw table a reader fills (with the kinds that fill it) and the two ledger tables."""
-    from carbon_pipeline.sources.registry import READERS
+    from carbon_pipeline.sources.registry import source_kinds
 
     kinds: dict[str, list[str]] = {}
-    for kind, reader in READERS.items():
-        kinds.setdefault(reader.raw_table, []).append(kind)
+    for name, kind in source_kinds().items():
+        kinds.setdefault(kind.raw_table, []).append(name)
     tables = {table: StoredTable(table, tuple(sorted(k))) for table, k in kinds.items()}
     tables.update({table: StoredTable(table) for table in LEDGER_TABLES})
     return tables

@@ -11,10 +11,10 @@ from typing import Any
 import dagster as dg
 from pydantic import PrivateAttr
 
-from carbon_pipeline.defs.partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG, month_of
-from carbon_pipeline.defs.resources import WarehouseResource
+from carbon_pipeline.months import months_between
+from carbon_pipeline.orchestration.partitions import PARTITION_TAG, RANGE_END_TAG, RANGE_START_TAG, month_of
+from carbon_pipeline.orchestration.resources import WarehouseResource
 from carbon_pipeline.settings import Settings
-from carbon_pipeline.sources.months import months_between
 from carbon_pipeline.storage.config import open_partition_store
 from carbon_pipeline.storage.partition_store import PartitionStore
 from carbon_pipeline.warehouse.connection import warehouse_connection

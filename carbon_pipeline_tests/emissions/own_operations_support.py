@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from carbon_pipeline.factors.catalogue import load_catalogue
-from carbon_pipeline.sources import activity_csv
+from carbon_pipeline.sources.activity_csv import reader as activity_csv
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.landing import open_landing
 from carbon_pipeline.warehouse.connection import open_warehouse, replace_months, transaction

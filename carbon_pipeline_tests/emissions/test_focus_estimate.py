@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from carbon_pipeline.factors.catalogue import load_catalogue
-from carbon_pipeline.sources.aws_cur import group_copied_rows
+from carbon_pipeline.sources.aws_cur.reader import group_copied_rows
 from carbon_pipeline.warehouse.connection import open_warehouse, replace_months
 from carbon_pipeline_tests.emissions.test_usage_estimate import (
     CCF_US_EAST_1,

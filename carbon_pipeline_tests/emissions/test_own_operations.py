@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from carbon_pipeline.errors import SourceError
 from carbon_pipeline.factors.catalogue import DATA_DIR
-from carbon_pipeline.sources.errors import SourceError
 from carbon_pipeline_tests.emissions.own_operations_support import add_factor, build, load, rows, warehouse
 
 USEEIO = "useeio_v1_3_naics_co2e_usd2022.csv"
@@ -575,8 +575,8 @@ def test_values_outside_the_template_fail_naming_row_and_column(con, tmp_path, t
     ],
 )
 def test_activity_source_options_are_validated(tmp_path, option, message):
-    from carbon_pipeline.sources.config import load_sources_file
-    from carbon_pipeline.sources.errors import ConfigError
+    from carbon_pipeline.errors import ConfigError
+    from carbon_pipeline.sources.sources_file import load_sources_file
 
     (tmp_path / "spend").mkdir()
     sources = tmp_path / "sources.yaml"

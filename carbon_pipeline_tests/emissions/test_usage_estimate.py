@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from carbon_pipeline.defs.sql_assets import model_parameters
 from carbon_pipeline.factors.catalogue import load_catalogue
-from carbon_pipeline.sources.aws_cur import group_copied_rows
+from carbon_pipeline.sources.aws_cur.reader import group_copied_rows
 from carbon_pipeline.sources.config import InventorySettings
+from carbon_pipeline.transforms import model_parameters
 from carbon_pipeline.warehouse.connection import open_warehouse, replace_months
 
 # Cloud Carbon Footprint's AWS constants (methodology notes, section 3)

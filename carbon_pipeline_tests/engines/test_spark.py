@@ -19,7 +19,6 @@ import pytest
 
 pytest.importorskip("pyspark", reason="pyspark is in the `test` and `spark` extras")
 
-from carbon_pipeline.defs.sql_assets import model_parameters  # noqa: E402
 from carbon_pipeline.engines import SparkWarehouseEngine  # noqa: E402
 from carbon_pipeline.engines.spark_engine import SparkEngine, spark_session  # noqa: E402
 from carbon_pipeline.engines.tables import (  # noqa: E402
@@ -29,7 +28,8 @@ from carbon_pipeline.engines.tables import (  # noqa: E402
     transform_tables,
 )
 from carbon_pipeline.runner import failure_messages  # noqa: E402
-from carbon_pipeline.sources.config import load_sources_file  # noqa: E402
+from carbon_pipeline.sources.sources_file import load_sources_file  # noqa: E402
+from carbon_pipeline.transforms import model_parameters  # noqa: E402
 from carbon_pipeline_tests.conftest import make_deployment  # noqa: E402
 
 pytestmark = pytest.mark.spark

@@ -11,10 +11,9 @@ import pytest
 import sqlglot
 from sqlglot import exp
 
-from carbon_pipeline.defs.emission_assets import build_emission_assets
-from carbon_pipeline.defs.ledger_assets import build_ledger_assets
-from carbon_pipeline.defs.mart_assets import build_mart_assets
-from carbon_pipeline.defs.partitions import monthly_partitions
+from carbon_pipeline.defs.emissions.assets import build_emission_assets
+from carbon_pipeline.defs.ledger.assets import build_ledger_assets
+from carbon_pipeline.defs.marts.assets import build_mart_assets
 from carbon_pipeline.engines import DuckDBEngine, SparkWarehouseEngine, engine_for
 from carbon_pipeline.engines.tables import external_inputs, transform_tables
 from carbon_pipeline.engines.transpile import (
@@ -25,6 +24,7 @@ from carbon_pipeline.engines.transpile import (
     model_inputs,
     transpile_model,
 )
+from carbon_pipeline.orchestration.partitions import monthly_partitions
 from carbon_pipeline.settings import load_settings
 from carbon_pipeline.warehouse.connection import open_warehouse
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from carbon_pipeline.defs.factor_assets import factor_catalogue
-from carbon_pipeline.defs.resources import SourcesResource, WarehouseResource
+from carbon_pipeline.defs.factors.assets import factor_catalogue
+from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.factors.catalogue import load_catalogue
 from carbon_pipeline.factors.user_files import UserFactorFile, UserFactorFileError
-from carbon_pipeline.sources.config import load_sources_file
-from carbon_pipeline.sources.errors import ConfigError
+from carbon_pipeline.orchestration.resources import SourcesResource, WarehouseResource
+from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline.warehouse.connection import open_warehouse
 from carbon_pipeline.warehouse.sql_models import run_model
 

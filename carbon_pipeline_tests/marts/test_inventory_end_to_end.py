@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from carbon_pipeline.sources.months import months_between
+from carbon_pipeline.months import months_between
 from carbon_pipeline_tests.independent import inventory
 
 MONTHS = list(months_between(date(2024, 1, 1), date(2026, 1, 1)))

@@ -10,8 +10,8 @@ from datetime import date
 import duckdb
 import pytest
 
-from carbon_pipeline.defs.ledger_assets import _activity_summary
-from carbon_pipeline.defs.mart_assets import _scope_summary
+from carbon_pipeline.defs.ledger.assets import _activity_summary
+from carbon_pipeline.defs.marts.assets import _scope_summary
 
 START, END = date(2024, 1, 1), date(2026, 1, 1)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

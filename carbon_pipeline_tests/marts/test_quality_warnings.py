@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from carbon_pipeline.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
+from carbon_pipeline.orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
 from carbon_pipeline.settings import Settings
 from carbon_pipeline.warehouse.sql_models import run_model
 
@@ -151,7 +151,7 @@ def test_a_gap_in_the_middle_and_a_month_with_only_superseded_deliveries_are_rep
 
 
 def test_the_run_date_is_pinned_by_carbon_as_of(monkeypatch):
-    from carbon_pipeline.defs import checks
+    import carbon_pipeline.orchestration.checks as checks
 
     monkeypatch.setenv("CARBON_AS_OF", "2025-12-20")
     assert checks.as_of_date() == DEMO_FRESH

@@ -153,7 +153,7 @@ def _raw_metadata(result, key: str):
 
 
 def test_an_unchanged_cur_delivery_is_skipped_on_resync_unless_a_reload_is_forced(fresh):
-    from carbon_pipeline.defs.partitions import FORCE_RELOAD_TAG
+    from carbon_pipeline.orchestration.partitions import FORCE_RELOAD_TAG
     from carbon_pipeline.runner import run_inventory
 
     month = date(2025, 2, 1)
@@ -177,7 +177,7 @@ def _step_outcomes(result) -> dict[str, str]:
 
 
 def test_the_cur_resync_job_on_an_unchanged_delivery_skips_everything_downstream_and_records_why(fresh):
-    from carbon_pipeline.defs.partitions import SOURCES_TAG
+    from carbon_pipeline.orchestration.partitions import SOURCES_TAG
     from carbon_pipeline.runner import run_inventory
 
     month = date(2025, 2, 1)
@@ -204,7 +204,7 @@ def test_the_cur_resync_job_on_an_unchanged_delivery_skips_everything_downstream
 
 
 def test_the_cur_resync_job_rebuilds_downstream_when_a_delivery_changed(fresh):
-    from carbon_pipeline.defs.partitions import SOURCES_TAG
+    from carbon_pipeline.orchestration.partitions import SOURCES_TAG
     from carbon_pipeline.runner import run_inventory
 
     month = date(2025, 5, 1)

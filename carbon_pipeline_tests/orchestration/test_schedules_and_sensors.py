@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 import dagster as dg
 
 from carbon_pipeline.definitions import build_definitions
-from carbon_pipeline.defs.partitions import SOURCES_TAG
-from carbon_pipeline.defs.resources import SourcesResource
+from carbon_pipeline.orchestration.partitions import SOURCES_TAG
+from carbon_pipeline.orchestration.resources import SourcesResource
 from carbon_pipeline.runner import failure_messages
 
 

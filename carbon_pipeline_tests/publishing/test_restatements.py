@@ -20,7 +20,7 @@ from carbon_pipeline.cli import main as cli_main
 from carbon_pipeline.publishing import PublishError, publish_period, snapshot_problems
 from carbon_pipeline.publishing import snapshots as snapshots_module
 from carbon_pipeline.runner import failure_messages
-from carbon_pipeline.sources.config import load_sources_file
+from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline.warehouse import connection
 from carbon_pipeline.warehouse.connection import warehouse_connection
 from carbon_pipeline_tests.conftest import table_checksum

@@ -15,8 +15,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from carbon_pipeline.defs.report_assets import INVENTORY_REPORT_KEY, ReportsResource, inventory_report
-from carbon_pipeline.defs.resources import ServingResource, SourcesResource
+from carbon_pipeline.defs.reports.assets import inventory_report
+from carbon_pipeline.orchestration.keys import INVENTORY_REPORT_KEY
+from carbon_pipeline.orchestration.resources import ReportsResource, ServingResource, SourcesResource
 from carbon_pipeline.reporting.html_report import CSV_TABLES, DRAFT_STATEMENT, write_reports
 from carbon_pipeline.sources.config import InventorySettings
 

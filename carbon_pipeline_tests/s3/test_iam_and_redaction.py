@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.secrets.redaction import RedactingFilter, redact, register_secret
-from carbon_pipeline.sources.config import load_sources_file
 from carbon_pipeline.sources.credentials import AwsCredentials
-from carbon_pipeline.sources.errors import ConfigError
 from carbon_pipeline.sources.iam import policies_for
+from carbon_pipeline.sources.sources_file import load_sources_file
 
 SOURCES = """\
 sources:

@@ -143,9 +143,9 @@ def _summary(path: Path) -> list[tuple]:
 
 def test_sensor_on_the_bucket_runs_new_deliveries_once_and_a_redelivery_as_a_restatement(s3_deployment, moto_endpoint):
     from carbon_pipeline.definitions import build_definitions
-    from carbon_pipeline.defs.partitions import SOURCES_TAG
-    from carbon_pipeline.defs.resources import SourcesResource
-    from carbon_pipeline.sources.months import months_between
+    from carbon_pipeline.months import months_between
+    from carbon_pipeline.orchestration.partitions import SOURCES_TAG
+    from carbon_pipeline.orchestration.resources import SourcesResource
 
     settings, proxy, bucket = s3_deployment
     defs = build_definitions(settings)

@@ -16,7 +16,7 @@ import pytest
 from carbon_pipeline.cli import main
 from carbon_pipeline.runner import failure_messages
 from carbon_pipeline.serving.line_items import TraceError, trace_activity
-from carbon_pipeline.sources.config import load_sources_file
+from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline_tests.conftest import Deployment, make_deployment
 
 MAY, JUNE = date(2025, 5, 1), date(2025, 6, 1)

@@ -16,7 +16,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from carbon_pipeline.factors.catalogue import load_catalogue
-from carbon_pipeline.sources import aws_cur, aws_cur2
+from carbon_pipeline.sources.aws_cur import reader as aws_cur
+from carbon_pipeline.sources.aws_cur2 import reader as aws_cur2
 from carbon_pipeline.sources.tabular import athena_name
 from carbon_pipeline.warehouse.connection import open_warehouse, replace_months
 from carbon_pipeline.warehouse.sql_models import run_model

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from carbon_pipeline.sources.config import load_sources_file
-from carbon_pipeline.sources.errors import ConfigError
+from carbon_pipeline.errors import ConfigError
+from carbon_pipeline.sources.sources_file import load_sources_file
 
 
 def write(tmp_path: Path, text: str) -> Path:

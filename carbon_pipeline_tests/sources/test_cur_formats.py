@@ -23,12 +23,16 @@ import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 import pytest
 
+from carbon_pipeline.errors import SourceError
 from carbon_pipeline.runner import failure_messages, run_inventory
 from carbon_pipeline.settings import Settings
-from carbon_pipeline.sources import aws_carbon, aws_cur, aws_cur2
-from carbon_pipeline.sources.config import SourceConfig, load_sources_file
-from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline.sources.aws_carbon import reader as aws_carbon
+from carbon_pipeline.sources.aws_cur import reader as aws_cur
+from carbon_pipeline.sources.aws_cur2 import reader as aws_cur2
+from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import LocalLanding
+from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline.sources.tabular import athena_name
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
 
@@ -51,7 +55,7 @@ def con(tmp_path):
     connection.close()
 
 
-def load(con: duckdb.DuckDBPyConnection, module, source: SourceConfig, month: date) -> dict:
+def load(con: duckdb.DuckDBPyConnection, module, source: SourceConfig, month: date) -> LoadSummary:
     with transaction(con):
         return module.load_month(con, LocalLanding(source.id, Path(source.uri)), source, month)
 
@@ -211,7 +215,7 @@ def test_a_real_daily_cur_loads_every_row_with_exact_cost_per_currency_in_every_
     summary = load(con, aws_cur, source, NOVEMBER)
 
     expected = legacy_csv_totals(csv_rows(DAILY), NOVEMBER)
-    assert summary["rows"] == expected.rows == 1281
+    assert summary.rows == expected.rows == 1281
     assert_same_totals(stored_totals(con, "raw.aws_cur_line_items"), expected)
     # the empty product/regionCode of 472 rows falls back to product/region; 12 tax rows have neither
     assert expected.regions[None] == 12
@@ -261,7 +265,7 @@ def test_the_athena_parquet_layout_with_typed_columns_reads_the_same_totals_as_t
 
     # a double cost reaches the table through its shortest text form, as Python's repr writes it
     expected = legacy_csv_totals(csv_rows(DAILY), NOVEMBER, cost=lambda t: decimal_cost(repr(float(t))))
-    assert summary["rows"] == 1281
+    assert summary.rows == 1281
     assert_same_totals(stored_totals(con, "raw.aws_cur_line_items"), expected)
     first, last = con.execute(
         "SELECT MIN(usage_start), MAX(usage_start), COUNT(DISTINCT object_key) FROM raw.aws_cur_line_items"
@@ -290,7 +294,7 @@ def test_the_koku_bucket_sample_is_read_by_its_period_manifest_despite_a_merged_
 
     summary = load(con, aws_cur, source, date(2018, 8, 1))
 
-    assert summary["delivery"] == KOKU_ASSEMBLY and summary["superseded"] == 0
+    assert summary.delivery == KOKU_ASSEMBLY and summary.superseded == 0
     assert_same_totals(stored_totals(con, "raw.aws_cur_line_items"), legacy_csv_totals(rows, date(2018, 8, 1)))
     units = dict(con.execute("SELECT pricing_unit, COUNT(*) FROM raw.aws_cur_line_items GROUP BY ALL").fetchall())
     assert units == Counter(r["pricing/unit"] for r in rows)
@@ -651,7 +655,7 @@ def test_cur2_objects_give_the_same_rows_whether_maps_are_native_or_json_and_ids
 
     summary = load(con, aws_cur2, source, MARCH)
 
-    assert summary["rows"] == len(CUR2_ROWS)
+    assert summary.rows == len(CUR2_ROWS)
     assert stored_cur2(con) == expected_cur2(CUR2_ROWS, MARCH, first_line)
     assert con.execute("SELECT DISTINCT assembly_id, object_key FROM raw.aws_cur2_line_items").fetchall() == [
         ("exec-1", f"data/BILLING_PERIOD=2025-03/{file_name}")
@@ -686,7 +690,7 @@ def test_cur2_reads_only_the_chunks_its_manifest_lists_and_ignores_a_leftover_em
     assert aws_cur2.delivery_identity(landing, source, MARCH) == "exec-1"
     summary = load(con, aws_cur2, source, MARCH)
 
-    assert summary["objects"] == 2 and summary["rows"] == len(CUR2_ROWS)
+    assert summary.objects == 2 and summary.rows == len(CUR2_ROWS)
     assert con.execute("SELECT object_key, COUNT(*) FROM raw.aws_cur2_line_items GROUP BY 1 ORDER BY 1").fetchall() == [
         ("data/BILLING_PERIOD=2025-03/acme-cur2-00001.snappy.parquet", 2),
         ("data/BILLING_PERIOD=2025-03/acme-cur2-00002.snappy.parquet", 3),
@@ -719,7 +723,7 @@ def test_cur2_create_new_mode_reads_the_current_execution_and_records_the_earlie
 
     summary = load(con, aws_cur2, current, MARCH)
 
-    assert summary["rows"] == len(CUR2_ROWS) and summary["restated"] is True
+    assert summary.rows == len(CUR2_ROWS) and summary.restated is True
     assert con.execute("SELECT DISTINCT object_key FROM raw.aws_cur2_line_items").fetchall() == [
         ("data/BILLING_PERIOD=2025-03/20250303T010203Z-exec-2/acme-cur2-00001.snappy.parquet",)
     ]
@@ -954,7 +958,7 @@ def test_a_carbon_export_month_with_parquet_beside_csv_loads_both_with_every_sco
     summary = load(con, aws_carbon, source, april)
 
     every = csv_part + parquet_part
-    assert summary["rows"] == len(every) == 9
+    assert summary.rows == len(every) == 9
     sums = con.execute(
         """SELECT SUM(total_lbm_mtco2e), SUM(total_mbm_mtco2e), SUM(scope_1_mtco2e), SUM(scope_2_lbm_mtco2e),
                   SUM(scope_2_mbm_mtco2e), SUM(scope_3_lbm_mtco2e), SUM(scope_3_mbm_mtco2e)
@@ -992,13 +996,7 @@ def test_an_empty_carbon_export_month_loads_zero_rows_and_records_its_delivery(c
 
     summary = load(con, aws_carbon, source, may)
 
-    assert summary == {
-        "source_id": "acme-carbon",
-        "month": "2025-05-01",
-        "model_versions": ["v3.0.0"],
-        "rows": 0,
-        "restated": False,
-    }
+    assert summary == LoadSummary("acme-carbon", date(2025, 5, 1), rows=0, model_versions=("v3.0.0",))
     assert con.execute("SELECT COUNT(*) FROM raw.aws_carbon_emissions").fetchall() == [(0,)]
     assert con.execute(
         "SELECT source_kind, period_month, delivery_id, model_version, object_count, row_count, status "

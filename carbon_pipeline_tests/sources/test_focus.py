@@ -16,12 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from carbon_pipeline.errors import SourceError
 from carbon_pipeline.factors.catalogue import load_catalogue
 from carbon_pipeline.runner import failure_messages, run_inventory
 from carbon_pipeline.settings import Settings
-from carbon_pipeline.sources import focus
 from carbon_pipeline.sources.config import SourceConfig
-from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline.sources.focus import reader as focus
 from carbon_pipeline.sources.landing import LocalLanding
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
 
@@ -233,7 +233,7 @@ def test_aws_export_reads_only_the_chunks_its_manifest_lists(con, tmp_path, fold
     with transaction(con):
         summary = focus.load_month(con, landing, source, date(2024, 9, 1))
 
-    assert summary["rows"] == len(listed) == 300
+    assert summary.rows == len(listed) == 300
     keys = {k for (k,) in con.execute("SELECT DISTINCT object_key FROM raw.focus_charges").fetchall()}
     assert keys == {f"data/{folder_name}=2024-09/focus-export-0000{n}.csv.gz" for n in (1, 2)}
     costs = dict(con.execute("SELECT currency, SUM(billed_cost) FROM raw.focus_charges GROUP BY ALL").fetchall())
@@ -257,7 +257,7 @@ def test_aws_export_resync_is_idempotent_and_a_new_execution_is_recorded_as_a_re
     with transaction(con):
         summary = focus.load_month(con, landing, source, date(2024, 9, 1))
 
-    assert summary["restated"] is True
+    assert summary.restated is True
     assert con.execute("SELECT COUNT(*) FROM raw.focus_charges").fetchall() == [(len(listed),)]
     assert con.execute("SELECT previous_identity, new_identity FROM audit.restatements").fetchall() == [
         ("exec-1", "exec-2")

@@ -14,13 +14,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from carbon_pipeline.errors import ConfigError, SourceError
 from carbon_pipeline.factors.catalogue import load_catalogue
 from carbon_pipeline.runner import failure_messages, run_inventory
 from carbon_pipeline.settings import Settings
-from carbon_pipeline.sources.config import load_sources_file
-from carbon_pipeline.sources.errors import ConfigError, SourceError
 from carbon_pipeline.sources.landing import LocalLanding
-from carbon_pipeline.sources.registry import READERS
+from carbon_pipeline.sources.registry import kind_of
+from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
 from carbon_pipeline_tests.conftest import table_checksum
 from carbon_pipeline_tests.fixtures.malformed import build
@@ -122,7 +122,7 @@ def load_directly(corpus: Corpus, case: Case) -> str | None:
     load_catalogue(con)
     try:
         with transaction(con):
-            READERS[case.kind].module.load_month(con, LocalLanding(source.id, Path(source.uri)), source, MONTH)
+            kind_of(case.kind).reader.load_month(con, LocalLanding(source.id, Path(source.uri)), source, MONTH)
     except SourceError as exc:
         return str(exc)
     finally:

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from carbon_pipeline.sources import aws_cur
-from carbon_pipeline.sources.aws_carbon import model_version_rank
-from carbon_pipeline.sources.months import months_between, next_month
+from carbon_pipeline.months import months_between, next_month
+from carbon_pipeline.sources.aws_carbon.reader import model_version_rank
+from carbon_pipeline.sources.aws_cur import reader as aws_cur
 from carbon_pipeline.sources.tabular import athena_name, read_delimited
 from carbon_pipeline.warehouse.sql_models import run_model
 

@@ -15,11 +15,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from carbon_pipeline.errors import SourceError
 from carbon_pipeline.runner import failure_messages, run_inventory
 from carbon_pipeline.settings import Settings
-from carbon_pipeline.sources import aws_sustainability_api, azure_carbon, gcp_carbon
+from carbon_pipeline.sources.aws_sustainability_api import reader as aws_sustainability_api
+from carbon_pipeline.sources.azure_carbon import reader as azure_carbon
 from carbon_pipeline.sources.config import SourceConfig
-from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline.sources.gcp_carbon import reader as gcp_carbon
 from carbon_pipeline.sources.landing import LocalLanding
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
 
@@ -119,7 +121,7 @@ def test_gcp_files_in_csv_jsonl_and_parquet_load_in_metric_tons_by_usage_month(c
         january = gcp_carbon.load_month(con, landing, source, date(2025, 1, 1))
         february = gcp_carbon.load_month(con, landing, source, date(2025, 2, 1))
 
-    assert (january["rows"], february["rows"]) == (3, 1)
+    assert (january.rows, february.rows) == (3, 1)
     for month in ("2025-01-01", "2025-02-01"):
         got = raw_totals(con, "gcp", date.fromisoformat(month))
         assert got == pytest.approx(expected_t(GCP_ROWS, month), rel=1e-12)
@@ -208,7 +210,7 @@ def test_azure_item_details_load_location_based_in_metric_tons_with_no_market(co
     with transaction(con):
         summary = azure_carbon.load_month(con, LocalLanding(source.id, folder), source, date(2025, 3, 1))
 
-    assert summary["rows"] == 3
+    assert summary.rows == 3
     got = con.execute(
         """SELECT SUM(total_lbm_tco2e), COUNT(total_mbm_tco2e), COUNT(DISTINCT account_id),
                   string_agg(DISTINCT region, ',' ORDER BY region)
@@ -315,7 +317,7 @@ def test_sustainability_api_follows_pages_and_lands_every_emission_type(con, api
     assert sorted(first["GroupBy"]) == ["REGION", "SERVICE", "USAGE_ACCOUNT_ID"]
     assert sorted(first["EmissionsTypes"]) == sorted(TYPES)
     assert second["NextToken"] == "page-2-token"
-    assert summary["rows"] == 3 and summary["model_versions"] == ["v3.0.0"]
+    assert summary.rows == 3 and summary.model_versions == ("v3.0.0",)
 
     items = [item for page in PAGES for item in page]
     columns = {

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from carbon_pipeline.errors import SourceError
 from carbon_pipeline.factors.catalogue import load_catalogue
-from carbon_pipeline.sources import activity_csv, aws_carbon, aws_cur
-from carbon_pipeline.sources.config import load_sources_file
-from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline.sources.activity_csv import reader as activity_csv
+from carbon_pipeline.sources.aws_carbon import reader as aws_carbon
+from carbon_pipeline.sources.aws_cur import reader as aws_cur
 from carbon_pipeline.sources.landing import LocalLanding
+from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline.sources.tabular import athena_name
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
 
@@ -55,7 +57,7 @@ def test_cur_reads_only_the_objects_the_period_manifest_names(fresh, con):
     with transaction(con):
         summary = aws_cur.load_month(con, landing, cur, date(2025, 6, 1))
     rows = gzip.decompress((folder / "demo-cur-1.csv.gz").read_bytes()).decode().count("\n") - 1
-    assert summary["rows"] == rows
+    assert summary.rows == rows
 
 
 def test_cur_manifest_that_is_not_json_is_a_clear_error(fresh, con):
@@ -103,7 +105,7 @@ def test_carbon_export_loads_every_model_version_of_an_overlap_month(fresh, con)
     carbon = source(fresh, "demo-carbon")
     with transaction(con):
         summary = aws_carbon.load_month(con, LocalLanding(carbon.id, Path(carbon.uri)), carbon, date(2025, 2, 1))
-    assert summary["model_versions"] == ["v1", "v2.0.0"]
+    assert summary.model_versions == ("v1", "v2.0.0")
     ranks = dict(
         con.execute("SELECT DISTINCT model_version, model_version_rank FROM raw.aws_carbon_emissions").fetchall()
     )

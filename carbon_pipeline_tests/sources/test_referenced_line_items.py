@@ -14,9 +14,11 @@ import duckdb
 import pyarrow as pa
 import pytest
 
-from carbon_pipeline.sources import aws_cur, aws_cur2
-from carbon_pipeline.sources.config import SourceConfig, load_sources_file
-from carbon_pipeline.sources.errors import ConfigError, SourceError
+from carbon_pipeline.errors import ConfigError, SourceError
+from carbon_pipeline.sources.aws_cur import reader as aws_cur
+from carbon_pipeline.sources.aws_cur2 import reader as aws_cur2
+from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline_tests.conftest import make_deployment, table_checksum
 from carbon_pipeline_tests.sources.test_cur_formats import (
     CUR2_ROWS,
@@ -78,8 +80,8 @@ def test_referencing_the_objects_gives_exactly_the_groups_copying_gives_and_copi
     kept = load(copied, aws_cur, source, NOVEMBER)
     pointed = load(referencing, aws_cur, referenced(source), NOVEMBER)
 
-    assert kept["rows"] == pointed["rows"] == 1281
-    assert (kept["raw_line_items"], pointed["raw_line_items"]) == ("copied", "referenced")
+    assert kept.rows == pointed.rows == 1281
+    assert (kept.raw_line_items, pointed.raw_line_items) == ("copied", "referenced")
     copied_groups, referenced_groups = groups(copied), groups(referencing)
     assert len(copied_groups) > 50
     assert [g[2:] for g in referenced_groups] == [g[2:] for g in copied_groups]  # all but source_kind, storage
@@ -164,14 +166,14 @@ def test_changing_raw_line_items_rereads_an_unchanged_month_and_replaces_its_cop
     with transaction(copied):  # the same delivery, unchanged: only the setting differs, and that is enough
         result = summary(copied, LocalLanding(source.id, Path(source.uri)), referenced(source), NOVEMBER)
 
-    assert result["raw_line_items"] == "referenced"
+    assert result.raw_line_items == "referenced"
     assert copied.execute("SELECT COUNT(*) FROM raw.aws_cur_line_items").fetchall() == [(0,)]
     assert copied.execute("SELECT DISTINCT raw_storage FROM raw.cur_line_item_groups").fetchall() == [("referenced",)]
     assert copied.execute("SELECT SUM(line_item_count), SUM(cost) FROM raw.cur_line_item_groups").fetchall() == before
     assert copied.execute("SELECT COUNT(*) FROM raw.delivery_objects").fetchall() == [(2,)]
     with transaction(copied):  # and with the setting unchanged, the unchanged delivery is skipped again
         again = summary(copied, LocalLanding(source.id, Path(source.uri)), referenced(source), NOVEMBER)
-    assert again.get("skipped") is True
+    assert again.skipped is True
 
 
 @pytest.mark.parametrize("native", [True, False], ids=["native-maps-string-ids", "json-maps-int64-ids"])

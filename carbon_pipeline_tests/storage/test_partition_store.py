@@ -20,10 +20,10 @@ import duckdb
 import pytest
 from moto.server import ThreadedMotoServer
 
-from carbon_pipeline.defs.resources import WarehouseResource
+from carbon_pipeline.errors import ConfigError
+from carbon_pipeline.orchestration.resources import WarehouseResource
 from carbon_pipeline.runner import failure_messages
 from carbon_pipeline.settings import Settings, load_settings
-from carbon_pipeline.sources.errors import ConfigError
 from carbon_pipeline.storage import PartitionStore, PartitionStoreError, open_partition_store
 from carbon_pipeline.storage.config import parse_credentials
 from carbon_pipeline.storage.resource import StoredWarehouseResource, warehouse_resource

@@ -1,22 +1,12 @@
 -- Sources of kind $source_kind with no loaded delivery for a month their delivery calendar says must be
 -- there by $as_of (the run date), between the source's first delivered month and the latest month due.
 -- Deliberately not limited to the run's months: freshness is a property of the source as of today.
--- The calendar: month M is due on day `due_day` of M + `due_after_months`, and warned about only once
--- `tolerated_months` more have passed.
-WITH calendar (source_kind, due_after_months, due_day, tolerated_months, delivery_calendar) AS (
-    VALUES
-        ('aws_cur', 0, 2, 0, 'refreshed daily: the open month is delivered within a day of its start'),
-        ('aws_cur2', 0, 2, 0, 'refreshed daily like the legacy CUR: the open month within a day of its start'),
-        ('focus', 0, 2, 0, 'refreshed daily like the CUR: the open month within a day of its start'),
-        ('aws_carbon', 1, 21, 3, 'month M published ~21 days after its end (M+1, day 21); up to 3 months late tolerated'),
-        -- the Sustainability API serves the same Customer Carbon Footprint Tool data as the carbon export
-        ('aws_sustainability_api', 1, 21, 3,
-         'same data as the carbon export: month M by M+1, day 21; up to 3 months late tolerated'),
-        ('gcp_carbon', 1, 15, 1,
-         'Carbon Footprint export: month M by M+1, day 15 (Google: published by the 15th); 1 month late tolerated'),
-        ('azure_carbon', 1, 19, 1,
-         'Carbon Optimization: month M ready ~19 days after its end (M+1, day 19); 1 month late tolerated'),
-        ('activity_csv', 1, 15, 2, 'monthly files (bills, fuel cards, travel) by M+1, day 15; up to 2 months late tolerated')
+-- The calendar is the kind's own (sources/<kind>/__init__.py, DeliveryCalendar): month M is due on day
+-- $due_day of M + $due_after_months, and warned about only once $tolerated_months more have passed.
+WITH calendar AS (
+    SELECT CAST($source_kind AS VARCHAR) AS source_kind, CAST($due_after_months AS INTEGER) AS due_after_months,
+        CAST($due_day AS INTEGER) AS due_day, CAST($tolerated_months AS INTEGER) AS tolerated_months,
+        CAST($delivery_calendar AS VARCHAR) AS delivery_calendar
 ),
 sources AS (
     SELECT source_id, source_kind, MIN(period_month) AS first_month,

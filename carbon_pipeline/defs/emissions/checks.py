@@ -1,0 +1,11 @@
+"""Checks of the emissions stage: the ones each of its transforms declares (carbon_pipeline/transforms.py)."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from carbon_pipeline.orchestration.sql_table_asset import transform_checks
+
+
+def build_emissions_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> list[dg.AssetChecksDefinition]:
+    return transform_checks("emissions", partitions_def)

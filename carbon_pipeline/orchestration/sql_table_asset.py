@@ -1,0 +1,72 @@
+"""The common shape of every SQL stage: replace the run's months of one table with the rows of its
+SQL models, in one transaction, and report what was written."""
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import dagster as dg
+import duckdb
+
+from carbon_pipeline import transforms
+from carbon_pipeline.engines import engine_for
+from carbon_pipeline.orchestration.checks import check_for
+from carbon_pipeline.orchestration.keys import raw_asset_key, transform_key
+from carbon_pipeline.orchestration.partitions import asset_window
+from carbon_pipeline.orchestration.resources import SourcesResource, WarehouseResource
+from carbon_pipeline.sources.registry import source_kinds
+from carbon_pipeline.transforms import Transform, model_parameters
+from carbon_pipeline.warehouse.connection import transaction
+
+Summary = Callable[[duckdb.DuckDBPyConnection, date, date], dict[str, Any]]
+
+
+def transform_deps(transform: Transform) -> list[dg.AssetKey]:
+    """What a transform reads: its declared inputs and the raw assets of every source kind that feeds it."""
+    raw = [raw_asset_key(kind.name) for kind in source_kinds().values() if kind.feeds == transform.table]
+    return [*raw, *(dg.AssetKey.from_user_string(key) for key in transform.inputs)]
+
+
+def transform_asset(
+    transform: Transform, partitions_def: dg.PartitionsDefinition, summary: Summary | None = None
+) -> dg.AssetsDefinition:
+    """The asset that writes ``transform.table`` from its models (carbon_pipeline/transforms.py)."""
+    table, models = transform.table, transform.models
+
+    @dg.asset(
+        key=transform_key(table),
+        deps=transform_deps(transform),
+        group_name=transform.group,
+        description=transform.description,
+        partitions_def=partitions_def,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        kinds={"duckdb", "sql"},
+        metadata={"table": table, "models": ", ".join(f"dbt_like_sql/{m}.sql" for m in models)},
+    )
+    def _asset(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, sources: SourcesResource
+    ) -> dg.MaterializeResult:
+        start, end = asset_window(context)
+        params = model_parameters(sources.load().settings)
+        with warehouse.connect() as con:
+            with transaction(con):
+                # CARBON_ENGINE: duckdb runs the models in the warehouse, spark over Parquet (docs/spark.md)
+                written = engine_for(context=context).replace_months(con, table, models, start, end, **params)
+            metadata: dict[str, Any] = {
+                "dagster/row_count": written,
+                "months": f"{start:%Y-%m} .. {end:%Y-%m} (exclusive)",
+            }
+            metadata.update(warehouse.store_months(table, start, end, con=con))  # raw/ledger: publish if configured
+            if summary is not None:
+                metadata.update(summary(con, start, end))
+        context.log.info(f"{table}: {written} rows for {start:%Y-%m}..{end:%Y-%m}")
+        return dg.MaterializeResult(metadata=metadata)
+
+    return _asset
+
+
+def transform_checks(group: str, partitions_def: dg.MonthlyPartitionsDefinition) -> list[dg.AssetChecksDefinition]:
+    """The checks each transform of ``group`` declares, on its asset."""
+    return [
+        check_for(spec, transform_key(t.table), partitions_def) for t in transforms.of_group(group) for spec in t.checks
+    ]

@@ -1,0 +1,31 @@
+"""Legacy AWS Cost and Usage Reports (CSV, gzip, ZIP or Parquet), read by their period manifests."""
+
+from carbon_pipeline.sources.aws_cur import reader
+from carbon_pipeline.sources.cur_options import validate_cur_options
+from carbon_pipeline.sources.kind import DeliveryCalendar, SourceKind
+from carbon_pipeline.transforms import ContractCheck
+
+SOURCE_KIND = SourceKind(
+    name="aws_cur",
+    asset_name="aws_cur_line_items",
+    raw_table="raw.aws_cur_line_items",
+    description="Legacy AWS CUR line items, typed, one row per line of each manifest-listed "
+    "object of the current delivery (assemblyId); earlier deliveries recorded as superseded.",
+    reader=reader,
+    feeds="ledger.activity",
+    calendar=DeliveryCalendar(0, 2, 0, "refreshed daily: the open month is delivered within a day of its start"),
+    options=frozenset({"report_name", "raw_line_items"}),
+    validate_options=validate_cur_options,
+    contracts=(
+        ContractCheck("raw.aws_cur_line_items"),
+        ContractCheck(
+            "raw.cur_line_item_groups",
+            name="line_item_groups_contract",
+            description="great-expectations suite over every distinct account, payer, line-item type and currency "
+            "of the kind's line-item groups (the ledger's input, copied or referenced line items alike): the whole "
+            "month, not a sample.",
+            params={"source_kind": "aws_cur"},
+        ),
+    ),
+    sql=("staging/aws_cur_line_items", "staging/cur_line_item_groups"),
+)

@@ -1,0 +1,684 @@
+"""Legacy AWS Cost and Usage Report (CUR 1): CSV (gzip, ZIP or plain) and Parquet, in all three layouts.
+
+The manifest is the only truth about which objects make up the current delivery: old assemblyId folders keep
+stale full copies, so data files are never globbed. Earlier assemblies found beside the current one are
+recorded as superseded deliveries, not read. Where the manifest is (docs/sources.md):
+
+* CSV, create-new-version and overwrite: ``yyyymmdd-yyyymmdd/<report>-Manifest.json`` (exclusive end),
+  objects in an ``<assemblyId>/`` subfolder or directly in the period folder;
+* Parquet (Athena, always overwrite): ``<report>/year=YYYY/month=M/<report>-Manifest.json`` beside the
+  ``<report>-0000N.snappy.parquet`` objects (``month=MM`` is accepted too).
+
+Each object is read by its own extension (the manifest's ``compression`` need only be one AWS offers):
+``.parquet`` with DuckDB's Parquet reader, ``.csv``/``.csv.gz`` with its CSV reader, and ``.zip``, which
+DuckDB cannot read, by extracting its single CSV member beside it in chunks (never whole in memory) and
+deleting the copy once the object is loaded. Columns are matched by their Athena snake_case name, so CSV
+headers (``lineItem/UsageAmount``), CSV files written with Athena names and Parquet all read the same; missing
+optional ones read as NULL. The dynamic columns are kept without widening the table: every ``resourceTags/*``
+(``resource_tags_*``) column becomes a key of the row's ``resource_tags`` JSON object and every
+``costCategory/*`` (``cost_category_*``) column a key of ``cost_category``, the columns CUR 2.0 keeps its maps
+in (see tag_maps); other extra columns (product attributes) are ignored. Typed Parquet columns become text
+before the staging model casts them, so a bad value is reported with its row and column, whatever the format
+(see cur_varchar for timestamps and account ids).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from carbon_pipeline.errors import SourceError
+from carbon_pipeline.months import next_month
+from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.deliveries import (
+    forget_month,
+    previous_identity,
+    record_delivery,
+    record_restatement_if_changed,
+    unchanged_delivery,
+    versions_digest,
+)
+from carbon_pipeline.sources.kind import LoadSummary
+from carbon_pipeline.sources.landing import Landing
+from carbon_pipeline.sources.tabular import (
+    athena_name,
+    count_rows,
+    read_delimited,
+    read_parquet_varchar,
+    varchar_expression,
+)
+from carbon_pipeline.warehouse.sql_models import insert_model, insert_model_over
+
+KIND = "aws_cur"
+TABLE = "raw.aws_cur_line_items"
+REQUIRED_COLUMNS = (
+    "line_item_usage_account_id",
+    "line_item_line_item_type",
+    "line_item_product_code",
+    "line_item_usage_type",
+    "line_item_usage_start_date",
+    "line_item_usage_amount",
+    "line_item_unblended_cost",
+)
+OPTIONAL_COLUMNS = (
+    "identity_line_item_id",
+    "bill_payer_account_id",
+    "line_item_operation",
+    "line_item_usage_end_date",
+    "pricing_unit",
+    "line_item_currency_code",
+    "product_region_code",
+    "product_region",
+    "product_location",
+    "product_instance_type",
+    "product_vcpu",
+    "resource_tags",  # CUR 2.0's tag map as JSON (aws_cur2); legacy files have one column per tag instead
+    "cost_category",  # likewise for cost categories
+)
+# CSV header names, for messages: users know `lineItem/UsageAmount`, not its Athena spelling.
+CSV_NAMES = {
+    "line_item_usage_account_id": "lineItem/UsageAccountId",
+    "line_item_line_item_type": "lineItem/LineItemType",
+    "line_item_product_code": "lineItem/ProductCode",
+    "line_item_usage_type": "lineItem/UsageType",
+    "line_item_usage_start_date": "lineItem/UsageStartDate",
+    "line_item_usage_amount": "lineItem/UsageAmount",
+    "line_item_unblended_cost": "lineItem/UnblendedCost",
+}
+ACCOUNT_ID_DIGITS = 12
+INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}
+CSV_SUFFIXES = (".csv", ".csv.gz", ".gz")
+# Columns staging/aws_cur_line_items.sql TRY_CASTs to a number or timestamp: a Parquet column of one of
+# STAGING_TYPES reaches it typed (cur_varchar), any other type as text.
+TYPED_FOR_STAGING = (
+    "line_item_usage_start_date",
+    "line_item_usage_end_date",
+    "line_item_usage_amount",
+    "line_item_unblended_cost",
+    "product_vcpu",
+)
+STAGING_TYPES = {"DOUBLE", "FLOAT", "DECIMAL", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "DATE", *INTEGER_TYPES}
+COMPRESSIONS = ("GZIP", "ZIP", "PARQUET", "NONE", "")
+COPY_CHUNK = 1 << 20
+# (raw column, Athena prefix of the columns folded into it): legacy CUR writes one column per activated tag
+# or cost category, and the set changes from month to month.
+TAG_MAPS = (("resource_tags", "resource_tags_"), ("cost_category", "cost_category_"))
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def period_folder(month: date) -> str:
+    return f"{month:%Y%m%d}-{next_month(month):%Y%m%d}"
+
+
+def parquet_folders(name: str, month: date) -> tuple[str, ...]:
+    """The Athena layout's partition folder of ``month``: AWS writes ``month=1``; ``month=01`` is accepted
+    because copies made by other tools zero-pad."""
+    return (f"{name}/year={month.year}/month={month.month}", f"{name}/year={month.year}/month={month.month:02d}")
+
+
+def manifest_location(landing: Landing, name: str, month: date) -> tuple[str, str] | None:
+    """(folder, manifest key) of ``month``'s period-level manifest in whichever layout holds it."""
+    for folder in (period_folder(month), *parquet_folders(name, month)):
+        key = f"{folder}/{name}-Manifest.json"
+        if landing.exists(key):
+            return folder, key
+    return None
+
+
+def report_name(source: SourceConfig) -> str:
+    return str(source.options.get("report_name") or source.uri.rstrip("/").rsplit("/", 1)[-1])
+
+
+@dataclass(frozen=True)
+class CurDelivery:
+    month: date
+    assembly_id: str
+    manifest_key: str
+    object_keys: tuple[str, ...]
+    superseded: tuple[tuple[str, str], ...] = field(default=())
+
+
+def _relative_key(source_id: str, manifest_key: str, folder: str, key: str) -> str:
+    marker = f"{folder}/"
+    if marker not in key:
+        raise SourceError(
+            f"reportKeys entry '{key}' is not inside the period folder '{folder}'",
+            source_id=source_id,
+            object_key=manifest_key,
+        )
+    return marker + key.split(marker, 1)[1]
+
+
+def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> CurDelivery | None:
+    """The current delivery of ``month`` per its period-level manifest, or None if there is none."""
+    name = report_name(source)
+    location = manifest_location(landing, name, month)
+    if location is None:
+        return None
+    folder, manifest_key = location
+    manifest = landing.read_json(manifest_key)
+    if not isinstance(manifest, dict):
+        raise SourceError("manifest is not a JSON object", source_id=source.id, object_key=manifest_key)
+    for key in ("assemblyId", "reportKeys", "billingPeriod"):
+        if key not in manifest:
+            raise SourceError(f"manifest has no '{key}'", source_id=source.id, object_key=manifest_key)
+    start = str(manifest["billingPeriod"].get("start", ""))[:8]
+    if start != f"{month:%Y%m%d}":
+        raise SourceError(
+            f"manifest billingPeriod.start {start!r} does not match folder {folder}",
+            source_id=source.id,
+            object_key=manifest_key,
+        )
+    compression = str(manifest.get("compression", "GZIP")).upper()
+    if compression not in COMPRESSIONS:
+        raise SourceError(
+            f"compression {compression!r} is not one AWS offers for CUR (GZIP, ZIP, Parquet)",
+            source_id=source.id,
+            object_key=manifest_key,
+        )
+    assembly_id = str(manifest["assemblyId"])
+    keys = tuple(_relative_key(source.id, manifest_key, folder, k) for k in manifest["reportKeys"])
+    superseded = []
+    for sub in landing.list_dirs(folder):
+        older_key = f"{folder}/{sub}/{name}-Manifest.json"
+        if sub != assembly_id and landing.exists(older_key):
+            older = landing.read_json(older_key)
+            if isinstance(older, dict) and older.get("assemblyId") not in (None, assembly_id):
+                superseded.append((str(older["assemblyId"]), older_key))
+    return CurDelivery(month, assembly_id, manifest_key, keys, tuple(superseded))
+
+
+def cur_varchar(name: str, dtype: duckdb.DuckDBPyType) -> duckdb.Expression:
+    """A typed Parquet column as the text the staging model casts (tabular.varchar_expression), except:
+    the numbers and timestamps the model casts itself (TYPED_FOR_STAGING) stay typed, since formatting a
+    DOUBLE as text and parsing it back cost more than the rest of the scan; and account ids typed as
+    integers are zero-padded back to 12 digits. AWS writes ids as strings, but copies (the public CUR 2.0
+    sample among them) store int64, which drops the leading zeros of ids like 012345678901; unpadded, such an
+    id would not match the same account elsewhere (carbon export, other months). A value too long for 12
+    digits is kept as it is, not cut."""
+    if athena_name(name) in TYPED_FOR_STAGING and str(dtype).split("(")[0] in STAGING_TYPES:
+        column = duckdb.ColumnExpression(name)
+        if str(dtype) == "TIMESTAMP WITH TIME ZONE":  # as UTC wall time, the form the staging model keeps
+            column = duckdb.FunctionExpression("timezone", duckdb.ConstantExpression("UTC"), column)
+        return column.alias(name)
+    if not athena_name(name).endswith("_account_id") or str(dtype) not in INTEGER_TYPES:
+        return varchar_expression(name, dtype)
+    column = duckdb.ColumnExpression(name)
+    text = column.cast(duckdb.sqltype("VARCHAR"))
+    padded = duckdb.FunctionExpression(
+        "lpad", text, duckdb.ConstantExpression(ACCOUNT_ID_DIGITS), duckdb.ConstantExpression("0")
+    )
+    fits = column.between(duckdb.ConstantExpression(0), duckdb.ConstantExpression(10**ACCOUNT_ID_DIGITS - 1))
+    return duckdb.CaseExpression(fits, padded).otherwise(text).alias(name)
+
+
+def _scratch_file(beside: Path) -> Path:
+    """An empty temporary file next to ``beside`` (same disk as the staged object, which may be large),
+    or in the system temp folder when that folder is not writable (a read-only landing copy)."""
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{beside.name}.", suffix=".csv", dir=beside.parent)
+    except OSError:
+        handle, name = tempfile.mkstemp(prefix=f"{beside.name}.", suffix=".csv")
+    os.close(handle)
+    return Path(name)
+
+
+@contextmanager
+def extracted_csv(path: Path, *, source_id: str, object_key: str) -> Iterator[Path]:
+    """The single CSV member of a ZIP object as a file DuckDB can read (it reads no ZIP), copied in 1 MiB
+    chunks so that a report of gigabytes never sits in memory; deleted when the block ends."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise SourceError(f"cannot be read as ZIP: {exc}", source_id=source_id, object_key=object_key) from exc
+    target = _scratch_file(path)
+    try:
+        with archive:
+            members = [m for m in archive.infolist() if not m.is_dir()]
+            if len(members) != 1:
+                names = ", ".join(m.filename for m in members[:5]) or "nothing"
+                raise SourceError(
+                    f"a CUR ZIP object holds exactly one CSV file, this one holds {len(members)} ({names})",
+                    source_id=source_id,
+                    object_key=object_key,
+                )
+            with archive.open(members[0]) as member, target.open("wb") as out:
+                shutil.copyfileobj(member, out, COPY_CHUNK)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        target.unlink(missing_ok=True)
+        raise SourceError(f"ZIP member cannot be extracted: {exc}", source_id=source_id, object_key=object_key) from exc
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    try:
+        yield target
+    finally:
+        target.unlink(missing_ok=True)
+
+
+def dynamic_columns(names: list[str]) -> dict[str, dict[str, str]]:
+    """{raw map column: {Athena column name: map key}} of an object's tag and cost-category columns. The key
+    is the Athena name after its prefix, which a CSV header (``resourceTags/user:team``) and a Parquet
+    column (``resource_tags_user_team``) of the same tag share: ``user_team``, CUR 2.0's own spelling."""
+    found: dict[str, dict[str, str]] = {column: {} for column, _ in TAG_MAPS}
+    for name in names:
+        athena = athena_name(name)
+        for column, prefix in TAG_MAPS:
+            if athena.startswith(prefix) and len(athena) > len(prefix):
+                found[column][athena] = athena[len(prefix) :]
+    return found
+
+
+def header_names(con: duckdb.DuckDBPyConnection, path: Path, *, parquet: bool) -> list[str]:
+    """The object's column names, read from the Parquet footer or the CSV's first line only: which tag
+    columns exist must be known before the one scan that loads the object, and this costs no scan. A
+    damaged object yields no names: the reader that follows reports the damage with its usual message."""
+    try:
+        if parquet:
+            return con.read_parquet(str(path)).columns
+        with path.open("rb") as raw:
+            compressed = raw.read(2) == GZIP_MAGIC
+        opener = gzip.open if compressed else open
+        with opener(path, "rb") as handle:
+            first = handle.readline().decode("utf-8-sig", errors="replace")
+    except (duckdb.Error, OSError, EOFError, zlib.error):
+        return []
+    return next(csv.reader(io.StringIO(first)), [])
+
+
+def tag_maps(relation: duckdb.DuckDBPyRelation, dynamic: dict[str, dict[str, str]]) -> duckdb.DuckDBPyRelation:
+    """The relation with its tag and cost-category columns folded into one JSON object text per kind (the
+    form CUR 2.0's maps are kept in), empty values left out and NULL where none is left, within the same
+    single scan. Text, not a MAP column, because of what it costs per row: on a 1M-row month a MAP column
+    adds about three times the CPU of the text (docs/sources.md); query it with json_extract_string. The
+    object is concatenated (JSON-encoded keys and values joined by concat_ws, which skips absent ones):
+    no per-row list or map is built, and an untagged row costs one comparison per column."""
+    folded = [name for columns in dynamic.values() for name in columns]
+    star = duckdb.StarExpression(exclude=[*folded, *dynamic])
+    expressions: list[duckdb.Expression] = [star]
+    empty = duckdb.ConstantExpression("")
+    for column, columns in dynamic.items():
+        if not columns:
+            expressions.append(duckdb.ConstantExpression(None).cast(duckdb.sqltype("VARCHAR")).alias(column))
+            continue
+        members = []
+        present = None
+        for name, key in columns.items():
+            value = duckdb.ColumnExpression(name)
+            has_value = value != empty
+            encoded = duckdb.FunctionExpression("to_json", value).cast(duckdb.sqltype("VARCHAR"))
+            member = duckdb.FunctionExpression("concat", duckdb.ConstantExpression(f"{json.dumps(key)}:"), encoded)
+            members.append(duckdb.CaseExpression(has_value, member))
+            present = has_value if present is None else present | has_value
+        joined = duckdb.FunctionExpression("concat_ws", duckdb.ConstantExpression(","), *members)
+        braces = (duckdb.ConstantExpression("{"), joined, duckdb.ConstantExpression("}"))
+        text = duckdb.FunctionExpression("concat", *braces)
+        expressions.append(duckdb.CaseExpression(present, text).alias(column))
+    return relation.select(*expressions)
+
+
+def _csv_display(name: str) -> str:
+    return CSV_NAMES.get(name, name)
+
+
+def _same_name(name: str) -> str:
+    return name
+
+
+@contextmanager
+def open_object(
+    con: duckdb.DuckDBPyConnection, path: Path, *, source_id: str, object_key: str
+) -> Iterator[tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]]:
+    """One CUR object as an all-VARCHAR relation with Athena column names, and how to show a column name in
+    messages (CSV users know ``lineItem/UsageAmount``, Parquet users ``line_item_usage_amount``). The
+    relation is lazy: use it inside the block, while an extracted ZIP member still exists."""
+    lowered = object_key.lower()
+
+    def shape(data: Path, parquet: bool) -> tuple[dict[str, object], dict[str, dict[str, str]]]:
+        dynamic = dynamic_columns(header_names(con, data, parquet=parquet))
+        extra = tuple(name for columns in dynamic.values() for name in columns)
+        return {
+            "source_id": source_id,
+            "object_key": object_key,
+            "normalise": athena_name,
+            "required": REQUIRED_COLUMNS,
+            "optional": (*OPTIONAL_COLUMNS, *extra),
+        }, dynamic
+
+    if lowered.endswith(".parquet"):
+        options, dynamic = shape(path, True)
+        relation = read_parquet_varchar(con, path, display=_same_name, cast=cur_varchar, **options)
+        yield tag_maps(relation, dynamic), _same_name
+    elif lowered.endswith(".zip"):
+        with extracted_csv(path, source_id=source_id, object_key=object_key) as csv_path:
+            options, dynamic = shape(csv_path, False)
+            yield tag_maps(read_delimited(con, csv_path, display=_csv_display, **options), dynamic), _csv_display
+    elif lowered.endswith(CSV_SUFFIXES):
+        options, dynamic = shape(path, False)
+        yield tag_maps(read_delimited(con, path, display=_csv_display, **options), dynamic), _csv_display
+    else:
+        raise SourceError(
+            "unsupported object type (expected .csv, .csv.gz, .zip or .parquet)",
+            source_id=source_id,
+            object_key=object_key,
+        )
+
+
+@contextmanager
+def scan_errors(source_id: str, object_key: str) -> Iterator[None]:
+    """Damage found only while scanning (a truncated gzip stream, a corrupt Parquet page, a CSV line with
+    too many fields) as a SourceError naming the object, not a bare DuckDB message naming a staged path."""
+    try:
+        yield
+    except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        reason = str(exc).strip().splitlines()[0]
+        raise SourceError(f"cannot be read: {reason}", source_id=source_id, object_key=object_key) from exc
+
+
+BAD_CELL = "carbon_pipeline bad cell|"
+
+
+def _bad_cell(exc: duckdb.Error) -> tuple[int, str, str] | None:
+    """The (row, column, value) the staging model's validation aborted on, if that is what happened."""
+    text = str(exc)
+    if BAD_CELL not in text:
+        return None
+    line, column, value = text.split(BAD_CELL, 1)[1].split("|", 2)
+    return int(line), column, value.splitlines()[0] if value else value
+
+
+GROUPS_TABLE = "raw.cur_line_item_groups"
+COPIED, REFERENCED = "copied", "referenced"
+
+
+def raw_storage(source: SourceConfig) -> str:
+    """``copied`` or ``referenced``: the source's ``raw_line_items`` option (config.RAW_LINE_ITEMS)."""
+    return REFERENCED if source.options.get("raw_line_items") == "reference" else COPIED
+
+
+def stage_object(
+    con: duckdb.DuckDBPyConnection,
+    relation: duckdb.DuckDBPyRelation,
+    *,
+    table: str,
+    kind: str,
+    storage: str,
+    source_id: str,
+    month: date,
+    delivery_id: str,
+    object_key: str,
+    display: Callable[[str], str],
+) -> int:
+    """Validate one object's rows in a single pass (a month of an enterprise CUR is tens of millions of rows,
+    and each extra pass re-inflates the whole gzip object) and keep them: appended to ``table``
+    (raw.aws_cur_line_items or raw.aws_cur2_line_items: the same staging model fills both) when the source
+    copies its line items, or streamed straight into their ledger-grain groups when it references the
+    delivered objects. Returns the line items kept, which must be the rows read (counted separately)."""
+    relation.create_view("cur_file", replace=True)
+    params = {
+        "source_id": source_id,
+        "period_month": month,
+        "assembly_id": delivery_id,
+        "object_key": object_key,
+        "source_kind": kind,
+        "raw_storage": storage,
+    }
+    try:
+        with scan_errors(source_id, object_key):
+            if storage == REFERENCED:
+                insert_model_over(
+                    con,
+                    GROUPS_TABLE,
+                    "staging/cur_line_item_groups",
+                    reading="cur_line_items",
+                    as_rows_of="staging/aws_cur_line_items",
+                    **params,
+                )
+                written = con.execute(
+                    f"""SELECT COALESCE(SUM(line_item_count), 0) FROM {GROUPS_TABLE}
+                        WHERE source_id = ? AND period_month = ? AND object_key = ?""",
+                    [source_id, month, object_key],
+                ).fetchall()[0][0]
+            else:
+                written = insert_model(con, table, "staging/aws_cur_line_items", **params)
+            expected = count_rows(relation)
+    except SourceError as exc:
+        bad = _bad_cell(exc.__cause__) if isinstance(exc.__cause__, duckdb.Error) else None
+        if bad is None:
+            raise
+        line, column, value = bad
+        raise SourceError(
+            f"value {value!r} is not usable",
+            source_id=source_id,
+            object_key=object_key,
+            row=line,
+            column=display(column),
+        ) from exc.__cause__
+    con.execute("DROP VIEW IF EXISTS cur_file")
+    if written != expected:
+        raise SourceError(f"read {expected} rows but wrote {written}", source_id=source_id, object_key=object_key)
+    return written
+
+
+def kept_as(con: duckdb.DuckDBPyConnection, source_id: str, month: date) -> str | None:
+    """How the month's line items were kept when it was last read (``copied`` / ``referenced``)."""
+    rows = con.execute(
+        "SELECT DISTINCT raw_storage FROM raw.delivery_objects WHERE source_id = ? AND period_month = ?",
+        [source_id, month],
+    ).fetchall()
+    return rows[0][0] if len(rows) == 1 else None
+
+
+def group_copied_rows(con: duckdb.DuckDBPyConnection, table: str, kind: str, source_id: str, month: date) -> int:
+    """The ledger-grain groups of a month whose line items were copied, from the copies (one scan of the
+    warehouse table, a fraction of the copy's cost): the ledger reads groups whichever way rows were kept."""
+    rows = con.table(table).filter(
+        (duckdb.ColumnExpression("source_id") == duckdb.ConstantExpression(source_id))
+        & (duckdb.ColumnExpression("period_month") == duckdb.ConstantExpression(month))
+    )
+    rows.create_view("cur_line_items", replace=True)
+    try:
+        return insert_model(con, GROUPS_TABLE, "staging/cur_line_item_groups", source_kind=kind, raw_storage=COPIED)
+    finally:
+        con.execute("DROP VIEW IF EXISTS cur_line_items")
+
+
+def record_objects(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceConfig,
+    *,
+    kind: str,
+    month: date,
+    delivery_id: str,
+    versions: dict[str, str],
+    line_items: dict[str, int],
+    storage: str,
+) -> None:
+    """raw.delivery_objects: which object (at which version) each line item was read from."""
+    base = source.uri.rstrip("/")
+    con.executemany(
+        """INSERT INTO raw.delivery_objects (source_kind, source_id, period_month, delivery_id, object_key,
+               object_uri, object_version, raw_storage, line_items)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            [kind, source.id, month, delivery_id, key, f"{base}/{key}", versions.get(key), storage, line_items[key]]
+            for key in line_items
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class DeliveryToLoad:
+    """What loading needs of a manifest, whichever CUR generation wrote it."""
+
+    delivery_id: str  # assemblyId (legacy CUR) or executionId (CUR 2.0)
+    manifest_key: str
+    object_keys: tuple[str, ...]
+    superseded: tuple[tuple[str, str], ...]
+
+
+ObjectOpener = Callable[[Path, str], AbstractContextManager[tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]]]
+
+
+def load_delivery(
+    con: duckdb.DuckDBPyConnection,
+    landing: Landing,
+    source: SourceConfig,
+    month: date,
+    delivery: DeliveryToLoad | None,
+    *,
+    kind: str,
+    table: str,
+    open_each: ObjectOpener,
+    run_id: str | None,
+    force: bool,
+) -> LoadSummary:
+    """Replace ``month`` of ``source`` in ``table`` with the delivery's objects, inside the caller's
+    transaction: shared by legacy CUR and CUR 2.0, which differ only in layout and column shapes."""
+    previous = previous_identity(con, source.id, month)
+    versions = {} if delivery is None else {key: landing.version(key) for key in delivery.object_keys}
+    version = None if delivery is None else versions_digest(versions)
+    loaded = (
+        None if force or delivery is None else unchanged_delivery(con, source.id, month, delivery.delivery_id, version)
+    )
+    if loaded is not None and kept_as(con, source.id, month) not in (None, raw_storage(source)):
+        loaded = None  # raw_line_items changed since the month was read: read it again the new way
+    if loaded is not None:
+        # The same delivery, the same objects: re-reading would write the same rows (a daily re-sync of
+        # a closed month is the common case, and a month can be tens of millions of rows).
+        return LoadSummary(source.id, month, rows=loaded[1], delivery=delivery.delivery_id, skipped=True)
+    forget_month(con, table, source.id, month)
+    if delivery is None:
+        return LoadSummary(source.id, month, rows=0)
+    storage = raw_storage(source)
+    line_items: dict[str, int] = {}
+    for key in delivery.object_keys:
+        with open_each(landing.local_path(key), key) as (relation, display):
+            line_items[key] = stage_object(
+                con,
+                relation,
+                table=table,
+                kind=kind,
+                storage=storage,
+                source_id=source.id,
+                month=month,
+                delivery_id=delivery.delivery_id,
+                object_key=key,
+                display=display,
+            )
+    rows = sum(line_items.values())
+    if storage == COPIED:
+        group_copied_rows(con, table, kind, source.id, month)
+    record_objects(
+        con,
+        source,
+        kind=kind,
+        month=month,
+        delivery_id=delivery.delivery_id,
+        versions=versions,
+        line_items=line_items,
+        storage=storage,
+    )
+    record_delivery(
+        con,
+        source_id=source.id,
+        source_kind=kind,
+        month=month,
+        delivery_id=delivery.delivery_id,
+        manifest_key=delivery.manifest_key,
+        object_count=len(delivery.object_keys),
+        row_count=rows,
+        status="loaded",
+        objects_version=version,
+    )
+    for superseded_id, manifest_key in delivery.superseded:
+        record_delivery(
+            con,
+            source_id=source.id,
+            source_kind=kind,
+            month=month,
+            delivery_id=superseded_id,
+            manifest_key=manifest_key,
+            object_count=None,
+            row_count=None,
+            status="superseded",
+        )
+    restated = record_restatement_if_changed(
+        con, source_id=source.id, month=month, previous=previous, change_kind="redelivery", run_id=run_id
+    )
+    return LoadSummary(
+        source.id,
+        month,
+        rows=rows,
+        delivery=delivery.delivery_id,
+        objects=len(delivery.object_keys),
+        superseded=len(delivery.superseded),
+        raw_line_items=storage,
+        restated=restated,
+    )
+
+
+def load_month(
+    con: duckdb.DuckDBPyConnection,
+    landing: Landing,
+    source: SourceConfig,
+    month: date,
+    *,
+    run_id: str | None = None,
+    force: bool = False,
+) -> LoadSummary:
+    """Replace ``month`` of ``source`` in raw.aws_cur_line_items; run inside the caller's transaction."""
+    found = discover_delivery(landing, source, month)
+    delivery = (
+        None
+        if found is None
+        else DeliveryToLoad(found.assembly_id, found.manifest_key, found.object_keys, found.superseded)
+    )
+    return load_delivery(
+        con,
+        landing,
+        source,
+        month,
+        delivery,
+        kind=KIND,
+        table=TABLE,
+        run_id=run_id,
+        force=force,
+        open_each=lambda path, key: open_object(con, path, source_id=source.id, object_key=key),
+    )
+
+
+def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> str | None:
+    """What a sensor compares to notice a new delivery: the manifest's assemblyId."""
+    delivery = discover_delivery(landing, source, month)
+    return None if delivery is None else delivery.assembly_id
+
+
+def available_months(landing: Landing, source: SourceConfig) -> list[date]:
+    """Period folders (CSV layouts) and ``year=/month=`` partitions (Parquet layout)."""
+    months = set()
+    for folder in landing.list_dirs(""):
+        if len(folder) == 17 and folder[8] == "-" and folder[:8].isdigit():
+            months.add(date(int(folder[:4]), int(folder[4:6]), 1))
+    name = report_name(source)
+    for year in landing.list_dirs(name):
+        for month in landing.list_dirs(f"{name}/{year}"):
+            if year.startswith("year=") and month.startswith("month="):
+                y, m = year.split("=", 1)[1], month.split("=", 1)[1]
+                if y.isdigit() and m.isdigit() and 1 <= int(m) <= 12:
+                    months.add(date(int(y), int(m), 1))
+    return sorted(months)

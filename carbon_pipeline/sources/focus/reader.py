@@ -1,0 +1,376 @@
+"""FOCUS (FinOps Open Cost and Usage Specification) 1.0, 1.1 and 1.2 exports, from any provider.
+
+Two layouts, told apart by the source folder (docs/sources.md, section `focus`):
+
+* Manifest-driven, when the folder has ``metadata/`` (AWS Data Exports tables ``FOCUS_1_0_AWS`` and
+  ``FOCUS_1_2_AWS``): ``metadata/BILLING_PERIOD=YYYY-MM/<export>-Manifest.json`` (``billing_period=``
+  is accepted too) names the month's objects in ``dataFiles``, full ``s3://`` URIs whose part from
+  ``data/`` on is the key under the source folder. Only listed objects are read: a refresh that needs
+  fewer chunks leaves stale ones behind. The delivery is the manifest's ``executionId``; every row
+  belongs to the billing period, and a charge starting outside it is kept and flagged.
+* Dropped files otherwise (Azure, GCP, OCI exports copied into the folder): every ``*.csv``,
+  ``*.csv.gz`` and ``*.parquet`` directly in the folder is part of the delivery, each file's SHA-256
+  its version, and each row belongs to the month of its own ChargePeriodStart (UTC), so a file may
+  cover several months and a month several files.
+
+Headers match FOCUS names case-insensitively (and ignoring underscores, for snake_case copies). Every
+value is read as VARCHAR and cast in SQL (dbt_like_sql/staging/focus_parsed.sql), so an unusable value
+is reported with its object, row and column before anything is written. The FOCUS version is detected
+from the columns present and recorded on each row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from carbon_pipeline.errors import SourceError
+from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.deliveries import (
+    forget_month,
+    previous_identity,
+    record_delivery,
+    record_restatement_if_changed,
+)
+from carbon_pipeline.sources.kind import LoadSummary
+from carbon_pipeline.sources.landing import Landing
+from carbon_pipeline.sources.tabular import count_rows, read_delimited, read_parquet_varchar
+from carbon_pipeline.warehouse.sql_models import bind, model_sql, run_model
+
+KIND = "focus"
+TABLE = "raw.focus_charges"
+REQUIRED_COLUMNS = (
+    "ChargePeriodStart",
+    "ChargeCategory",
+    "BilledCost",
+    "BillingCurrency",
+    "ProviderName",
+    "ServiceName",
+)
+# Conditional or not needed by the inventory: absent columns read as NULL. SkuId is Conditional in
+# every FOCUS version, so an export without it is still valid.
+OPTIONAL_COLUMNS = (
+    "BillingAccountId",
+    "SubAccountId",
+    "RegionId",
+    "ServiceCategory",
+    "ChargeClass",
+    "ConsumedQuantity",
+    "ConsumedUnit",
+    "PricingQuantity",
+    "PricingUnit",
+    "EffectiveCost",
+    "SkuId",
+    "ResourceId",
+    # what the usage estimate classifies with (schema/80_cloud_billing.sql): CUR's own usage type, operation
+    # and service code on AWS rows; the resource type, description and SKU meter and price details elsewhere
+    "x_UsageType",
+    "x_Operation",
+    "x_ServiceCode",
+    "ResourceType",
+    "ChargeDescription",
+    "SkuMeter",
+    "SkuPriceDetails",
+    "x_SkuDetails",
+    "x_SkuMeterCategory",
+    "x_SkuMeterSubcategory",
+    "x_SkuMeterName",
+)
+# Columns first introduced by a version (samples/schemas/focus_spec_columns_v1.0_v1.1_v1.2.tsv), newest
+# first. BillingAccountType and SubAccountType are 1.2 columns too, but Azure's FocusCost 1.0 export
+# already has them, so they prove nothing.
+VERSION_MARKERS = (
+    (
+        "1.2",
+        (
+            "InvoiceId",
+            "PricingCurrency",
+            "PricingCurrencyContractedUnitPrice",
+            "PricingCurrencyEffectiveCost",
+            "PricingCurrencyListUnitPrice",
+        ),
+    ),
+    (
+        "1.1",
+        (
+            "ServiceSubcategory",
+            "SkuMeter",
+            "SkuPriceDetails",
+            "CommitmentDiscountQuantity",
+            "CommitmentDiscountUnit",
+            "CapacityReservationId",
+            "CapacityReservationStatus",
+        ),
+    ),
+)
+OLDEST_VERSION = "1.0"
+DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+_PERIOD_FOLDER = re.compile(r"^(BILLING_PERIOD|billing_period)=(\d{4})-(\d{2})$")
+
+
+def _match_key(header: str) -> str:
+    return header.strip().replace("_", "").lower()
+
+
+_CANONICAL = {_match_key(name): name for name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)}
+
+
+def canonical_name(header: str) -> str:
+    """The FOCUS spelling of a header (``billedcost``, ``billed_cost`` -> ``BilledCost``); other
+    columns (provider ``x_`` columns, extras) keep their own name."""
+    return _CANONICAL.get(_match_key(header), header.strip())
+
+
+def focus_version(columns: Iterable[str]) -> str:
+    """The newest FOCUS version whose own columns appear in the header. Exports do not state their
+    version in the data, and a later version's columns are the only evidence that survives a copy."""
+    present = {_match_key(c) for c in columns}
+    for version, markers in VERSION_MARKERS:
+        if any(_match_key(m) in present for m in markers):
+            return version
+    return OLDEST_VERSION
+
+
+def export_name(source: SourceConfig) -> str:
+    return str(source.options.get("export_name") or source.uri.rstrip("/").rsplit("/", 1)[-1])
+
+
+@dataclass(frozen=True)
+class FocusObject:
+    key: str
+    delivery_id: str  # the export's executionId, or the file's sha256
+
+
+@dataclass(frozen=True)
+class FocusDelivery:
+    month: date
+    manifest_key: str | None  # None: dropped files
+    execution_id: str | None
+    objects: tuple[FocusObject, ...]
+
+    @property
+    def billing_month(self) -> date | None:
+        """The month every row belongs to (manifest layout), or None: each row's own month."""
+        return self.month if self.manifest_key is not None else None
+
+
+def is_manifest_layout(landing: Landing) -> bool:
+    return "metadata" in landing.list_dirs("")
+
+
+def _period_folders(landing: Landing) -> dict[date, str]:
+    folders: dict[date, str] = {}
+    for folder in landing.list_dirs("metadata"):
+        match = _PERIOD_FOLDER.match(folder)
+        if match:
+            folders[date(int(match.group(2)), int(match.group(3)), 1)] = folder
+    return folders
+
+
+def _data_key(source_id: str, manifest_key: str, uri: str) -> str:
+    """``s3://bucket/prefix/export/data/BILLING_PERIOD=2024-09/export-00001.csv.gz`` -> the key from ``data/`` on."""
+    if uri.startswith("data/"):
+        return uri
+    if "/data/" not in uri:
+        raise SourceError(f"dataFiles entry '{uri}' is not under data/", source_id=source_id, object_key=manifest_key)
+    return "data/" + uri.split("/data/", 1)[1]
+
+
+def _manifest_delivery(landing: Landing, source: SourceConfig, month: date) -> FocusDelivery | None:
+    folder = _period_folders(landing).get(month)
+    if folder is None:
+        return None
+    manifest_key = f"metadata/{folder}/{export_name(source)}-Manifest.json"
+    if not landing.exists(manifest_key):
+        found = landing.list_files(f"metadata/{folder}", "-Manifest.json")
+        raise SourceError(
+            f"billing period folder has no '{export_name(source)}-Manifest.json' (found: {found or 'nothing'}); "
+            "set export_name to the export's name",
+            source_id=source.id,
+            object_key=f"metadata/{folder}/",
+        )
+    manifest = landing.read_json(manifest_key)
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("dataFiles"), list):
+        raise SourceError("manifest has no 'dataFiles' list", source_id=source.id, object_key=manifest_key)
+    execution_id = str(manifest.get("executionId") or f"sha256:{landing.sha256(manifest_key)}")
+    objects = tuple(
+        FocusObject(_data_key(source.id, manifest_key, str(u)), execution_id) for u in manifest["dataFiles"]
+    )
+    return FocusDelivery(month, manifest_key, execution_id, objects)
+
+
+def _dropped_files(landing: Landing) -> list[str]:
+    return [k for k in landing.list_files("") if k.lower().endswith(DATA_SUFFIXES)]
+
+
+def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> FocusDelivery | None:
+    """What makes up ``month``'s delivery: the manifest's objects, or every dropped file (which may or
+    may not hold rows of the month; that is known only once read)."""
+    if is_manifest_layout(landing):
+        return _manifest_delivery(landing, source, month)
+    objects = tuple(FocusObject(key, landing.sha256(key)) for key in _dropped_files(landing))
+    return FocusDelivery(month, None, None, objects) if objects else None
+
+
+def _read_object(
+    con: duckdb.DuckDBPyConnection, path: Path, source: SourceConfig, key: str
+) -> tuple[duckdb.DuckDBPyRelation, str]:
+    """The object as an all-VARCHAR relation with FOCUS column names, and its FOCUS version."""
+    lowered = key.lower()
+    if not lowered.endswith(DATA_SUFFIXES):
+        raise SourceError(
+            f"unsupported object type (expected one of {', '.join(DATA_SUFFIXES)})",
+            source_id=source.id,
+            object_key=key,
+        )
+    parquet = lowered.endswith(".parquet")
+    reader = read_parquet_varchar if parquet else read_delimited
+    relation = reader(
+        con,
+        path,
+        source_id=source.id,
+        object_key=key,
+        normalise=canonical_name,
+        required=REQUIRED_COLUMNS,
+        optional=OPTIONAL_COLUMNS,
+    )
+    header = (
+        con.read_parquet(str(path)).columns
+        if parquet
+        else con.read_csv(str(path), header=True, all_varchar=True).columns
+    )
+    return relation, focus_version(header)
+
+
+def _stage_object(
+    con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, obj: FocusObject, billing_month: date | None
+) -> str:
+    """Stage every row of one object into the temp table ``staged_focus`` (typed, with its month),
+    refusing the object whole if any value is unusable. Returns its FOCUS version."""
+    relation, version = _read_object(con, landing.local_path(obj.key), source, obj.key)
+    relation.create_view("focus_file", replace=True)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW focus_parsed AS {model_sql('staging/focus_parsed')}")
+    bad = run_model(con, "staging/focus_charges__invalid").fetchall()
+    if bad:
+        line, column, value = bad[0]
+        problem = "is empty, but FOCUS requires it" if not value else f"value {value!r} is not usable"
+        more = f"{len(bad)}{'+' if len(bad) == 20 else ''} bad cells in this object"
+        raise SourceError(f"{problem} ({more})", source_id=source.id, object_key=obj.key, row=line, column=column)
+    sql = model_sql("staging/focus_charges")
+    params = bind(
+        sql,
+        {
+            "source_id": source.id,
+            "period_month": billing_month,
+            "focus_version": version,
+            "delivery_id": obj.delivery_id,
+            "object_key": obj.key,
+        },
+    )
+    con.execute("DROP TABLE IF EXISTS staged_focus")
+    con.execute(f"CREATE TEMP TABLE staged_focus AS {sql}", params)
+    staged = con.execute("SELECT COUNT(*) FROM staged_focus").fetchall()[0][0]
+    expected = count_rows(relation)
+    if staged != expected:
+        raise SourceError(f"read {expected} rows but staged {staged}", source_id=source.id, object_key=obj.key)
+    return version
+
+
+def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("DROP TABLE IF EXISTS staged_focus")
+    con.execute("DROP VIEW IF EXISTS focus_parsed")
+    con.execute("DROP VIEW IF EXISTS focus_file")
+
+
+def load_month(
+    con: duckdb.DuckDBPyConnection,
+    landing: Landing,
+    source: SourceConfig,
+    month: date,
+    *,
+    run_id: str | None = None,
+    force: bool = False,  # always re-read: these deliveries are small (the skip is for CUR months)
+) -> LoadSummary:
+    """Replace ``month`` of ``source`` in raw.focus_charges; run inside the caller's transaction."""
+    previous = previous_identity(con, source.id, month)
+    forget_month(con, TABLE, source.id, month)
+    delivery = discover_delivery(landing, source, month)
+    if delivery is None:
+        return LoadSummary(source.id, month, rows=0)
+    rows_by_object: dict[str, int] = {}
+    versions: set[str] = set()
+    for obj in delivery.objects:
+        version = _stage_object(con, landing, source, obj, delivery.billing_month)
+        written = con.execute(
+            f"INSERT INTO {TABLE} BY NAME SELECT * FROM staged_focus WHERE period_month = ?", [month]
+        ).fetchall()[0][0]
+        rows_by_object[obj.key] = written
+        if written:
+            versions.add(version)
+        if delivery.manifest_key is None and written:
+            record_delivery(
+                con,
+                source_id=source.id,
+                source_kind=KIND,
+                month=month,
+                delivery_id=obj.delivery_id,
+                manifest_key=None,
+                object_count=1,
+                row_count=written,
+                status="loaded",
+            )
+    _drop_staging(con)
+    if delivery.manifest_key is not None:
+        record_delivery(
+            con,
+            source_id=source.id,
+            source_kind=KIND,
+            month=month,
+            delivery_id=str(delivery.execution_id),
+            manifest_key=delivery.manifest_key,
+            object_count=len(delivery.objects),
+            row_count=sum(rows_by_object.values()),
+            status="loaded",
+        )
+    restated = record_restatement_if_changed(
+        con, source_id=source.id, month=month, previous=previous, change_kind="redelivery", run_id=run_id
+    )
+    return LoadSummary(
+        source.id,
+        month,
+        rows=sum(rows_by_object.values()),
+        delivery=delivery.execution_id or f"{sum(1 for n in rows_by_object.values() if n)} file(s)",
+        objects=len(delivery.objects),
+        focus_versions=tuple(sorted(versions)),
+        restated=restated,
+    )
+
+
+def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> str | None:
+    """What a sensor compares to notice a new delivery: the manifest's executionId, or the SHA-256s of
+    the dropped files (any change to any file re-reads every month they cover)."""
+    if is_manifest_layout(landing):
+        delivery = _manifest_delivery(landing, source, month)
+        return None if delivery is None else delivery.execution_id
+    return ",".join(landing.sha256(k) for k in _dropped_files(landing)) or None
+
+
+def available_months(landing: Landing, source: SourceConfig) -> list[date]:
+    """Billing period folders (manifest layout), or the months the dropped files' rows fall in: read
+    with the loader's own staging, so a file whose rows cannot be dated fails here, loudly, too."""
+    if is_manifest_layout(landing):
+        return sorted(_period_folders(landing))
+    months: set[date] = set()
+    con = duckdb.connect()
+    try:
+        for key in _dropped_files(landing):
+            _stage_object(con, landing, source, FocusObject(key, "available_months"), None)
+            months.update(m for (m,) in con.execute("SELECT DISTINCT period_month FROM staged_focus").fetchall())
+    finally:
+        con.close()
+    return sorted(months)

@@ -1,0 +1,121 @@
+"""Reading the sources file (SPEC: The sources file).
+
+Validation is strict on purpose: a misspelt key silently ignored would change an inventory without
+anyone noticing, so unknown keys and kinds are errors that name the key. Which keys a source may have is
+declared by its kind (sources/<kind>/__init__.py), so a new kind needs nothing here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from carbon_pipeline.errors import ConfigError
+from carbon_pipeline.factors.user_files import parse_user_factor_files
+from carbon_pipeline.sources.config import InventorySettings, SourceConfig, SourcesFile
+from carbon_pipeline.sources.credentials import validate_credentials_option
+from carbon_pipeline.sources.registry import source_kinds
+
+COMMON_KEYS = {"id", "kind", "uri", "description", "schedule"}
+SCHEDULES = ("daily", "weekly", "monthly", "none")
+# Where an s3:// source lives and how it authenticates (never a secret value: see credentials.py).
+S3_KEYS = {"credentials", "region", "endpoint_url"}
+
+SETTINGS_DEFAULTS: dict[str, Any] = {
+    "coefficient_profile": "default",
+    "cloud_scope_policy": "scope3_category1",
+    "carbon_model_version": "newest",
+    "start_month": "2024-01",
+}
+SETTINGS_CHOICES = {
+    "coefficient_profile": ("default", "ccf"),
+    "cloud_scope_policy": ("scope3_category1", "scope2_framing"),
+}
+
+
+def _parse_month(value: Any, where: str) -> date:
+    text = str(value)
+    try:
+        year, month = text.split("-")[:2]
+        return date(int(year), int(month), 1)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(f"{where}: '{text}' is not a month (YYYY-MM)") from exc
+
+
+def _parse_settings(raw: Any, path: Path) -> InventorySettings:
+    raw = raw or {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: 'settings' must be a mapping")
+    unknown = sorted(set(raw) - set(SETTINGS_DEFAULTS))
+    if unknown:
+        raise ConfigError(f"{path}: unknown key 'settings.{unknown[0]}' (known: {sorted(SETTINGS_DEFAULTS)})")
+    values = {**SETTINGS_DEFAULTS, **raw}
+    for key, choices in SETTINGS_CHOICES.items():
+        if values[key] not in choices:
+            raise ConfigError(f"{path}: settings.{key} is '{values[key]}', expected one of {list(choices)}")
+    return InventorySettings(
+        coefficient_profile=values["coefficient_profile"],
+        cloud_scope_policy=values["cloud_scope_policy"],
+        carbon_model_version=str(values["carbon_model_version"]),
+        start_month=_parse_month(values["start_month"], f"{path}: settings.start_month"),
+    )
+
+
+def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: sources[{index}] must be a mapping")
+    for key in ("id", "kind", "uri"):
+        if not raw.get(key):
+            raise ConfigError(f"{path}: sources[{index}] is missing required key '{key}'")
+    source_id, kind_name = str(raw["id"]), str(raw["kind"])
+    kinds = source_kinds()
+    if kind_name not in kinds:
+        raise ConfigError(f"{path}: source '{source_id}': unknown kind '{kind_name}' (known: {list(kinds)})")
+    kind = kinds[kind_name]
+    uri = str(raw["uri"])
+    allowed = COMMON_KEYS | kind.options | (S3_KEYS if uri.startswith("s3://") else set())
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise ConfigError(f"{path}: source '{source_id}': unknown key '{unknown[0]}' for kind '{kind_name}'")
+    if kind.validate_options is not None:
+        kind.validate_options(path, source_id, raw)
+    validate_credentials_option(source_id, raw.get("credentials"))
+    if "schedule" in raw and raw["schedule"] not in SCHEDULES:
+        raise ConfigError(f"{path}: source '{source_id}': key 'schedule' must be one of {list(SCHEDULES)}")
+    if "://" not in uri and not Path(uri).is_absolute():  # s3://, sustainability:// are not folders
+        uri = str((path.parent / uri).resolve())
+    options = {k: v for k, v in raw.items() if k not in {"id", "kind", "uri", "description"}}
+    return SourceConfig(id=source_id, kind=kind_name, uri=uri, options=options)
+
+
+def load_sources_file(path: Path | str) -> SourcesFile:
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"sources file not found: {path}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: expected a mapping with 'sources:'")
+    unknown = sorted(set(document) - {"sources", "settings", "user_factor_files"})
+    if unknown:
+        raise ConfigError(f"{path}: unknown key '{unknown[0]}' (known: ['settings', 'sources', 'user_factor_files'])")
+    raw_sources = document.get("sources") or []
+    if not isinstance(raw_sources, list):
+        raise ConfigError(f"{path}: 'sources' must be a list")
+    sources = tuple(_parse_source(raw, i, path) for i, raw in enumerate(raw_sources))
+    seen: set[str] = set()
+    for source in sources:
+        if source.id in seen:
+            raise ConfigError(f"{path}: source id '{source.id}' is used twice")
+        seen.add(source.id)
+    return SourcesFile(
+        path=path,
+        sources=sources,
+        settings=_parse_settings(document.get("settings"), path),
+        user_factor_files=parse_user_factor_files(document.get("user_factor_files"), path),
+    )

@@ -1,0 +1,241 @@
+"""The transform stages as data, declared once: which table each writes, from which SQL models, what it reads
+and which checks guard it. The Dagster asset factory (carbon_pipeline/defs/<stage>/) and the engines
+(DuckDB, Spark, Pipes: carbon_pipeline/engines/) both read this table, so they can never disagree.
+
+Models are files under dbt_like_sql/ (``ledger/activity_focus`` is ``dbt_like_sql/ledger/activity_focus.sql``);
+a table's models are appended in order, by column name, and its months replaced in one transaction. Checks
+are SQL models under dbt_like_sql/checks/ that return offending rows (none = pass), or great-expectations
+contracts (carbon_pipeline/quality/expectations.py). Nothing here imports Dagster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from carbon_pipeline.sources.config import InventorySettings
+
+FACTOR_CATALOGUE = "factors/emission_factors"
+
+
+@dataclass(frozen=True)
+class SqlCheck:
+    """A check that runs ``dbt_like_sql/checks/<model>.sql`` over the run's months; any row it returns is an
+    offence. ``blocking`` checks stop everything downstream; the others warn. ``overview``: parameters with
+    which the same model returns every row, shown whole in the check's metadata."""
+
+    name: str
+    model: str
+    description: str
+    blocking: bool = True
+    params: Mapping[str, Any] = field(default_factory=dict)
+    overview: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class ContractCheck:
+    """A great-expectations suite for ``table``'s column contract (blocking)."""
+
+    table: str
+    name: str = "column_contract"
+    description: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Transform:
+    """One table of the ledger, emissions or marts stage. ``inputs`` are the asset keys (``stage/name``) it
+    depends on besides the raw assets of the source kinds that feed it (SourceKind.feeds)."""
+
+    table: str
+    models: tuple[str, ...]
+    group: str
+    description: str
+    inputs: tuple[str, ...] = ()
+    checks: tuple[SqlCheck | ContractCheck, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The asset key, ``ledger/activity`` for ``ledger.activity``."""
+        return self.table.replace(".", "/")
+
+
+_ROW_COUNTS_DESCRIPTION = (
+    "Row counts raw -> ledger -> emissions per source and month: every estimable line item has an emission figure "
+    "or a flag saying why not; fails only on unexplained loss."
+)
+
+TRANSFORMS: tuple[Transform, ...] = (
+    Transform(
+        table="ledger.activity",
+        models=("ledger/activity_cloud_billing", "ledger/activity_own_operations", "ledger/activity_focus"),
+        group="ledger",
+        description="The activity ledger: cloud billing grouped to month x object x account x region x usage "
+        "type x line-item type, and every line of the activity files; each row names its source object, "
+        "delivery and line-item count, and is classified for estimation or flagged.",
+        inputs=(FACTOR_CATALOGUE,),
+        checks=(
+            ContractCheck("ledger.activity"),
+            SqlCheck(
+                "cost_and_line_items_reconcile_with_raw",
+                "ledger_reconciles_with_raw",
+                "Ledger cost and line-item count per source, month and currency equal raw exactly.",
+            ),
+            SqlCheck(
+                "unclassified_cloud_usage",
+                "unclassified_cloud_usage",
+                "Cloud usage with no estimation coefficient (kept and flagged), with its cost share.",
+                blocking=False,
+            ),
+            SqlCheck(
+                "negative_usage",
+                "negative_usage",
+                "Usage rows with a negative usage amount: kept and flagged 'negative_usage', left out of the usage "
+                "estimate (never netted against positive rows).",
+                blocking=False,
+            ),
+            SqlCheck(
+                "row_counts_by_stage",
+                "row_counts_by_stage",
+                "Raw line items = ledger line items per source and month; every line item not carried on to "
+                "emissions has a reason (cost_only, unclassified, flag). Fails only on unexplained loss.",
+                # the emissions of these months are rebuilt after this check: judge the ledger stage only
+                params={"through_emissions": False, "all_rows": False},
+                overview={"all_rows": True},
+            ),
+        ),
+    ),
+    Transform(
+        table="ledger.provider_emissions",
+        models=("ledger/provider_emissions", "ledger/provider_carbon_emissions"),
+        group="ledger",
+        description="Provider-reported cloud emissions by month x account x region x service x provider scope, "
+        "every model version kept, one selected per month by policy (newest unless pinned).",
+        checks=(
+            SqlCheck(
+                "one_model_version_per_month",
+                "provider_emissions_one_version",
+                "Exactly one provider model version counts per month, with the raw export's totals.",
+            ),
+        ),
+    ),
+    Transform(
+        table="emissions.activity_emissions",
+        # own operations second: its spend exclusion reads the months' cloud figures written first
+        models=("emissions/activity_emissions", "emissions/own_operations_emissions"),
+        group="emissions",
+        description="Per-activity emissions: cloud usage estimated from billing rows (energy coefficients x "
+        "grid factor); electricity, fuel, vehicles, travel and spend as activity x factor, the factor chosen "
+        "as of the activity's date, geography and boundary (fallbacks recorded); location and market rows, "
+        "each with factor id, data year, resolution and formula, or a flag saying why there is no figure.",
+        inputs=("ledger/activity", "ledger/provider_emissions", FACTOR_CATALOGUE),
+        checks=(
+            SqlCheck(
+                "every_activity_has_emissions_or_flag",
+                "emissions_cover_ledger",
+                "Each emitting activity has one location and one market row with a figure or a flag; "
+                "no negative emissions.",
+            ),
+            SqlCheck(
+                "row_counts_by_stage",
+                "row_counts_by_stage",
+                _ROW_COUNTS_DESCRIPTION,
+                params={"through_emissions": True, "all_rows": False},
+                overview={"all_rows": True},
+            ),
+            SqlCheck(
+                "factor_fallbacks",
+                "factor_fallbacks",
+                "Warns with the share of tCO2e computed with a fallback factor (an older data year than the "
+                "activity, or the location factor standing in for a market instrument).",
+                blocking=False,
+            ),
+            SqlCheck(
+                "spend_excluded_providers",
+                "spend_excluded_providers",
+                "Warns with the spend left out of spend-based category 1 because its supplier is a cloud provider "
+                "whose emissions the inventory already has for the month (reported or usage-estimated).",
+                blocking=False,
+            ),
+        ),
+    ),
+    Transform(
+        table="marts.cloud_emissions",
+        models=("marts/cloud_emissions",),
+        group="marts",
+        description="Cloud emissions by month x provider x account x region x service x basis x provider scope: "
+        "provider-reported (selected model version) beside the usage-based estimate.",
+        inputs=("emissions/activity_emissions", "ledger/provider_emissions"),
+        checks=(
+            SqlCheck(
+                "reported_totals_match_ledger",
+                "cloud_emissions_match_ledger",
+                "Reported cloud emissions in the mart equal the selected provider figures and the raw export's "
+                "totals for the selected model version, both methods.",
+            ),
+            SqlCheck(
+                "month_over_month_spike",
+                "month_over_month_spike",
+                "Warns where an account x service x basis emits more than 2x its previous month's location-based "
+                "tCO2e (and over 0.01 t).",
+                blocking=False,
+                params={"max_ratio": 2.0, "min_tco2e": 0.01},
+            ),
+        ),
+    ),
+    Transform(
+        table="marts.cloud_reconciliation",
+        models=("marts/cloud_reconciliation",),
+        group="marts",
+        description="Reported vs usage-estimated location-based cloud tCO2e side by side, with their ratio.",
+        inputs=("marts/cloud_emissions",),
+        checks=(
+            SqlCheck(
+                "reported_vs_estimated_divergence",
+                "reconciliation_divergence",
+                "Warns where reported and estimated location-based figures differ by more than 3x.",
+                blocking=False,
+                params={"max_ratio": 3.0},
+            ),
+        ),
+    ),
+    Transform(
+        table="marts.scope_summary",
+        models=("marts/scope_summary",),
+        group="marts",
+        description="The GHG inventory: month x scope x Scope 3 category x method x basis, tCO2e. Cloud is "
+        "Scope 3 category 1 (provider-reported where available, else estimated); never both summed.",
+        inputs=("emissions/activity_emissions", "ledger/provider_emissions"),
+        checks=(
+            SqlCheck(
+                "inventory_adds_up",
+                "scope_summary_reconciles",
+                "Per month and method the inventory equals own-operations emissions plus cloud (reported, else "
+                "estimated, never both); the contract's grain is unique.",
+            ),
+        ),
+    ),
+)
+
+
+def transform(table: str) -> Transform:
+    for candidate in TRANSFORMS:
+        if candidate.table == table:
+            return candidate
+    raise KeyError(f"{table} is not a transform table (one of {[t.table for t in TRANSFORMS]})")
+
+
+def of_group(group: str) -> list[Transform]:
+    return [t for t in TRANSFORMS if t.group == group]
+
+
+def model_parameters(settings: InventorySettings) -> dict[str, Any]:
+    """The inventory policies every model may bind. `coefficient_profile` selects the usage-estimate
+    coefficients by the same name in factors.cloud_usage_coefficients: `default` (CCF's method with its
+    known defects fixed) or `ccf` (CCF reproduced, for comparing with it); see docs/methodology.md."""
+    return {
+        "cloud_scope_policy": settings.cloud_scope_policy,
+        "coefficient_profile": settings.coefficient_profile,
+        "pinned_model_version": settings.pinned_model_version,
+    }
