@@ -19,7 +19,7 @@ from carbon_pipeline.defs.mart_assets import CLOUD_EMISSIONS_KEY, CLOUD_RECONCIL
 from carbon_pipeline.defs.metadata import markdown_table
 from carbon_pipeline.defs.partitions import run_window
 from carbon_pipeline.defs.raw_assets import raw_asset_key
-from carbon_pipeline.defs.resources import WarehouseResource
+from carbon_pipeline.defs.resources import ServingResource, WarehouseResource
 from carbon_pipeline.quality.expectations import validate_contract
 from carbon_pipeline.warehouse.sql_models import run_model
 
@@ -120,6 +120,28 @@ def _contract_check(
     return _check
 
 
+@dg.asset_check(
+    name="served_views_reconcile",
+    asset=dg.AssetKey(["serving", "serving_database"]),
+    blocking=True,
+    description="Every served view adds up to bi.scope_summary: audit trail (counted rows), cloud emissions "
+    "(counted location and market), cloud reconciliation (inventory, reported and estimated columns).",
+)
+def served_views_reconcile(serving: ServingResource) -> dg.AssetCheckResult:
+    import duckdb  # the serving file, where the bi views live
+
+    con = duckdb.connect(serving.path, read_only=True)
+    try:
+        result = run_model(con, "checks/served_views_reconcile", start=WHOLE_TABLE[0], end=WHOLE_TABLE[1])
+        columns, rows = [d[0] for d in result.description], result.fetchall()
+    finally:
+        con.close()
+    metadata: dict[str, Any] = {"offending_rows": len(rows), "query": "dbt_like_sql/checks/served_views_reconcile.sql"}
+    if rows:
+        metadata["first_offending_rows"] = markdown_table(columns, rows[:SHOWN_ROWS])
+    return dg.AssetCheckResult(passed=not rows, severity=dg.AssetCheckSeverity.ERROR, metadata=metadata)
+
+
 def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.AssetChecksDefinition]:
     raw = [
         _sql_check(
@@ -165,6 +187,7 @@ def build_checks(partitions_def: dg.MonthlyPartitionsDefinition) -> Sequence[dg.
         )
     ]
     return [
+        served_views_reconcile,
         *raw,
         *freshness,
         _contract_check(asset=raw_asset_key("aws_cur"), table="raw.aws_cur_line_items", partitions_def=partitions_def),
