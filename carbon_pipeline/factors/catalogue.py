@@ -90,6 +90,7 @@ FACTOR_FILES = (
     ),
     FactorFile("aws_burstable_baselines.csv", "factors.aws_burstable_baselines", "factors/aws_burstable_baselines"),
     FactorFile("ccf_aws_usage_type_rules.csv", "factors.aws_usage_type_rules", "factors/aws_usage_type_rules"),
+    FactorFile("ccf_aws_instance_processors.csv", "factors.ccf_instance_processors", "factors/ccf_instance_processors"),
     # CCF's grid factors: emission factors like any other, used only by the `ccf` coefficient profile.
     FactorFile("ccf_aws_grid_factors_2024.csv", "factors.emission_factors", "factors/ccf_aws_grid"),
 )

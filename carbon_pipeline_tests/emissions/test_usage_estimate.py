@@ -9,7 +9,7 @@ directly, then the emissions model runs once per profile.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -106,6 +106,8 @@ C6G_EMBODIED_CCF = 1155.46 / 1000 * (100 / 8) / LIFESPAN_HOURS * 8 / 64
 # --- burstable: t3.medium runs at a 20 % baseline; CCF counts vCPU x 20 % / 50 % at its 50 % power -----------
 # No memory for burstables (CCF). Embodied: 2 of the host's 96 vCPU; CCF: 2 of the t3 family's largest 8.
 T3_COMPUTE = 2 * 0.20 / 0.5 * 720 * watts(SKYLAKE) / 1000 * PUE
+# CCF's own processor map (@cloud-carbon-footprint/aws 0.15.0) puts t3 on Cascade Lake (F8)
+T3_COMPUTE_CCF = 2 * 0.20 / 0.5 * 720 * watts(CASCADE_LAKE) / 1000 * PUE
 T3_EMBODIED = 1610.79 / 1000 * 720 / LIFESPAN_HOURS * 2 / 96
 T3_EMBODIED_CCF = 1610.79 / 1000 * (720 / 2) / LIFESPAN_HOURS * 2 / 8
 # --- GPU: g4dn.xlarge, 100 h: 4 vCPU on Cascade Lake + one Nvidia T4 + memory beyond 98.12 GB/chip ------------
@@ -122,6 +124,10 @@ RDS_EMBODIED_CCF = 1610.79 / 1000 * (720 / 2) / LIFESPAN_HOURS * 2 / 96
 # F7: storage copies are not copies of the processors. r5: 768 GB per chip - 81.32, shared as 16 / 768 GB.
 DOCDB_COMPUTE = 2 * 100 * watts(SKYLAKE) / 1000 * PUE
 DOCDB_MEMORY = (768 - 81.32) * 16 / 768 * 100 * MEMORY_KWH_PER_GB_HOUR * PUE
+# CCF maps r5 to [Cascade Lake, Skylake] and averages their watts and GB per chip (F8)
+R5_CCF = ((0.64 + 0.65) / 2, (3.97 + 4.26) / 2, (98.12 + 81.32) / 2)
+DOCDB_COMPUTE_CCF = 2 * 100 * watts(R5_CCF) / 1000 * PUE
+DOCDB_MEMORY_CCF = (768 - R5_CCF[2]) * 16 / 768 * 100 * MEMORY_KWH_PER_GB_HOUR * PUE
 DOCDB_EMBODIED = 2143.79 / 1000 * 100 / LIFESPAN_HOURS * 2 / 96
 DOCDB_EMBODIED_CCF = 2143.79 / 1000 * (100 / 2) / LIFESPAN_HOURS * 2 / 96
 # --- Lambda: 3,600,000 GB-seconds = 1000 GB-hours. CCF reads them as 1000 vCPU-hours (defect 4); default
@@ -133,7 +139,7 @@ LAMBDA_MEMORY = LAMBDA_GB_HOURS * MEMORY_KWH_PER_GB_HOUR * PUE
 EC2_HOURS_ROWS = {  # name: (default kWh, ccf kWh incl. embodied as kWh, cost)
     "m5": (M5_COMPUTE + M5_MEMORY, M5_COMPUTE + M5_MEMORY + M5_EMBODIED_CCF * 1000 / CCF_US_EAST_1, 138.24),
     "c6g": (C6G_COMPUTE, C6G_COMPUTE + C6G_EMBODIED_CCF * 1000 / CCF_US_EAST_1, 27.20),
-    "t3": (T3_COMPUTE, T3_COMPUTE + T3_EMBODIED_CCF * 1000 / CCF_US_EAST_1, 29.95),
+    "t3": (T3_COMPUTE, T3_COMPUTE_CCF + T3_EMBODIED_CCF * 1000 / CCF_US_EAST_1, 29.95),
     "g4dn": (G4DN_COMPUTE + G4DN_MEMORY, G4DN_COMPUTE + G4DN_MEMORY + G4DN_EMBODIED_CCF * 1000 / CCF_US_EAST_1, 52.60),
 }
 EC2_COST = sum(r[2] for r in EC2_HOURS_ROWS.values())
@@ -164,7 +170,7 @@ ROWS: dict[str, Row] = {
         cost=29.95,
         vcpu=2,
         default=(T3_COMPUTE, T3_EMBODIED),
-        ccf=(T3_COMPUTE, T3_EMBODIED_CCF),
+        ccf=(T3_COMPUTE_CCF, T3_EMBODIED_CCF),
         formula_has=("burstable baseline 0.2 / 0.5",),
     ),
     "gpu_g4dn": Row(
@@ -309,7 +315,7 @@ ROWS: dict[str, Row] = {
         quantity=100,
         cost=27.70,
         default=(DOCDB_COMPUTE + DOCDB_MEMORY, DOCDB_EMBODIED),
-        ccf=((DOCDB_COMPUTE + DOCDB_MEMORY) * 2, DOCDB_EMBODIED_CCF),
+        ccf=((DOCDB_COMPUTE_CCF + DOCDB_MEMORY_CCF) * 2, DOCDB_EMBODIED_CCF),
         instance_type="db.r5.large",
         vcpu=2,
     ),
@@ -372,6 +378,18 @@ ROWS: dict[str, Row] = {
         flag="no_usage_coefficient",
     ),
 }
+# `ccf`: CCF's billing path pools kWh per cost by pricing unit only (no service): every April Hrs row, the RDS
+# and DocumentDB instances too, embodied included as CCF's kWh
+_CCF_HRS = [r for r in ROWS.values() if r.unit == "Hrs" and r.month == APRIL and r.estimation_class != "unclassified"]
+ROWS["unknown_usage_type"] = replace(
+    ROWS["unknown_usage_type"],
+    ccf=(
+        NAT_COST
+        * sum(r.ccf[0] + (r.ccf[1] or 0) * 1000 / CCF_US_EAST_1 for r in _CCF_HRS)
+        / sum(r.cost for r in _CCF_HRS),
+        None,
+    ),
+)
 # Rows with no figure by design: ECS-on-EC2 split-cost rows repeat the EC2 instance rows' usage.
 UNSUPPORTED = Row(
     "unclassified",
@@ -516,7 +534,8 @@ def test_usage_without_a_coefficient_is_estimated_from_cost_and_flagged_as_such(
     for profile in ("default", "ccf"):
         got = estimates[profile]["unknown_usage_type"]
         assert got["flag"] == "estimated_from_cost"
-        assert "same service and unit" in got["formula"]
+        # CCF's billing path passes no service to its unknown estimator: `ccf` pools the pricing unit only
+        assert ("same service and unit" if profile == "default" else "same pricing unit") in got["formula"]
 
 
 def test_ecs_on_ec2_rows_are_kept_flagged_and_not_counted_twice(estimates):
@@ -546,7 +565,7 @@ def test_embodied_share_of_a_burstable_is_its_share_of_the_host_not_of_the_large
     assert ratio == pytest.approx((24 / 2 * 2 / 8) / (24 / 2 * 2 / 96)) == pytest.approx(12)
 
 
-ENERGY_FIXES = {"F1", "F3", "F4", "F6", "F7", "via-cost-ratio"}  # F3: CCF's embodied-as-kWh
+ENERGY_FIXES = {"F1", "F3", "F4", "F6", "F7", "F8", "via-cost-ratio"}  # F3: CCF's embodied-as-kWh
 EMBODIED_FIXES = {"F2", "F3"}
 
 
@@ -581,8 +600,7 @@ def test_default_differs_from_ccf_only_where_a_documented_fix_applies(estimates)
     }  # fmt: skip
     # ... and the compute, memory and GPU energy of instances (their embodied emissions are F2 and F3)
     assert identical_but_embodied == {
-        "ec2_m5_skylake", "ec2_c6g_graviton2", "burstable_t3", "gpu_g4dn", "rds_multi_az_instance", "t3_micro_day",
-        "m5_large_day",
+        "ec2_m5_skylake", "ec2_c6g_graviton2", "gpu_g4dn", "rds_multi_az_instance", "m5_large_day",
     }  # fmt: skip
 
 

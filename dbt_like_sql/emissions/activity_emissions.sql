@@ -77,10 +77,14 @@ cloud AS (
         i.family_largest_vcpu,
         i.family_largest_memory_gb,
         CASE WHEN a.estimation_class = 'gpu' THEN i.gpu_count END AS gpu_count,
-        cpu.processor AS cpu_processor,
-        cw.min_watts AS cpu_min_w,
-        cw.max_watts AS cpu_max_w,
-        cw.gb_per_chip,
+        -- `ccf` takes the processors from CCF's own map per instance type (factors.ccf_instance_processors:
+        -- r5 and c5 are Cascade Lake and Skylake, averaged, as CCF does); `default` from the host CPU
+        CASE WHEN $coefficient_profile = 'ccf' THEN cp.processors ELSE cpu.processor END AS cpu_processor,
+        CASE WHEN $coefficient_profile = 'ccf' THEN cp.min_watts ELSE cw.min_watts END AS cpu_min_w,
+        CASE WHEN $coefficient_profile = 'ccf' THEN cp.max_watts ELSE cw.max_watts END AS cpu_max_w,
+        CASE WHEN $coefficient_profile = 'ccf' THEN cp.gb_per_chip ELSE cw.gb_per_chip END AS gb_per_chip,
+        cp.processors AS ccf_processors,
+        cpu.processor AS host_processor,
         gpu.processor AS gpu_processor,
         gw.min_watts AS gpu_min_w,
         gw.max_watts AS gpu_max_w,
@@ -122,6 +126,7 @@ cloud AS (
     LEFT JOIN factors.aws_processor_coefficients AS gw ON gw.processor = gpu.processor AND gw.kind = 'gpu'
     LEFT JOIN factors.aws_burstable_baselines AS b ON b.instance_type = i.instance_type
     LEFT JOIN factors.aws_instance_embodied AS e ON e.instance_type = i.instance_type
+    LEFT JOIN factors.ccf_instance_processors AS cp ON cp.instance_type = factors.aws_instance_type_of(i.instance_type, NULL)
     -- AWS billing rows: legacy CUR, CUR 2.0 and AWS's FOCUS export (its rows take the CUR rules in the ledger);
     -- negative usage is left out (flag negative_usage, checks/negative_usage.sql)
     WHERE a.activity_type = 'cloud_usage' AND a.provider = 'aws' AND a.source_kind IN ('aws_cur', 'aws_cur2', 'focus')
@@ -230,10 +235,11 @@ usage AS (
 cloud_energy AS (
     SELECT
         u.*,
-        COALESCE(p.min_watts, u.avg_min_w) AS min_w,
-        COALESCE(p.max_watts, u.avg_max_w) AS max_w,
-        u.vcpu_hours * (COALESCE(p.min_watts, u.avg_min_w)
-            + u.util * (COALESCE(p.max_watts, u.avg_max_w) - COALESCE(p.min_watts, u.avg_min_w)))
+        COALESCE(p.min_watts, u.cpu_min_w, u.avg_min_w) AS min_w,
+        COALESCE(p.max_watts, u.cpu_max_w, u.avg_max_w) AS max_w,
+        -- a processor list of CCF's map (`ccf`) has no row of its own in p: its averaged watts are cpu_*_w
+        u.vcpu_hours * (COALESCE(p.min_watts, u.cpu_min_w, u.avg_min_w)
+            + u.util * (COALESCE(p.max_watts, u.cpu_max_w, u.avg_max_w) - COALESCE(p.min_watts, u.cpu_min_w, u.avg_min_w)))
             / 1000 * u.pue * u.compute_replication AS compute_kwh,
         u.gpu_hours * (u.gpu_min_w + u.util * (u.gpu_max_w - u.gpu_min_w)) / 1000 * u.pue * u.compute_replication
             AS gpu_kwh,
@@ -318,6 +324,11 @@ cloud_formula AS (
                       OR (e.estimation_class = 'serverless_fargate' AND (e.is_fargate_memory OR e.is_arm)) THEN 'F4' END,
             'F5',
             CASE WHEN e.replication_key = 's3' THEN 'F6' END,
+            -- F8: the processor from the instance's host CPU, not CCF's per-type map (e.g. r5: Skylake vs
+            -- CCF's Cascade Lake and Skylake averaged)
+            CASE WHEN e.estimation_class IN ('compute', 'gpu') AND e.instance_type IS NOT NULL
+                      AND COALESCE(e.ccf_processors, 'Unknown') IS DISTINCT FROM COALESCE(e.host_processor, 'Unknown')
+                THEN 'F8' END,
             CASE WHEN e.estimation_class IN ('compute', 'gpu') AND e.replication_key <> 'rds_multi_az' THEN 'F7' END,
             -- usage without a coefficient takes its kWh per cost from rows the fixes above changed
             CASE WHEN e.estimation_class = 'unclassified' THEN 'via-cost-ratio' END
@@ -486,23 +497,29 @@ cost_ratios AS (
             / NULLIF(CAST(SUM(cost) AS DOUBLE), 0) AS kwh_per_cost
     FROM with_embodied
     WHERE is_cur_usage AND estimation_class <> 'unclassified' AND usage_kwh IS NOT NULL
+      -- CCF's Lambda path (seconds units) does not add to its kWh-per-cost accumulator
+      AND NOT ($coefficient_profile = 'ccf' AND estimation_class = 'serverless_lambda')
     GROUP BY GROUPING SETS ((period_month, service, unit), (period_month, unit), (period_month))
 ),
 unclassified_ratio AS (
     SELECT
         w.activity_id,
-        COALESCE(r1.kwh_per_cost, r2.kwh_per_cost, r3.kwh_per_cost) AS kwh_per_cost,
+        -- `ccf`: as CCF's AWS billing path, which passes no service to its unknown estimator: the same
+        -- pricing unit only, else 0 kWh
+        COALESCE(r1.kwh_per_cost, r2.kwh_per_cost, r3.kwh_per_cost,
+            CASE WHEN $coefficient_profile = 'ccf' THEN 0 END) AS kwh_per_cost,
         CASE
             WHEN r1.kwh_per_cost IS NOT NULL THEN 'same service and unit'
             WHEN r2.kwh_per_cost IS NOT NULL THEN 'same pricing unit'
             WHEN r3.kwh_per_cost IS NOT NULL THEN 'all estimated rows'
+            WHEN $coefficient_profile = 'ccf' THEN 'no estimated row with this pricing unit: 0, as CCF'
         END AS ratio_basis
     FROM with_embodied AS w
-    LEFT JOIN cost_ratios AS r1 ON r1.grouping_level = 0 AND r1.period_month = w.period_month
+    LEFT JOIN cost_ratios AS r1 ON r1.grouping_level = 0 AND $coefficient_profile <> 'ccf' AND r1.period_month = w.period_month
         AND r1.service IS NOT DISTINCT FROM w.service AND r1.unit IS NOT DISTINCT FROM w.unit
     LEFT JOIN cost_ratios AS r2 ON r2.grouping_level = 2 AND r2.period_month = w.period_month
         AND r2.unit IS NOT DISTINCT FROM w.unit
-    LEFT JOIN cost_ratios AS r3 ON r3.grouping_level = 3 AND r3.period_month = w.period_month
+    LEFT JOIN cost_ratios AS r3 ON r3.grouping_level = 3 AND $coefficient_profile <> 'ccf' AND r3.period_month = w.period_month
     WHERE w.is_cur_usage AND w.estimation_class = 'unclassified'
 ),
 energy_kwh AS (

@@ -96,3 +96,17 @@ CREATE OR REPLACE MACRO factors.aws_instance_type_of(instance_type, usage_type) 
 -- Embodied emissions are a mass, not energy (fix F3): their own column on the emission rows, included
 -- in tco2e. Added here so warehouses created before issue 4 get it too.
 ALTER TABLE emissions.activity_emissions ADD COLUMN IF NOT EXISTS embodied_tco2e DOUBLE;
+
+-- Cloud Carbon Footprint's own processor map per instance type (INSTANCE_TYPE_COMPUTE_PROCESSOR_MAPPING,
+-- @cloud-carbon-footprint/aws 0.15.0) with the watts and GB per chip CCF averages over the listed
+-- processors: the `ccf` profile's processor figures (e.g. r5 and c5: Cascade Lake and Skylake).
+CREATE TABLE IF NOT EXISTS factors.ccf_instance_processors (
+    instance_type VARCHAR NOT NULL,
+    processors VARCHAR NOT NULL,            -- CCF's list, '|'-separated
+    min_watts DOUBLE NOT NULL,
+    max_watts DOUBLE NOT NULL,
+    gb_per_chip DOUBLE NOT NULL,
+    reference VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_sha256 VARCHAR NOT NULL
+);

@@ -20,9 +20,21 @@ COMMENT ON COLUMN bi.scope_summary.basis IS 'reported, estimated_usage, estimate
 COMMENT ON COLUMN bi.scope_summary.tco2e IS 'Metric tons CO2e.';
 
 CREATE OR REPLACE VIEW bi.cloud_emissions AS
-SELECT period_month, year(period_month) AS reporting_year, provider, account_id, region, service, basis,
-    provider_scope, location_tco2e, market_tco2e, energy_kwh, model_version
-FROM marts.cloud_emissions;
+WITH reported_coverage AS (
+    -- (month, provider) pairs whose provider reported a figure for the method: the inventory counts those
+    -- figures and leaves the provider's usage estimate out (marts/scope_summary.sql)
+    SELECT period_month, provider, COUNT(location_tco2e) > 0 AS has_location, COUNT(market_tco2e) > 0 AS has_market
+    FROM marts.cloud_emissions WHERE basis = 'reported' GROUP BY ALL
+)
+SELECT c.period_month, year(c.period_month) AS reporting_year, c.provider, c.account_id, c.region, c.service, c.basis,
+    c.provider_scope, c.location_tco2e, c.market_tco2e, c.energy_kwh, c.model_version,
+    CASE WHEN c.basis = 'reported' THEN c.location_tco2e IS NOT NULL
+        ELSE c.location_tco2e IS NOT NULL AND NOT COALESCE(r.has_location, false) END AS counted_location,
+    CASE WHEN c.basis = 'reported' THEN c.market_tco2e IS NOT NULL
+        ELSE c.location_tco2e IS NOT NULL AND NOT COALESCE(r.has_market, false) END AS counted_market,
+    CASE WHEN c.basis = 'reported' THEN c.market_tco2e ELSE c.location_tco2e END AS inventory_market_tco2e
+FROM marts.cloud_emissions AS c
+LEFT JOIN reported_coverage AS r ON r.period_month = c.period_month AND r.provider = c.provider;
 COMMENT ON VIEW bi.cloud_emissions IS 'Cloud emissions (marts.cloud_emissions): provider-reported beside usage-estimated; never sum the two bases.';
 COMMENT ON COLUMN bi.cloud_emissions.period_month IS 'First day of the usage month.';
 COMMENT ON COLUMN bi.cloud_emissions.reporting_year IS 'Calendar year of period_month.';
@@ -36,11 +48,20 @@ COMMENT ON COLUMN bi.cloud_emissions.location_tco2e IS 'Location-based metric to
 COMMENT ON COLUMN bi.cloud_emissions.market_tco2e IS 'Market-based metric tons CO2e; NULL where unknown.';
 COMMENT ON COLUMN bi.cloud_emissions.energy_kwh IS 'Estimated energy incl. PUE; NULL for reported rows.';
 COMMENT ON COLUMN bi.cloud_emissions.model_version IS 'Provider methodology version; NULL for estimates.';
+COMMENT ON COLUMN bi.cloud_emissions.counted_location IS 'True where location_tco2e is in the inventory (marts.scope_summary): reported rows, and estimates of a month and provider with no reported location figure. SUM(location_tco2e) FILTER (WHERE counted_location) = the inventory''s cloud location-based tCO2e.';
+COMMENT ON COLUMN bi.cloud_emissions.counted_market IS 'True where inventory_market_tco2e is in the inventory: reported rows with a market figure, and estimates of a month and provider with no reported market figure.';
+COMMENT ON COLUMN bi.cloud_emissions.inventory_market_tco2e IS 'Market-based tCO2e as the inventory counts it: the reported market figure, or for estimates the location-based estimate (the location factor stands in, recorded as a fallback). SUM(inventory_market_tco2e) FILTER (WHERE counted_market) = the inventory''s cloud market-based tCO2e.';
 
 CREATE OR REPLACE VIEW bi.cloud_reconciliation AS
-SELECT period_month, year(period_month) AS reporting_year, provider, account_id, region, service,
-    reported_location_tco2e, estimated_location_tco2e, reported_to_estimated_ratio
-FROM marts.cloud_reconciliation;
+WITH reported_coverage AS (
+    SELECT DISTINCT period_month, provider FROM marts.cloud_reconciliation WHERE reported_location_tco2e IS NOT NULL
+)
+SELECT c.period_month, year(c.period_month) AS reporting_year, c.provider, c.account_id, c.region, c.service,
+    c.reported_location_tco2e, c.estimated_location_tco2e, c.reported_to_estimated_ratio,
+    CASE WHEN r.provider IS NOT NULL THEN c.reported_location_tco2e ELSE c.estimated_location_tco2e END
+        AS inventory_location_tco2e
+FROM marts.cloud_reconciliation AS c
+LEFT JOIN reported_coverage AS r ON r.period_month = c.period_month AND r.provider = c.provider;
 COMMENT ON VIEW bi.cloud_reconciliation IS 'Provider-reported vs usage-estimated location-based tCO2e side by side (marts.cloud_reconciliation).';
 COMMENT ON COLUMN bi.cloud_reconciliation.period_month IS 'First day of the usage month.';
 COMMENT ON COLUMN bi.cloud_reconciliation.reporting_year IS 'Calendar year of period_month.';
@@ -51,6 +72,7 @@ COMMENT ON COLUMN bi.cloud_reconciliation.service IS 'Provider product / service
 COMMENT ON COLUMN bi.cloud_reconciliation.reported_location_tco2e IS 'Provider-reported location-based tCO2e; NULL where not reported.';
 COMMENT ON COLUMN bi.cloud_reconciliation.estimated_location_tco2e IS 'Usage-estimated location-based tCO2e; NULL where no estimate.';
 COMMENT ON COLUMN bi.cloud_reconciliation.reported_to_estimated_ratio IS 'reported / estimated; NULL where either is missing or the estimate is 0.';
+COMMENT ON COLUMN bi.cloud_reconciliation.inventory_location_tco2e IS 'The location-based tCO2e the inventory counts for the line: reported where the provider reported for the month, else the estimate. SUM(inventory_location_tco2e) = the inventory''s cloud location-based tCO2e.';
 
 CREATE OR REPLACE VIEW bi.inventory_by_year AS
 SELECT year(period_month) AS reporting_year, scope, method, SUM(tco2e) AS tco2e,
@@ -65,7 +87,19 @@ COMMENT ON COLUMN bi.inventory_by_year.tco2e IS 'Metric tons CO2e for the year (
 COMMENT ON COLUMN bi.inventory_by_year.months_covered IS 'Months of the year with inventory rows: below 12 means a partial year.';
 
 CREATE OR REPLACE VIEW bi.audit_trail AS
+WITH reported_coverage AS (
+    SELECT DISTINCT period_month, provider, 'location' AS method FROM ledger.provider_emissions
+    WHERE is_selected AND location_tco2e IS NOT NULL
+    UNION
+    SELECT DISTINCT period_month, provider, 'market' FROM ledger.provider_emissions
+    WHERE is_selected AND market_tco2e IS NOT NULL
+),
+cloud_scope AS (
+    -- where the inventory puts cloud (the cloud_scope_policy setting): its reported rows' scope and category
+    SELECT DISTINCT period_month, scope, scope3_category FROM marts.scope_summary WHERE basis = 'reported'
+)
 SELECT e.period_month, e.method, e.basis, e.scope, e.scope3_category, e.tco2e, e.energy_kwh, e.formula,
+    e.tco2e IS NOT NULL AND (a.activity_type <> 'cloud_usage' OR rc.provider IS NULL) AS counted,
     e.factor_resolution, e.flag AS emission_flag,
     a.activity_id, a.activity_type, a.source_id, a.source_kind, a.source_object, a.source_version, a.first_line,
     a.line_item_count, a.provider, a.account_id, a.region, a.service, a.usage_type, a.site, a.category,
@@ -76,20 +110,38 @@ SELECT e.period_month, e.method, e.basis, e.scope, e.scope3_category, e.tco2e, e
     f.file_sha256 AS factor_file_sha256
 FROM emissions.activity_emissions AS e
 JOIN ledger.activity AS a ON a.activity_id = e.activity_id AND a.period_month = e.period_month
-LEFT JOIN factors.emission_factors AS f ON f.factor_id = e.factor_id;
+LEFT JOIN factors.emission_factors AS f ON f.factor_id = e.factor_id
+LEFT JOIN reported_coverage AS rc
+    ON a.activity_type = 'cloud_usage' AND rc.period_month = e.period_month AND rc.provider = a.provider
+   AND rc.method = e.method
+UNION ALL BY NAME
+-- the provider-reported cloud figures the inventory counts (selected model version), one row per method
+SELECT p.period_month, m.method, 'reported' AS basis, COALESCE(s.scope, 3) AS scope,
+    CASE WHEN s.scope IS NULL THEN 1 ELSE s.scope3_category END AS scope3_category,
+    CASE m.method WHEN 'location' THEN p.location_tco2e ELSE p.market_tco2e END AS tco2e,
+    CASE m.method WHEN 'location' THEN p.location_tco2e ELSE p.market_tco2e END IS NOT NULL AS counted,
+    'provider-reported figure, model version ' || p.model_version AS formula,
+    'provider_reported' AS factor_resolution, 'cloud_reported' AS activity_type, p.source_id,
+    p.source_object, p.delivery_id AS source_version, p.line_item_count, p.provider, p.account_id, p.region,
+    p.service
+FROM ledger.provider_emissions AS p
+CROSS JOIN (VALUES ('location'), ('market')) AS m(method)
+LEFT JOIN cloud_scope AS s ON s.period_month = p.period_month
+WHERE p.is_selected;
 COMMENT ON VIEW bi.audit_trail IS 'Every emission figure with the ledger row it was computed from (source object, delivery, first line, line-item count) and its factor''s provenance.';
 COMMENT ON COLUMN bi.audit_trail.period_month IS 'First day of the activity month.';
 COMMENT ON COLUMN bi.audit_trail.method IS 'location or market.';
-COMMENT ON COLUMN bi.audit_trail.basis IS 'activity (own activity x factor) or estimated_usage (cloud usage estimate).';
+COMMENT ON COLUMN bi.audit_trail.basis IS 'activity (own activity x factor), estimated_usage (cloud usage estimate) or reported (provider-reported cloud figure).';
 COMMENT ON COLUMN bi.audit_trail.scope IS 'Scope of the reporting organisation.';
 COMMENT ON COLUMN bi.audit_trail.scope3_category IS '1-15 for Scope 3, else NULL.';
 COMMENT ON COLUMN bi.audit_trail.tco2e IS 'Metric tons CO2e; NULL with emission_flag saying why.';
 COMMENT ON COLUMN bi.audit_trail.energy_kwh IS 'Energy the figure was computed from, where energy-based.';
 COMMENT ON COLUMN bi.audit_trail.formula IS 'How tco2e was computed from the activity and the factor.';
+COMMENT ON COLUMN bi.audit_trail.counted IS 'True where tco2e is in the inventory (marts.scope_summary): own operations with a figure, provider-reported cloud figures, and usage estimates of a month, provider and method the provider reported nothing for. SUM(tco2e) FILTER (WHERE counted) per month, scope and method = marts.scope_summary.';
 COMMENT ON COLUMN bi.audit_trail.factor_resolution IS 'exact, older_year, supplier, certificates+..., location_fallback or method_independent.';
 COMMENT ON COLUMN bi.audit_trail.emission_flag IS 'Why there is no figure (e.g. no_usage_coefficient), else NULL.';
 COMMENT ON COLUMN bi.audit_trail.activity_id IS 'Ledger activity id (stable hash of the activity grain).';
-COMMENT ON COLUMN bi.audit_trail.activity_type IS 'cloud_usage, cloud_charge, electricity, fuel or travel.';
+COMMENT ON COLUMN bi.audit_trail.activity_type IS 'cloud_usage, cloud_charge, electricity, fuel or travel; cloud_reported for a provider-reported figure.';
 COMMENT ON COLUMN bi.audit_trail.source_id IS 'Configured source id (sources file).';
 COMMENT ON COLUMN bi.audit_trail.source_kind IS 'Source kind: aws_cur, activity_csv, focus, ...';
 COMMENT ON COLUMN bi.audit_trail.source_object IS 'Object / file the rows came from.';
