@@ -8,7 +8,7 @@ export DAGSTER_DISABLE_TELEMETRY := true
 UI_PORT ?= 3000
 SIZES ?= 1000000,10000000
 
-.PHONY: run test ui lint bench clean
+.PHONY: run test ui lint bench clean chromium
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -30,15 +30,27 @@ $(DAGSTER_HOME)/dagster.yaml:
 run: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/carbon-pipeline run
 
-## test: install with test extras and run the whole suite
-test: $(VENV)/.installed-test
+## test: install with test extras (and Debian's chromium for the browser tests), validate the definitions, run the
+## whole suite and print its ten slowest tests
+test: $(VENV)/.installed-test chromium
 	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests benchmarks
-	$(BIN)/python -m pytest
+	$(BIN)/dg check defs --use-active-venv
+	$(BIN)/python -m pytest --durations=10
+
+# The browser tests drive Debian's chromium (no browser download is possible here): installed when running as
+# root, otherwise one line says how.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = "0" ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is missing: run 'sudo apt-get install chromium' (Debian), then make test" >&2; exit 1; \
+	  fi; }
 
 ## ui: the Dagster UI on 127.0.0.1:$(UI_PORT) over the same configuration
 ui: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/carbon-pipeline demo >/dev/null
-	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p $(UI_PORT)
+	$(BIN)/dg dev --use-active-venv -h 127.0.0.1 -p $(UI_PORT)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests benchmarks

@@ -24,7 +24,6 @@ from typing import Any
 
 import dagster as dg
 
-from carbon_pipeline.engines import SparkWarehouseEngine
 from carbon_pipeline.engines.pipes_clients import (
     ENTRY_MODULE,
     PipesLaunch,
@@ -37,6 +36,7 @@ from carbon_pipeline.engines.pipes_clients import (
 )
 from carbon_pipeline.engines.tables import TransformTable
 from carbon_pipeline.engines.transpile import flat_name
+from carbon_pipeline.engines.warehouse import SparkWarehouseEngine
 
 __all__ = ["ENTRY_MODULE", "PipesSparkWarehouseEngine", "main", "pipes_spec"]
 

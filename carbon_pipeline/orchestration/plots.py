@@ -13,11 +13,12 @@ import base64
 import io
 from collections.abc import Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 import dagster as dg
-from matplotlib.figure import Figure
 
-from carbon_pipeline.reporting.charts import SCOPE_COLOURS
+if TYPE_CHECKING:  # matplotlib (2 s) is imported when a chart is drawn, not when the code location loads
+    from matplotlib.figure import Figure
 
 DPI = 80
 
@@ -42,6 +43,10 @@ def monthly_by_scope(rows: Sequence[tuple[date, str, int, float]]) -> Figure:
     values = {(month, method, scope): tco2e for month, method, scope, tco2e in rows}
     labels = [f"{month:%Y-%m}" for month in months]
     step = max(1, len(months) // 12)  # at most ~12 tick labels, whatever the window
+    from matplotlib.figure import Figure
+
+    from carbon_pipeline.reporting.charts import SCOPE_COLOURS
+
     figure = Figure(figsize=(10, 3.2))
     axes = figure.subplots(1, 2, sharey=True)
     for ax, method in zip(axes, ("location", "market"), strict=True):

@@ -14,7 +14,9 @@ from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.s3 import split_uri
 
-IAM_DIR = Path(__file__).resolve().parents[2] / "iam"
+_PACKAGE = Path(__file__).resolve().parents[1]
+# installed: carbon_pipeline/iam/ (setup.py); a checkout: iam/ beside the package
+IAM_DIR = next((p for p in (_PACKAGE / "iam", _PACKAGE.parent / "iam") if p.is_dir()), _PACKAGE / "iam")
 S3_KINDS = {"aws_cur", "aws_cur2", "aws_carbon", "focus", "activity_csv"}
 
 

@@ -4,13 +4,12 @@ same reader serves a local folder laid out like the bucket and (later) the bucke
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 from typing import Any, Protocol
 
 from carbon_pipeline.errors import ConfigError, SourceError
 from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.local_copies import ReadsLocalCopies
 
 
 class Landing(Protocol):
@@ -24,30 +23,6 @@ class Landing(Protocol):
     def sha256(self, key: str) -> str: ...
     def cleanup(self) -> None: ...
     def version(self, key: str) -> str: ...
-
-
-class ReadsLocalCopies:
-    """Reading an object once it is a local file: the same for a landing folder and for S3 objects
-    staged on disk."""
-
-    source_id: str
-
-    def local_path(self, key: str) -> Path:
-        raise NotImplementedError
-
-    def read_json(self, key: str) -> Any:
-        path = self.local_path(key)
-        try:
-            return json.loads(path.read_text(encoding="utf-8-sig"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SourceError(f"manifest is not valid JSON ({exc})", source_id=self.source_id, object_key=key) from exc
-
-    def sha256(self, key: str) -> str:
-        digest = hashlib.sha256()
-        with self.local_path(key).open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        return digest.hexdigest()
 
 
 class LocalLanding(ReadsLocalCopies):

@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from carbon_pipeline.errors import SourceError
-from carbon_pipeline.sources.landing import ReadsLocalCopies
+from carbon_pipeline.sources.local_copies import ReadsLocalCopies
 
 MAX_ATTEMPTS = 10
 NOT_FOUND = {"404", "NoSuchKey", "NotFound"}

@@ -1,4 +1,5 @@
-"""The SQL models live as plain DuckDB SQL files in ``dbt_like_sql/`` at the repository root.
+"""The SQL models live as plain DuckDB SQL files in ``dbt_like_sql/`` at the repository root, installed as
+``carbon_pipeline/sql/``.
 
 A model is one SELECT (or, for ``schema/``, DDL) with named ``$parameters``; values are always bound,
 never formatted into the text. The runner, not the model, decides where the rows go, as in dbt.
@@ -18,15 +19,16 @@ _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def sql_root() -> Path:
-    """The models are resolved from the repository root on purpose (they are not package data), so
-    the same files can be handed to another engine; CARBON_SQL_DIR overrides for installed copies."""
+    """Where the models are: CARBON_SQL_DIR when set; else inside the installed package (a wheel ships
+    dbt_like_sql/ as carbon_pipeline/sql/, see setup.py); else the checkout's dbt_like_sql/ beside the package
+    (an editable install). Plain files either way, so another engine can be handed the same SQL."""
     override = os.environ.get("CARBON_SQL_DIR")
-    root = Path(override) if override else Path(__file__).resolve().parents[2] / "dbt_like_sql"
-    if not root.is_dir():
-        raise FileNotFoundError(
-            f"SQL models not found at {root}: run from a checkout (pip install -e .) or set CARBON_SQL_DIR"
-        )
-    return root
+    package = Path(__file__).resolve().parents[1]
+    candidates = [Path(override)] if override else [package / "sql", package.parent / "dbt_like_sql"]
+    for root in candidates:
+        if (root / "schema").is_dir():
+            return root
+    raise FileNotFoundError(f"SQL models not found at {' or '.join(map(str, candidates))}: reinstall the package")
 
 
 @cache

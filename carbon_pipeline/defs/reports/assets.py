@@ -12,8 +12,6 @@ import dagster as dg
 from carbon_pipeline.orchestration.keys import INVENTORY_REPORT_KEY, SERVING_KEY
 from carbon_pipeline.orchestration.metadata import markdown_table
 from carbon_pipeline.orchestration.resources import ReportsResource, ServingResource, SourcesResource
-from carbon_pipeline.reporting.html_report import write_reports
-from carbon_pipeline.reporting.report_data import year_totals
 
 
 @dg.asset(
@@ -34,6 +32,10 @@ def inventory_report(
     sources: SourcesResource,
     reports: ReportsResource,
 ) -> dg.MaterializeResult:
+    # the report's charts need matplotlib (2 s to import): paid when a report is written, not at code load
+    from carbon_pipeline.reporting.html_report import write_reports
+    from carbon_pipeline.reporting.report_data import year_totals
+
     settings = sources.load().settings
     written = write_reports(Path(serving.path), Path(reports.path), settings)
     totals = year_totals(Path(serving.path))
