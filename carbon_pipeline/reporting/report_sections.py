@@ -292,6 +292,40 @@ def factor_section(data: YearData) -> str:
     )
 
 
+ACTIVITY_LABELS = {
+    "electricity": "Purchased electricity (Scope 2)",
+    "fuel": "Fuel and fleet (Scope 1)",
+    "travel": "Business travel (Scope 3 category 6)",
+    "spend": "Purchased goods and services (Scope 3 category 1, spend-based)",
+    "cloud_usage": "Cloud usage estimates",
+}
+
+
+def factors_used_text(data: YearData) -> str:
+    """One sentence per kind of activity naming the factor publishers, datasets and editions that were actually
+    applied to this year's counted figures (the factor_sources rows), never a fixed list: the text said "EPA Hub"
+    and "Ember" while the table showed DESNZ and EEA. Publishers appear exactly as the catalogue spells them."""
+    used: dict[str, list[dict[str, Any]]] = {}
+    for row in data.factor_sources.dicts():
+        for activity in (a.strip() for a in (row["activity_types"] or "").split(",") if a.strip()):
+            used.setdefault(activity, []).append(row)
+    if not used:
+        return "<li><strong>Emission factors:</strong> none applied to this year's counted figures.</li>"
+    items = []
+    for activity in sorted(used, key=lambda a: (list(ACTIVITY_LABELS).index(a) if a in ACTIVITY_LABELS else 99, a)):
+        sources = sorted(
+            {
+                f"{r['publisher']} {r['dataset']} ({r['edition']}"
+                + ("" if r["data_year"] is None else f", data year {r['data_year']}")
+                + f"; {r['resolutions'].replace('+', ' + ')})"
+                for r in used[activity]
+            }
+        )
+        label = ACTIVITY_LABELS.get(activity, activity)
+        items.append(f"<li><strong>{escape(label)}:</strong> × {escape('; '.join(sources))}.</li>")
+    return "".join(items)
+
+
 def methodology_section(data: YearData, settings: InventorySettings) -> str:
     policy = settings.cloud_scope_policy
     placed = sorted(
@@ -322,14 +356,13 @@ def methodology_section(data: YearData, settings: InventorySettings) -> str:
         "<code>ledger.provider_emissions</code> with <code>is_selected = false</code>. A change of vendor model "
         "is a method change.</li>"
         "<li><strong>Reported before estimated:</strong> the provider's reported figure is the source of record for a "
-        "provider, month and method. The usage-based estimate (Cloud Carbon Footprint's method and "
-        f"coefficients, profile <code>{escape(settings.coefficient_profile)}</code>) fills only months and methods "
+        "provider, month and method. The usage-based estimate (energy from usage x coefficients of profile "
+        f"<code>{escape(settings.coefficient_profile)}</code>, x the grid factors listed below) fills only months "
+        "and methods "
         "with no provider figure; the two are never added.</li>"
-        "<li><strong>Scope 2 dual reporting:</strong> location-based by the site's grid (eGRID subregion in the US, "
-        "Ember country data elsewhere); market-based by certificates, then the supplier's factor, then the location "
-        "factor as a recorded fallback.</li>"
-        "<li><strong>Scope 1 and Scope 3 category 6:</strong> fuel and business travel × US EPA GHG Emission Factors "
-        "Hub factors; unit conversions from exact definitions.</li>"
+        "<li><strong>Scope 2 dual reporting:</strong> location-based by the site's grid; market-based by "
+        "certificates, then the supplier's factor, then the location factor as a recorded fallback.</li>"
+        f"{factors_used_text(data)}"
         "<li><strong>Factor vintage</strong> follows the activity year: the newest data year not after it, recorded "
         "as <code>older_year</code> when older.</li>"
         "<li><strong>Nothing dropped silently:</strong> rows that cannot be classified or have no factor are kept "

@@ -150,6 +150,19 @@ def test_the_methodology_states_the_cloud_scope_policy_and_the_model_version_cho
     assert "demo-carbon: v1 counted for 2024-01 – 2024-12" in html_of(reports, 2024)
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_the_methodology_names_exactly_the_publishers_of_the_factors_used(built, reports, year):
+    """Built from the factor rows applied, not a fixed text: every publisher behind the year's counted figures is
+    named, and no catalogue publisher that was not used."""
+    (methodology,) = re.findall(r'<section id="methodology">.*?</section>', html_of(reports, year), re.DOTALL)
+    used = {row["publisher"] for row in read_csv(reports / str(year) / "factor_sources.csv")}
+    catalogue = {p for (p,) in built.query("SELECT DISTINCT publisher FROM factors.emission_factors")}
+    assert used and used - {"supplier-specific"} <= catalogue
+    named = {p for p in catalogue | used if escape(p) in methodology}
+    assert named == used
+    assert catalogue - used, "the demo catalogue has publishers this year does not use, so the test can fail"
+
+
 def test_a_non_default_policy_is_reported_as_such_and_a_mismatch_with_the_data_is_flagged(built, tmp_path):
     settings = InventorySettings(cloud_scope_policy="scope2_framing", carbon_model_version="v1")
     write_reports(built.settings.serving, tmp_path, settings)
