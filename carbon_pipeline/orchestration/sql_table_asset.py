@@ -1,5 +1,6 @@
 """The common shape of every SQL stage: replace the run's months of one table with the rows of its
-SQL models, in one transaction, and report what was written."""
+SQL models, in one transaction, and report what was written: per partition (month), since a single-run
+backfill materializes every month of its range and Dagster shows each month's event on its own."""
 
 from collections.abc import Callable
 from datetime import date
@@ -10,9 +11,11 @@ import duckdb
 
 from carbon_pipeline import transforms
 from carbon_pipeline.engines import engine_for
+from carbon_pipeline.months import next_month
 from carbon_pipeline.orchestration.checks import check_for
 from carbon_pipeline.orchestration.keys import raw_asset_key, transform_key
-from carbon_pipeline.orchestration.partitions import asset_window
+from carbon_pipeline.orchestration.metadata import OWNERS, add_partition_row_counts, month_row_counts, table_metadata
+from carbon_pipeline.orchestration.partitions import asset_window, month_of
 from carbon_pipeline.orchestration.resources import SourcesResource, WarehouseResource
 from carbon_pipeline.sources.registry import source_kinds
 from carbon_pipeline.transforms import Transform, model_parameters
@@ -30,7 +33,11 @@ def transform_deps(transform: Transform) -> list[dg.AssetKey]:
 def transform_asset(
     transform: Transform, partitions_def: dg.PartitionsDefinition, summary: Summary | None = None
 ) -> dg.AssetsDefinition:
-    """The asset that writes ``transform.table`` from its models (carbon_pipeline/transforms.py)."""
+    """The asset that writes ``transform.table`` from its models (carbon_pipeline/transforms.py).
+
+    ``summary(con, start, end)`` describes the months [start, end); it is called once per month of the run and
+    its result attached to that month's partition only, so a 24-month backfill shows each month its own figures
+    instead of the run's copied 24 times. Run-level summaries belong to the unpartitioned serving asset."""
     table, models = transform.table, transform.models
 
     @dg.asset(
@@ -41,7 +48,12 @@ def transform_asset(
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"duckdb", "sql"},
-        metadata={"table": table, "models": ", ".join(f"dbt_like_sql/{m}.sql" for m in models)},
+        owners=OWNERS,
+        tags={"stage": transform.group},
+        metadata={
+            **table_metadata(table, [f"dbt_like_sql/{m}.sql" for m in models]),
+            "models": ", ".join(f"dbt_like_sql/{m}.sql" for m in models),
+        },
     )
     def _asset(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, sources: SourcesResource
@@ -52,13 +64,26 @@ def transform_asset(
             with transaction(con):
                 # CARBON_ENGINE: duckdb runs the models in the warehouse, spark over Parquet (docs/spark.md)
                 written = engine_for(context=context).replace_months(con, table, models, start, end, **params)
+            # shared by every month of the run: what the run did, not any one month's figures
             metadata: dict[str, Any] = {
-                "dagster/row_count": written,
-                "months": f"{start:%Y-%m} .. {end:%Y-%m} (exclusive)",
+                "run_rows_written": written,
+                "run_months": f"{start:%Y-%m} .. {end:%Y-%m} (exclusive)",
             }
             metadata.update(warehouse.store_months(table, start, end, con=con))  # raw/ledger: publish if configured
+            add_partition_row_counts(
+                context,
+                month_row_counts(
+                    con,
+                    f"""SELECT period_month, COUNT(*) FROM {table}
+                        WHERE period_month >= ? AND period_month < ? GROUP BY 1""",
+                    start,
+                    end,
+                ),
+            )
             if summary is not None:
-                metadata.update(summary(con, start, end))
+                for key in context.partition_keys:
+                    month = month_of(key)
+                    context.add_asset_metadata(summary(con, month, next_month(month)), partition_key=key)
         context.log.info(f"{table}: {written} rows for {start:%Y-%m}..{end:%Y-%m}")
         return dg.MaterializeResult(metadata=metadata)
 

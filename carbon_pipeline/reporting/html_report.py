@@ -48,6 +48,9 @@ CSV_TABLES = (
     "model_versions",
     "restatements",
     "superseded_deliveries",
+    "energy",
+    "unconverted_spend",
+    "factor_fallbacks",
 )
 
 # Inline, so the page needs nothing at view time; print rules keep charts whole on paper.
@@ -127,6 +130,9 @@ def csv_tables(data: YearData) -> dict[str, Table]:
         "model_versions": data.model_versions,
         "restatements": data.restatements,
         "superseded_deliveries": data.superseded_deliveries,
+        "energy": data.energy,
+        "unconverted_spend": data.unconverted_spend,
+        "factor_fallbacks": data.factor_fallbacks,
     }
 
 
@@ -167,6 +173,7 @@ def render_html(data: YearData, settings: InventorySettings, *, generated_at: da
     body = [
         sections.header(data, generated_at, serving_name),
         sections.totals_section(data),
+        sections.boundary_section(data, settings),
         sections.trend_section(data),
         sections.cloud_section(data),
         sections.quality_section(data),

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -73,6 +74,10 @@ class YearData:
     superseded_deliveries: Table
     published_snapshots: Table
     restatement_log: Table
+    energy: Table
+    unconverted_spend: Table
+    # the factor_fallbacks check's own rows for the year, so the data-quality section cannot disagree with it
+    factor_fallbacks: Table
 
     @property
     def months(self) -> list[Any]:
@@ -89,7 +94,10 @@ REPORT_MODELS = {
     "superseded_deliveries": "reports/superseded_deliveries",
     "published_snapshots": "publishing/report_snapshots",
     "restatement_log": "publishing/report_restatement_log",
+    "energy": "reports/energy",
+    "unconverted_spend": "reports/unconverted_spend",
 }
+FALLBACK_CHECK_MODEL = "checks/factor_fallbacks"
 
 
 @contextmanager
@@ -118,7 +126,9 @@ def query(con: duckdb.DuckDBPyConnection, model: str, year: int) -> Table:
 def load_year(con: duckdb.DuckDBPyConnection, year: int) -> YearData:
     tables = {name: query(con, model, year) for name, model in REPORT_MODELS.items()}
     previous = query(con, REPORT_MODELS["scope_summary"], year - 1)
-    return YearData(year=year, previous_scope_summary=previous, **tables)
+    result = run_model(con, FALLBACK_CHECK_MODEL, start=date(year, 1, 1), end=date(year + 1, 1, 1))
+    fallbacks = Table(tuple(d[0] for d in result.description), result.fetchall())
+    return YearData(year=year, previous_scope_summary=previous, factor_fallbacks=fallbacks, **tables)
 
 
 def totals(scope_summary: Table) -> list[TotalRow]:

@@ -46,6 +46,7 @@ def header(data: YearData, generated_at: datetime, serving_name: str) -> str:
         f'<a href="#{anchor}">{label}</a>'
         for anchor, label in (
             ("totals", "Totals"),
+            ("boundary", "Boundary"),
             ("trend", "Trend"),
             ("cloud", "Cloud"),
             ("data-quality", "Data quality"),
@@ -246,11 +247,147 @@ def quality_section(data: YearData) -> str:
         f'{headline}<div class="chart">{chart}</div>'
         f"{_html_table(['method', 'basis', 'tCO2e', 'share'], share_rows, numeric=(2, 3))}"
         f'<p class="note">Months per reported/estimated basis: {escape(coverage) or "none"}.</p>'
+        f"{_fallback_tiers(data)}"
         "<h3>Flagged rows (kept, never dropped)</h3>"
         f"{flag_table}"
+        f"{_unconverted_spend(data)}"
         '<p class="note">A ledger row is flagged when it cannot be classified or estimated (for example usage with no '
         "coefficient); its emission rows carry the flag instead of a figure, and a warning check reports them.</p>"
         "</section>"
+    )
+
+
+def fallback_shares(data: YearData) -> dict[str, float]:
+    """Share of each method's activity x factor tCO2e computed with a fallback factor, summed from the rows of the
+    factor_fallbacks check for this year (the same model, so the report and the check say the same)."""
+    shares: dict[str, float] = {}
+    for row in data.factor_fallbacks.dicts():
+        if row["activity_year"] == data.year and row["share_of_method_tco2e"] is not None:
+            shares[row["method"]] = shares.get(row["method"], 0.0) + float(row["share_of_method_tco2e"])
+    return shares
+
+
+def _fallback_tiers(data: YearData) -> str:
+    rows = [r for r in data.factor_fallbacks.dicts() if r["activity_year"] == data.year]
+    shares = fallback_shares(data)
+    headline = (
+        "<p><strong>Factor fallbacks within <code>activity</code> and estimates:</strong> "
+        + "; ".join(f"{_pct(shares.get(m))} of {m}-based tCO2e computed from a factor" for m in METHODS)
+        + " used a fallback (an older data year, a parent geography or the location factor standing in for a "
+        "market instrument). These are the rows of the <code>factor_fallbacks</code> check; a figure is still "
+        "<code>activity</code> when its factor fell back, so read the two together.</p>"
+    )
+    if not rows:
+        return headline
+    table = _html_table(
+        ["method", "resolution", "activity", "factor year", "rows", "tCO2e", "share of method"],
+        [
+            [
+                r["method"],
+                (r["factor_resolution"] or "").replace("+", " + "),
+                r["activity_type"],
+                "" if r["factor_data_year"] is None else str(r["factor_data_year"]),
+                f"{r['emission_rows']:,}",
+                _t(r["tco2e"]),
+                _pct(r["share_of_method_tco2e"]),
+            ]
+            for r in rows
+        ],
+        numeric=(4, 5, 6),
+    )
+    return headline + table
+
+
+def _unconverted_spend(data: YearData) -> str:
+    rows = data.unconverted_spend.dicts()
+    if not rows:
+        return "<p>All spend was converted to US dollars (no <code>no_exchange_rate</code> rows).</p>"
+    amounts = "; ".join(f"{r['cost']:,.2f} {r['currency']} in {r['activity_rows']:,} row(s)" for r in rows)
+    return (
+        '<p class="warning"><strong>Spend without an emission figure</strong> (no exchange rate to US dollars for '
+        f"its currency and year, flag <code>no_exchange_rate</code>): {escape(amounts)}. Its Scope 3 "
+        "category 1 emissions are missing from the totals until a rate is supplied.</p>"
+    )
+
+
+SCOPE3_CATEGORIES = (
+    "Purchased goods and services",
+    "Capital goods",
+    "Fuel- and energy-related activities",
+    "Upstream transportation and distribution",
+    "Waste generated in operations",
+    "Business travel",
+    "Employee commuting",
+    "Upstream leased assets",
+    "Downstream transportation and distribution",
+    "Processing of sold products",
+    "Use of sold products",
+    "End-of-life treatment of sold products",
+    "Downstream leased assets",
+    "Franchises",
+    "Investments",
+)
+
+
+def boundary_section(data: YearData, settings: InventorySettings) -> str:
+    """What a reviewer reads first: boundary, consolidation approach, base year, energy and the Scope 3 screening.
+    The first three are the organisation's statements (settings in the sources file), printed as given."""
+    approach = settings.consolidation_approach.replace("_", " ")
+    base_year = (
+        f"{settings.base_year}" + (" (this report's year)" if settings.base_year == data.year else "")
+        if settings.base_year
+        else "not declared (set <code>settings.base_year</code>); no year is treated as the base year"
+    )
+    return (
+        '<section id="boundary"><h2>Boundary, base year and screening</h2><ul>'
+        f"<li><strong>Organisational boundary:</strong> {escape(settings.organisational_boundary)}</li>"
+        f"<li><strong>Consolidation approach:</strong> {escape(approach)} "
+        f"(<code>consolidation_approach: {escape(settings.consolidation_approach)}</code>)</li>"
+        f"<li><strong>Base year:</strong> {base_year}. Recalculation: published months are never rewritten "
+        "silently; a changed delivery or model version is recorded as a restatement (see Restatements).</li>"
+        "</ul>"
+        f"{_energy(data)}{_scope3_screening(data)}</section>"
+    )
+
+
+def _energy(data: YearData) -> str:
+    rows = data.energy.dicts()
+    electricity = next((r for r in rows if r["energy"] == "purchased electricity"), None)
+    table = _html_table(
+        ["energy", "source", "MWh"],
+        [[r["energy"], r["source"], _t(r["mwh"])] for r in rows],
+        numeric=(2,),
+    )
+    share = ""
+    if electricity and electricity["mwh"]:
+        share = (
+            f"<p>Renewable share of purchased electricity: {_pct(electricity['certificate_mwh'] / electricity['mwh'])}"
+            f" ({_t(electricity['certificate_mwh'])} MWh covered by energy attribute certificates declared in the "
+            "activity files; certificates from the factor library's contract items are applied in the market-based "
+            "figure but not counted in this share). Cloud energy is the usage estimate's; providers' reported "
+            "figures carry no energy.</p>"
+        )
+    return f"<h3>Energy consumption</h3>{table}{share}"
+
+
+def _scope3_screening(data: YearData) -> str:
+    counted: dict[int, set[str]] = {}
+    for r in data.scope_summary.dicts():
+        if r["scope"] == 3 and r["scope3_category"] and r["tco2e"]:
+            counted.setdefault(int(r["scope3_category"]), set()).add(r["basis"])
+    rows = []
+    for number, name in enumerate(SCOPE3_CATEGORIES, start=1):
+        if number in counted:
+            status = "included"
+            reason = "from " + ", ".join(sorted(counted[number])) + " data"
+        else:
+            status = "not estimated"
+            reason = "no source configured for it; relevance not yet screened by the organisation"
+        rows.append([str(number), name, status, reason])
+    return (
+        "<h3>Scope 3 screening</h3>"
+        f"{_html_table(['category', 'name', 'status', 'why'], rows)}"
+        '<p class="note">"Not estimated" is not "not relevant": only the organisation can judge relevance.</p>'
     )
 
 
@@ -292,6 +429,41 @@ def factor_section(data: YearData) -> str:
     )
 
 
+ACTIVITY_LABELS = {
+    "electricity": "Purchased electricity (Scope 2)",
+    "fuel": "Fuel and fleet (Scope 1)",
+    "travel": "Business travel (Scope 3 category 6)",
+    "spend": "Purchased goods and services (Scope 3 category 1, spend-based)",
+    "vehicle": "Vehicle distance (Scope 1 owned, Scope 3 category 6 otherwise)",
+    "cloud_usage": "Cloud usage estimates",
+}
+
+
+def factors_used_text(data: YearData) -> str:
+    """One sentence per kind of activity naming the factor publishers, datasets and editions that were actually
+    applied to this year's counted figures (the factor_sources rows), never a fixed list: the text said "EPA Hub"
+    and "Ember" while the table showed DESNZ and EEA. Publishers appear exactly as the catalogue spells them."""
+    used: dict[str, list[dict[str, Any]]] = {}
+    for row in data.factor_sources.dicts():
+        for activity in (a.strip() for a in (row["activity_types"] or "").split(",") if a.strip()):
+            used.setdefault(activity, []).append(row)
+    if not used:
+        return "<li><strong>Emission factors:</strong> none applied to this year's counted figures.</li>"
+    items = []
+    for activity in sorted(used, key=lambda a: (list(ACTIVITY_LABELS).index(a) if a in ACTIVITY_LABELS else 99, a)):
+        sources = sorted(
+            {
+                f"{r['publisher']} {r['dataset']} ({r['edition']}"
+                + ("" if r["data_year"] is None else f", data year {r['data_year']}")
+                + f"; {r['resolutions'].replace('+', ' + ')})"
+                for r in used[activity]
+            }
+        )
+        label = ACTIVITY_LABELS.get(activity, activity)
+        items.append(f"<li><strong>{escape(label)}:</strong> × {escape('; '.join(sources))}.</li>")
+    return "".join(items)
+
+
 def methodology_section(data: YearData, settings: InventorySettings) -> str:
     policy = settings.cloud_scope_policy
     placed = sorted(
@@ -322,14 +494,13 @@ def methodology_section(data: YearData, settings: InventorySettings) -> str:
         "<code>ledger.provider_emissions</code> with <code>is_selected = false</code>. A change of vendor model "
         "is a method change.</li>"
         "<li><strong>Reported before estimated:</strong> the provider's reported figure is the source of record for a "
-        "provider, month and method. The usage-based estimate (Cloud Carbon Footprint's method and "
-        f"coefficients, profile <code>{escape(settings.coefficient_profile)}</code>) fills only months and methods "
+        "provider, month and method. The usage-based estimate (energy from usage x coefficients of profile "
+        f"<code>{escape(settings.coefficient_profile)}</code>, x the grid factors listed below) fills only months "
+        "and methods "
         "with no provider figure; the two are never added.</li>"
-        "<li><strong>Scope 2 dual reporting:</strong> location-based by the site's grid (eGRID subregion in the US, "
-        "Ember country data elsewhere); market-based by certificates, then the supplier's factor, then the location "
-        "factor as a recorded fallback.</li>"
-        "<li><strong>Scope 1 and Scope 3 category 6:</strong> fuel and business travel × US EPA GHG Emission Factors "
-        "Hub factors; unit conversions from exact definitions.</li>"
+        "<li><strong>Scope 2 dual reporting:</strong> location-based by the site's grid; market-based by "
+        "certificates, then the supplier's factor, then the location factor as a recorded fallback.</li>"
+        f"{factors_used_text(data)}"
         "<li><strong>Factor vintage</strong> follows the activity year: the newest data year not after it, recorded "
         "as <code>older_year</code> when older.</li>"
         "<li><strong>Nothing dropped silently:</strong> rows that cannot be classified or have no factor are kept "

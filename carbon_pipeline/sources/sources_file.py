@@ -15,7 +15,7 @@ import yaml
 
 from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.factors.user_files import parse_user_factor_files
-from carbon_pipeline.sources.config import InventorySettings, SourceConfig, SourcesFile
+from carbon_pipeline.sources.config import DEFAULT_BOUNDARY, InventorySettings, SourceConfig, SourcesFile
 from carbon_pipeline.sources.credentials import validate_credentials_option
 from carbon_pipeline.sources.registry import source_kinds
 
@@ -29,10 +29,15 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "cloud_scope_policy": "scope3_category1",
     "carbon_model_version": "newest",
     "start_month": "2024-01",
+    "organisational_boundary": DEFAULT_BOUNDARY,
+    "consolidation_approach": "operational_control",
+    "base_year": None,
 }
 SETTINGS_CHOICES = {
     "coefficient_profile": ("default", "ccf"),
     "cloud_scope_policy": ("scope3_category1", "scope2_framing"),
+    # the GHG Protocol's three consolidation approaches
+    "consolidation_approach": ("operational_control", "financial_control", "equity_share"),
 }
 
 
@@ -61,7 +66,18 @@ def _parse_settings(raw: Any, path: Path) -> InventorySettings:
         cloud_scope_policy=values["cloud_scope_policy"],
         carbon_model_version=str(values["carbon_model_version"]),
         start_month=_parse_month(values["start_month"], f"{path}: settings.start_month"),
+        organisational_boundary=str(values["organisational_boundary"]),
+        consolidation_approach=values["consolidation_approach"],
+        base_year=_parse_year(values["base_year"], f"{path}: settings.base_year"),
     )
+
+
+def _parse_year(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not str(value).isdigit() or not 1990 <= int(value) <= 2100:
+        raise ConfigError(f"{where}: '{value}' is not a year (e.g. 2024)")
+    return int(value)
 
 
 def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:

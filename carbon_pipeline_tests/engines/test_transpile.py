@@ -57,7 +57,7 @@ def test_every_transform_model_transpiles(model, policy, dialect):
 def test_the_transform_tables_are_the_dagster_assets_in_dependency_order():
     partitions = monthly_partitions(date(2024, 1, 1))
     assets = [*build_ledger_assets(partitions), *build_emission_assets(partitions), *build_mart_assets(partitions)]
-    declared = {spec.metadata["table"]: spec.metadata["models"] for a in assets for spec in a.specs}
+    declared = {spec.metadata["dagster/table_name"]: spec.metadata["models"] for a in assets for spec in a.specs}
     tables = transform_tables()
     assert {t.table for t in tables} == set(declared)
     for t in tables:

@@ -1,5 +1,6 @@
-"""What the UI shows for a materialization: the scope summary's month-by-scope table and chart (an
-inline PNG the Dagster UI renders from markdown), and the ledger's costs per currency."""
+"""What the UI shows for a materialization: the published inventory's month-by-scope table and chart (an
+inline PNG the Dagster UI renders from markdown, on the serving asset once per run), and the ledger's costs
+per currency."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import duckdb
 import pytest
 
 from carbon_pipeline.defs.ledger.assets import _activity_summary
-from carbon_pipeline.defs.marts.assets import _scope_summary
+from carbon_pipeline.defs.serving.assets import inventory_overview
 
 START, END = date(2024, 1, 1), date(2026, 1, 1)
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -30,21 +31,15 @@ def _png(markdown: str) -> bytes:
     return base64.b64decode(match.group(1))
 
 
-def test_the_scope_summary_shows_a_month_by_scope_table_and_a_chart(warehouse):
-    metadata = _scope_summary(warehouse, START, END)
+def test_the_serving_asset_shows_a_month_by_scope_table_and_a_chart(built):
+    metadata = inventory_overview(built.settings.serving)
     table = metadata["month_by_scope"].value.splitlines()
     assert table[0].startswith("| month | S1 location |") and len(table) == 2 + 24
     png = _png(metadata["monthly_by_scope_chart"].value)
     assert png.startswith(PNG_SIGNATURE)
     assert 5_000 < len(png) < 200_000  # small enough for the event log
     # equal data, equal bytes (no timestamps in the PNG)
-    assert _png(_scope_summary(warehouse, START, END)["monthly_by_scope_chart"].value) == png
-
-
-def test_a_one_month_run_still_gets_its_chart(warehouse):
-    metadata = _scope_summary(warehouse, date(2025, 3, 1), date(2025, 4, 1))
-    assert _png(metadata["monthly_by_scope_chart"].value).startswith(PNG_SIGNATURE)
-    assert len(metadata["month_by_scope"].value.splitlines()) == 3
+    assert _png(inventory_overview(built.settings.serving)["monthly_by_scope_chart"].value) == png
 
 
 def test_the_ledger_shows_exact_costs_per_currency_never_summed_across(warehouse):

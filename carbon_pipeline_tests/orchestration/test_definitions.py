@@ -50,6 +50,7 @@ BLOCKING_CHECKS = {
     ("emissions/activity_emissions", "row_counts_by_stage"),
     ("audit/restatement_log", "published_snapshots_unchanged"),
     ("audit/restatement_log", "restatement_bridge_reconciles"),
+    ("serving/serving_database", "served_views_reconcile"),
 }
 WARNING_CHECKS = {
     ("ledger/activity", "unclassified_cloud_usage"),
@@ -89,7 +90,7 @@ def test_definitions_load_with_every_asset_check_job_schedule_and_sensor(built):
 
 def test_every_stage_has_a_blocking_check():
     stages = {asset.split("/")[0] for asset, _ in BLOCKING_CHECKS}
-    assert stages == {"raw", "ledger", "factors", "emissions", "marts", "audit"}
+    assert stages == {"raw", "ledger", "factors", "emissions", "marts", "audit", "serving"}
 
 
 def test_every_asset_explains_itself_and_belongs_to_its_stage_group(built):

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import dagster as dg
 
 from carbon_pipeline.definitions import build_definitions
+from carbon_pipeline.defs.automation.sensors import MAX_RUNS_PER_TICK
 from carbon_pipeline.orchestration.partitions import SOURCES_TAG
 from carbon_pipeline.orchestration.resources import SourcesResource
 from carbon_pipeline.runner import failure_messages
@@ -51,7 +52,9 @@ def test_a_source_can_choose_its_cadence_or_no_schedule(fresh):
     assert names["demo_fleet_fuel_resync"] == "0 7 22 * *"
 
 
-def test_a_sensor_launches_each_delivered_month_once_and_again_only_for_a_new_delivery(fresh):
+def test_a_sensor_launches_each_delivered_month_once_newest_first_a_few_per_tick_and_again_only_for_a_new_delivery(
+    fresh,
+):
     defs = build_definitions(fresh.settings)
     sensor = next(s for s in defs.sensors if s.name == "demo_cur_deliveries")
     resources = {"sources": SourcesResource(path=str(fresh.settings.sources_file))}
@@ -61,19 +64,31 @@ def test_a_sensor_launches_each_delivered_month_once_and_again_only_for_a_new_de
             return sensor.evaluate_tick(c)
 
     first = tick()
-    assert len(first.run_requests) == 24
-    assert len({r.run_key for r in first.run_requests}) == 24
-    assert {r.tags[SOURCES_TAG] for r in first.run_requests} == {"demo-cur"}
-    assert tick(first.cursor).run_requests == []
+    # the newest months first, MAX_RUNS_PER_TICK at a time; the cursor keeps what is left for the next ticks
+    assert [r.partition_key for r in first.run_requests] == ["2025-12-01", "2025-11-01", "2025-10-01"]
+    assert len(first.run_requests) == MAX_RUNS_PER_TICK
+    requests, cursor = list(first.run_requests), first.cursor
+    for _ in range(24):
+        result = tick(cursor)
+        if not result.run_requests:
+            break
+        assert len(result.run_requests) <= MAX_RUNS_PER_TICK
+        requests += result.run_requests
+        cursor = result.cursor
+    assert len(requests) == 24
+    assert len({r.run_key for r in requests}) == 24
+    assert [r.partition_key for r in requests] == sorted((r.partition_key for r in requests), reverse=True)
+    assert {r.tags[SOURCES_TAG] for r in requests} == {"demo-cur"}
+    assert tick(cursor).run_requests == []
 
     report = fresh.landing / "cur-reports" / "demo-cur" / "20250101-20250201"
     manifest = json.loads((report / "demo-cur-Manifest.json").read_text())
     shutil.copytree(report / manifest["assemblyId"], report / "new-assembly")
     manifest["assemblyId"] = "new-assembly"
     (report / "demo-cur-Manifest.json").write_text(json.dumps(manifest))
-    redelivered = tick(first.cursor)
+    redelivered = tick(cursor)
     assert [r.partition_key for r in redelivered.run_requests] == ["2025-01-01"]
-    assert redelivered.run_requests[0].run_key not in {r.run_key for r in first.run_requests}
+    assert redelivered.run_requests[0].run_key not in {r.run_key for r in requests}
 
 
 def test_a_run_tagged_with_one_source_rereads_only_that_source(fresh):

@@ -150,6 +150,19 @@ def test_the_methodology_states_the_cloud_scope_policy_and_the_model_version_cho
     assert "demo-carbon: v1 counted for 2024-01 – 2024-12" in html_of(reports, 2024)
 
 
+@pytest.mark.parametrize("year", YEARS)
+def test_the_methodology_names_exactly_the_publishers_of_the_factors_used(built, reports, year):
+    """Built from the factor rows applied, not a fixed text: every publisher behind the year's counted figures is
+    named, and no catalogue publisher that was not used."""
+    (methodology,) = re.findall(r'<section id="methodology">.*?</section>', html_of(reports, year), re.DOTALL)
+    used = {row["publisher"] for row in read_csv(reports / str(year) / "factor_sources.csv")}
+    catalogue = {p for (p,) in built.query("SELECT DISTINCT publisher FROM factors.emission_factors")}
+    assert used and used - {"supplier-specific"} <= catalogue
+    named = {p for p in catalogue | used if escape(p) in methodology}
+    assert named == used
+    assert catalogue - used, "the demo catalogue has publishers this year does not use, so the test can fail"
+
+
 def test_a_non_default_policy_is_reported_as_such_and_a_mismatch_with_the_data_is_flagged(built, tmp_path):
     settings = InventorySettings(cloud_scope_policy="scope2_framing", carbon_model_version="v1")
     write_reports(built.settings.serving, tmp_path, settings)
@@ -204,6 +217,80 @@ def test_the_data_quality_section_gives_the_share_of_estimated_data(built, repor
     }
     assert all(flag in page for flag in flags), "flagged rows are counted, not hidden"
     assert flags or "No flagged rows." in page
+
+
+def test_the_reviewer_items_are_printed_as_given_in_the_settings(built, tmp_path):
+    settings = InventorySettings(
+        organisational_boundary="Acme Ltd & its 3 subsidiaries <EU, US>",
+        consolidation_approach="financial_control",
+        base_year=2024,
+    )
+    write_reports(built.settings.serving, tmp_path, settings)
+    page = html_of(tmp_path, 2025)
+    (section,) = re.findall(r'<section id="boundary">.*?</section>', page, re.DOTALL)
+    assert escape("Acme Ltd & its 3 subsidiaries <EU, US>") in section
+    assert "financial control" in section and "<strong>Base year:</strong> 2024." in section
+    write_reports(built.settings.serving, tmp_path / "default", InventorySettings())
+    default_page = html_of(tmp_path / "default", 2025)
+    assert "operational control" in default_page and "not declared" in default_page
+    assert escape(InventorySettings().organisational_boundary) in default_page
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_scope3_screening_lists_all_15_categories_and_includes_exactly_those_in_the_inventory(built, reports, year):
+    (section,) = re.findall(r"<h3>Scope 3 screening</h3>(.*?)</table>", html_of(reports, year), re.DOTALL)
+    rows = re.findall(r"<tr><td>(\d+)</td><td>[^<]*</td><td>([^<]*)</td>", section)
+    assert [int(n) for n, _ in rows] == list(range(1, 16))
+    included = {int(n) for n, status in rows if status == "included"}
+    counted = {
+        c
+        for (c,) in built.query(
+            """SELECT DISTINCT scope3_category FROM marts.scope_summary
+               WHERE scope = 3 AND year(period_month) = ? AND tco2e <> 0""",
+            [year],
+            serving=True,
+        )
+    }
+    assert included == counted and counted
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_the_data_quality_fallback_shares_are_the_fallback_checks(built, reports, year):
+    """The share of each method's factor-based tCO2e that fell back is the factor_fallbacks check's own figure
+    (the issue: the report said 97.2 % activity while the check said 51.6 % of market-based fell back)."""
+    from datetime import date
+
+    from carbon_pipeline.warehouse.sql_models import run_model
+
+    con = duckdb.connect(str(built.settings.serving), read_only=True)
+    try:
+        rows = run_model(con, "checks/factor_fallbacks", start=date(year, 1, 1), end=date(year + 1, 1, 1)).fetchall()
+    finally:
+        con.close()
+    shares: dict[str, float] = {}
+    for activity_year, method, *_, share in rows:
+        if activity_year == year:
+            shares[method] = shares.get(method, 0.0) + share
+    page = html_of(reports, year)
+    for method in ("location", "market"):
+        assert f"{100 * shares.get(method, 0):.1f} % of {method}-based tCO2e computed from a factor" in page
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_unconverted_spend_is_quantified_per_currency(built, reports, year):
+    expected = built.query(
+        """SELECT a.currency, SUM(a.cost) FROM emissions.activity_emissions e
+           JOIN ledger.activity a USING (activity_id, period_month)
+           WHERE e.flag = 'no_exchange_rate' AND e.method = 'location' AND year(e.period_month) = ?
+           GROUP BY 1""",
+        [year],
+        serving=True,
+    )
+    page = html_of(reports, year)
+    for currency, cost in expected:
+        assert f"{cost:,.2f} {currency}" in page
+    if not expected:
+        assert "All spend was converted" in page
 
 
 def test_restatements_say_none_recorded_when_there_are_none_and_list_them_when_there_are(built, reports, tmp_path):

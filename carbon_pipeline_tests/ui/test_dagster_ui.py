@@ -151,10 +151,31 @@ def test_a_marts_latest_materialization_and_its_checks_are_visible(webserver, br
     assert "inventory_adds_up" in page.inner_text("body")
     page.goto(f"{url}/assets/marts/scope_summary?view=events", wait_until="networkidle")
     _dismiss_welcome(page)
-    page.get_by_text("by_year_scope").first.wait_for(timeout=60_000)
+    # each month's own figures (partition-scoped); the whole-inventory tables are the serving asset's
+    page.get_by_text("by_scope_basis").first.wait_for(timeout=60_000)
     body = page.inner_text("body")
-    assert "by_year_scope" in body and "total_tco2e_location" in body
+    assert "by_scope_basis" in body and "total_tco2e_location" in body and "by_year_scope" not in body
     page.screenshot(path=str(root / "scope_summary.png"), full_page=True)
     if os.environ.get("UI_SCREENSHOT_DIR"):  # to look at it by hand
         shutil.copy(root / "scope_summary.png", Path(os.environ["UI_SCREENSHOT_DIR"]) / "scope_summary.png")
+    page.close()
+
+
+def test_the_column_schema_of_the_scope_summary_and_a_checks_metadata_are_visible(webserver, browser):
+    """dagster/column_schema comes from the data dictionary's comments; a check's evaluation shows its metadata."""
+    url, root = webserver
+    page = browser.new_page(viewport={"width": 1600, "height": 1200})
+    page.goto(f"{url}/assets/marts/scope_summary?view=definition", wait_until="networkidle")
+    _dismiss_welcome(page)
+    page.get_by_text("scope3_category").first.wait_for(timeout=60_000)
+    body = page.inner_text("body")
+    for column in ("period_month", "scope3_category", "method", "basis", "tco2e"):
+        assert column in body, column
+    assert "Metric tons CO2e." in body  # the column's comment in dbt_like_sql/serving/data_dictionary.sql
+    page.screenshot(path=str(root / "scope_summary_columns.png"), full_page=True)
+    page.goto(f"{url}/assets/marts/scope_summary?view=checks", wait_until="networkidle")
+    page.get_by_text("inventory_adds_up").first.click()
+    page.get_by_text("offending_rows").first.wait_for(timeout=60_000)
+    assert "offending_rows" in page.inner_text("body")
+    page.screenshot(path=str(root / "check_metadata.png"), full_page=True)
     page.close()

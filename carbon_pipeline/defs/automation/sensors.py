@@ -3,7 +3,11 @@ export executionId per model version, activity file checksums) and launches exac
 months, for that source only.
 
 The run_key is derived from the identity, so a delivery seen again never starts a second run; a new
-carbon-model version for old months changes their identity and so triggers them."""
+carbon-model version for old months changes their identity and so triggers them.
+
+Newest months first, at most MAX_RUNS_PER_TICK run requests per tick: a first tick over two years of
+deliveries would otherwise queue 24 runs against a single-writer warehouse at once. Months not requested
+stay out of the cursor, so the next tick (minimum_interval_seconds later) picks them up."""
 
 import hashlib
 import json
@@ -18,6 +22,8 @@ from carbon_pipeline.orchestration.resources import SourcesResource
 from carbon_pipeline.sources import registry
 from carbon_pipeline.sources.config import SourceConfig
 
+MAX_RUNS_PER_TICK = 3
+
 
 def _source_sensor(source_id: str, kind: str, first_month: date) -> dg.SensorDefinition:
     @dg.sensor(
@@ -31,10 +37,12 @@ def _source_sensor(source_id: str, kind: str, first_month: date) -> dg.SensorDef
         if source is None:
             return dg.SensorResult(skip_reason=f"source '{source_id}' is no longer in the sources file")
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-        requests = []
-        for month in registry.available_months(source):
+        requests: list[dg.RunRequest] = []
+        for month in sorted(registry.available_months(source), reverse=True):
             if month < first_month:
                 continue
+            if len(requests) >= MAX_RUNS_PER_TICK:
+                break  # the rest, older, on the next tick: they are not in the cursor yet
             identity = registry.delivery_identity(source, month)
             if identity is None or seen.get(f"{month:%Y-%m}") == identity:
                 continue
@@ -53,4 +61,5 @@ def _source_sensor(source_id: str, kind: str, first_month: date) -> dg.SensorDef
 
 
 def build_sensors(sources: list[SourceConfig], first_month: date) -> list[dg.SensorDefinition]:
+    """One delivery sensor per configured source."""
     return [_source_sensor(s.id, s.kind, first_month) for s in sources]

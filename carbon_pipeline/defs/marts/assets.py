@@ -7,48 +7,25 @@ import dagster as dg
 import duckdb
 
 from carbon_pipeline.orchestration.metadata import markdown_table
-from carbon_pipeline.orchestration.plots import monthly_by_scope, png_markdown
 from carbon_pipeline.orchestration.sql_table_asset import transform_asset
 from carbon_pipeline.transforms import of_group
 
 
 def _scope_summary(con: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, Any]:
+    """One month's inventory (attached to its partition): totals per method and the scope x basis split. The
+    whole-inventory tables and chart are the serving asset's, once per run."""
     rows = con.execute(
-        """SELECT year(period_month), scope, method, basis, SUM(tco2e)
+        """SELECT scope, method, basis, SUM(tco2e)
            FROM marts.scope_summary WHERE period_month >= ? AND period_month < ?
-           GROUP BY ALL ORDER BY 1, 2, 3, 4""",
+           GROUP BY ALL ORDER BY 1, 2, 3""",
         [start, end],
     ).fetchall()
-    total = con.execute(
-        "SELECT method, SUM(tco2e) FROM marts.scope_summary WHERE period_month >= ? AND period_month < ? GROUP BY 1",
-        [start, end],
-    ).fetchall()
-    monthly = con.execute(
-        """SELECT period_month, method, scope, SUM(tco2e) FROM marts.scope_summary
-           WHERE period_month >= ? AND period_month < ? GROUP BY ALL ORDER BY ALL""",
-        [start, end],
-    ).fetchall()
-    month_table = con.execute(
-        """SELECT strftime(period_month, '%Y-%m'),
-                  SUM(tco2e) FILTER (WHERE method = 'location' AND scope = 1),
-                  SUM(tco2e) FILTER (WHERE method = 'location' AND scope = 2),
-                  SUM(tco2e) FILTER (WHERE method = 'location' AND scope = 3),
-                  SUM(tco2e) FILTER (WHERE method = 'market' AND scope = 1),
-                  SUM(tco2e) FILTER (WHERE method = 'market' AND scope = 2),
-                  SUM(tco2e) FILTER (WHERE method = 'market' AND scope = 3)
-           FROM marts.scope_summary WHERE period_month >= ? AND period_month < ? GROUP BY 1 ORDER BY 1""",
-        [start, end],
-    ).fetchall()
-    by_scope = ["month", "S1 location", "S2 location", "S3 location", "S1 market", "S2 market", "S3 market"]
+    totals: dict[str, float] = {}
+    for _, method, _, tco2e in rows:
+        totals[method] = totals.get(method, 0.0) + float(tco2e or 0)
     return {
-        "by_year_scope": markdown_table(["year", "scope", "method", "basis", "tCO2e"], rows),
-        **{f"total_tco2e_{method}": round(float(value or 0), 6) for method, value in total},
-        "month_by_scope": markdown_table(by_scope, month_table),
-        **(
-            {"monthly_by_scope_chart": png_markdown(monthly_by_scope(monthly), "tCO2e by month and scope")}
-            if monthly
-            else {}
-        ),
+        "by_scope_basis": markdown_table(["scope", "method", "basis", "tCO2e"], rows),
+        **{f"total_tco2e_{method}": round(value, 6) for method, value in sorted(totals.items())},
     }
 
 

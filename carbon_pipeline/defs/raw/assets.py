@@ -5,18 +5,28 @@ change the asset graph. Each run replaces its months for every source of the kin
 transaction, so a bad object anywhere leaves all of them as they were.
 """
 
+import inspect
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
+from pathlib import Path
 
 import dagster as dg
 
 from carbon_pipeline.months import months_between
 from carbon_pipeline.orchestration.failures import input_failures
 from carbon_pipeline.orchestration.keys import raw_asset_key
-from carbon_pipeline.orchestration.metadata import markdown_table
-from carbon_pipeline.orchestration.partitions import FORCE_RELOAD_TAG, SOURCES_TAG, asset_window
+from carbon_pipeline.orchestration.metadata import (
+    OWNERS,
+    add_partition_row_counts,
+    code_references,
+    column_schema,
+    markdown_table,
+    month_row_counts,
+)
+from carbon_pipeline.orchestration.partitions import FORCE_RELOAD_TAG, SOURCES_TAG, asset_window, month_of
 from carbon_pipeline.orchestration.resources import SourcesResource, WarehouseResource
 from carbon_pipeline.sources import registry
-from carbon_pipeline.sources.kind import LoadSummary, SourceKind
+from carbon_pipeline.sources.kind import DeliveryCalendar, LoadSummary, SourceKind
 from carbon_pipeline.sources.registry import source_kinds
 from carbon_pipeline.warehouse.connection import transaction
 
@@ -41,9 +51,41 @@ def _alone_in_run(context: dg.AssetExecutionContext, kind: str) -> bool:
     return not (others & set(selected))
 
 
+def freshness_policy(calendar: DeliveryCalendar) -> dg.FreshnessPolicy:
+    """The kind's delivery calendar as a Dagster freshness policy (evaluated by the daemon, shown on the asset).
+
+    Kinds refreshed daily (due in the month itself) must have materialized within ``due_day`` days, warning after
+    one. Monthly kinds must have materialized in the 28 days before day ``due_day`` of each month (the previous
+    month's delivery lands in that window; Dagster caps the window at the shortest cron interval, so the
+    months of lateness the calendar tolerates cannot be expressed here): the source_freshness check says which
+    month is missing and tolerates late months, this says the asset has not been refreshed."""
+    if calendar.due_after_months == 0:
+        return dg.FreshnessPolicy.time_window(
+            fail_window=timedelta(days=max(calendar.due_day, 1)), warn_window=timedelta(days=1)
+        )
+    return dg.FreshnessPolicy.cron(
+        deadline_cron=f"0 0 {calendar.due_day} * *",
+        lower_bound_delta=timedelta(days=28),
+    )
+
+
+def _reader_file(kind: SourceKind) -> str:
+    """The reader module of a kind, relative to the repository root, for the asset's code reference."""
+    source = inspect.getsourcefile(kind.reader if inspect.ismodule(kind.reader) else type(kind.reader))
+    return str(Path(source).resolve().relative_to(Path(__file__).resolve().parents[3])) if source else ""
+
+
+# row_count of a raw partition: the rows of the deliveries loaded for that month from the kind's sources (several
+# kinds share raw.provider_carbon_emissions, and a CUR month may keep only line-item groups; raw.deliveries
+# records each loaded delivery's rows either way, and covers sources not re-read by this run too)
+_DELIVERED_ROWS = """SELECT period_month, SUM(row_count) FROM raw.deliveries
+    WHERE period_month >= ? AND period_month < ? AND status = 'loaded' AND source_kind = ? GROUP BY 1"""
+
+
 def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinition:
     """The raw asset of one source kind, from its declaration (sources/<kind>/__init__.py)."""
     table = kind.asset_name
+    files = [f for f in (_reader_file(kind), *(f"dbt_like_sql/{m}.sql" for m in kind.sql)) if f]
 
     @dg.asset(
         key=raw_asset_key(kind.name),
@@ -52,7 +94,16 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
         kinds={"duckdb"},
-        metadata={"table": f"raw.{table}", "source_kind": kind.name},
+        owners=OWNERS,
+        tags={"stage": "raw", "source_kind": kind.name},
+        freshness_policy=freshness_policy(kind.calendar),
+        metadata={
+            "dagster/table_name": kind.raw_table,
+            "dagster/column_schema": dg.MetadataValue.table_schema(column_schema(kind.raw_table)),
+            "dagster/code_references": code_references(files),
+            "source_kind": kind.name,
+            "delivery_calendar": kind.calendar.text,
+        },
         # A re-sync that finds every delivery unchanged materializes nothing, so Dagster skips the
         # checks and everything downstream (see _alone_in_run).
         output_required=False,
@@ -65,10 +116,12 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
         with input_failures():
             configured = sources_in_run(sources.load().of_kind(kind.name), context.run.tags)
             force = context.run.tags.get(FORCE_RELOAD_TAG) == "true"
-            with warehouse.connect() as con, transaction(con):
-                for source in configured:
-                    for month in months_between(start, end):
-                        summaries.append(registry.load_month(con, source, month, context.run_id, force=force))
+            with warehouse.connect() as con:
+                with transaction(con):
+                    for source in configured:
+                        for month in months_between(start, end):
+                            summaries.append(registry.load_month(con, source, month, context.run_id, force=force))
+                delivered = month_row_counts(con, _DELIVERED_ROWS, start, end, [kind.name])
             stored = warehouse.store_months(kind.raw_table, start, end)  # committed: publish (if configured)
             for source in configured:
                 registry.cleanup(source)
@@ -85,31 +138,40 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
         rows = sum(s.rows for s in summaries)
         restated = [s.label for s in summaries if s.restated]
         context.log.info(f"raw.{table}: {rows} rows from {len(configured)} source(s), {start:%Y-%m}..{end:%Y-%m}")
+        add_partition_row_counts(context, delivered)
+        for key in context.partition_keys:  # each month its own deliveries, not the run's list on every month
+            month = month_of(key)
+            context.add_asset_metadata(
+                {"deliveries": _deliveries_table([s for s in summaries if s.month == month])}, partition_key=key
+            )
         yield dg.MaterializeResult(
             metadata={
-                "dagster/row_count": rows,
+                "run_rows_read": rows,
                 "sources": [s.id for s in configured],
                 "restatements_recorded": restated,
                 "skipped_unchanged": skipped,
                 **stored,
-                "deliveries": markdown_table(
-                    ["source", "month", "delivery", "rows", "line items"],
-                    [
-                        (
-                            s.source_id,
-                            s.month.isoformat(),
-                            s.delivery or ",".join(s.model_versions),
-                            s.rows,
-                            # CUR: copied into raw, or only grouped with the objects referenced (raw_line_items)
-                            s.raw_line_items or ("skipped" if s.skipped else "copied"),
-                        )
-                        for s in summaries[:60]
-                    ],
-                ),
             }
         )
 
     return _asset
+
+
+def _deliveries_table(summaries: list[LoadSummary]) -> dg.MetadataValue:
+    return markdown_table(
+        ["source", "month", "delivery", "rows", "line items"],
+        [
+            (
+                s.source_id,
+                s.month.isoformat(),
+                s.delivery or ",".join(s.model_versions),
+                s.rows,
+                # CUR: copied into raw, or only grouped with the objects referenced (raw_line_items)
+                s.raw_line_items or ("skipped" if s.skipped else "copied"),
+            )
+            for s in summaries
+        ],
+    )
 
 
 def build_raw_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:

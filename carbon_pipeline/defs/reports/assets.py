@@ -9,8 +9,9 @@ from typing import Any
 
 import dagster as dg
 
+from carbon_pipeline.orchestration.automation import FOLLOW_UPSTREAM
 from carbon_pipeline.orchestration.keys import INVENTORY_REPORT_KEY, SERVING_KEY
-from carbon_pipeline.orchestration.metadata import markdown_table
+from carbon_pipeline.orchestration.metadata import OWNERS, code_references, markdown_table
 from carbon_pipeline.orchestration.resources import ReportsResource, ServingResource, SourcesResource
 
 
@@ -25,6 +26,15 @@ from carbon_pipeline.orchestration.resources import ReportsResource, ServingReso
     "Marked as a draft the organisation must verify before any submission. Read from the serving file, so it shows "
     "exactly what BI tools see.",
     kinds={"html", "csv"},
+    owners=OWNERS,
+    tags={"stage": "reports"},
+    # follows the serving file, which follows any mart change: a marts-only backfill re-publishes and re-reports
+    automation_condition=FOLLOW_UPSTREAM,
+    metadata={
+        "dagster/code_references": code_references(
+            ["carbon_pipeline/reporting/html_report.py", "carbon_pipeline/reporting/report_sections.py"]
+        )
+    },
 )
 def inventory_report(
     context: dg.AssetExecutionContext,

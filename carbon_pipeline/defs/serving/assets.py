@@ -1,9 +1,18 @@
-"""Serving stage: publish the BI copy after the marts are built."""
+"""Serving stage: publish the BI copy after the marts are built.
+
+The serving asset is not partitioned: it is the one place a run's whole-inventory summaries (by-year tables,
+the monthly chart) are recorded, once per publication, instead of being copied onto every month of a backfill.
+It and the report follow any change of the marts by declarative automation (orchestration/automation.py):
+a marts-only backfill no longer leaves them stale without saying so.
+"""
 
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+import duckdb
 
+from carbon_pipeline.orchestration.automation import FOLLOW_UPSTREAM
 from carbon_pipeline.orchestration.keys import (
     CLOUD_EMISSIONS_KEY,
     CLOUD_RECONCILIATION_KEY,
@@ -11,7 +20,8 @@ from carbon_pipeline.orchestration.keys import (
     SCOPE_SUMMARY_KEY,
     SERVING_KEY,
 )
-from carbon_pipeline.orchestration.metadata import markdown_table
+from carbon_pipeline.orchestration.metadata import OWNERS, code_references, markdown_table
+from carbon_pipeline.orchestration.plots import monthly_by_scope, png_markdown
 from carbon_pipeline.orchestration.resources import ServingResource, WarehouseResource
 from carbon_pipeline.serving.publish import parquet_folder, publish_serving
 
@@ -24,6 +34,18 @@ from carbon_pipeline.serving.publish import parquet_folder, publish_serving
     "swapped in atomically: open BI sessions keep their snapshot, new ones see the new data. Stable views in "
     "schema bi; Parquet copies of the marts in parquet/ beside it, swapped in as a whole.",
     kinds={"duckdb"},
+    owners=OWNERS,
+    tags={"stage": "serving"},
+    automation_condition=FOLLOW_UPSTREAM,
+    metadata={
+        "dagster/code_references": code_references(
+            [
+                "carbon_pipeline/serving/publish.py",
+                "dbt_like_sql/serving/data_dictionary.sql",
+                "dbt_like_sql/serving/views.sql",
+            ]
+        )
+    },
 )
 def serving_database(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving: ServingResource
@@ -36,5 +58,44 @@ def serving_database(
             "parquet_copies": dg.MetadataValue.path(str(parquet_folder(Path(serving.path)))),
             "dagster/row_count": counts["marts.scope_summary"],
             "tables": markdown_table(["table", "rows"], sorted(counts.items())),
+            **inventory_overview(Path(serving.path)),
         }
     )
+
+
+def inventory_overview(serving: Path) -> dict[str, Any]:
+    """The published inventory as a whole (every month, read back from the serving file just written): totals
+    per method, the by-year x scope x method x basis table, a month-by-scope table and its chart."""
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        by_year = con.execute(
+            """SELECT year(period_month), scope, method, basis, SUM(tco2e)
+               FROM marts.scope_summary GROUP BY ALL ORDER BY 1, 2, 3, 4"""
+        ).fetchall()
+        total = con.execute("SELECT method, SUM(tco2e) FROM marts.scope_summary GROUP BY 1 ORDER BY 1").fetchall()
+        monthly = con.execute(
+            "SELECT period_month, method, scope, SUM(tco2e) FROM marts.scope_summary GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        month_table = con.execute(
+            """SELECT strftime(period_month, '%Y-%m'),
+                      SUM(tco2e) FILTER (WHERE method = 'location' AND scope = 1),
+                      SUM(tco2e) FILTER (WHERE method = 'location' AND scope = 2),
+                      SUM(tco2e) FILTER (WHERE method = 'location' AND scope = 3),
+                      SUM(tco2e) FILTER (WHERE method = 'market' AND scope = 1),
+                      SUM(tco2e) FILTER (WHERE method = 'market' AND scope = 2),
+                      SUM(tco2e) FILTER (WHERE method = 'market' AND scope = 3)
+               FROM marts.scope_summary GROUP BY 1 ORDER BY 1"""
+        ).fetchall()
+    finally:
+        con.close()
+    by_scope = ["month", "S1 location", "S2 location", "S3 location", "S1 market", "S2 market", "S3 market"]
+    return {
+        "by_year_scope": markdown_table(["year", "scope", "method", "basis", "tCO2e"], by_year),
+        **{f"total_tco2e_{method}": round(float(value or 0), 6) for method, value in total},
+        "month_by_scope": markdown_table(by_scope, month_table),
+        **(
+            {"monthly_by_scope_chart": png_markdown(monthly_by_scope(monthly), "tCO2e by month and scope")}
+            if monthly
+            else {}
+        ),
+    }
