@@ -22,9 +22,9 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install -e '.[test]'
 	touch $@
 
-$(DAGSTER_HOME)/dagster.yaml:
-	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\n' > $@
+# The instance make run and make ui share: one run at a time against the single-writer warehouse file.
+$(DAGSTER_HOME)/dagster.yaml: dagster_home/dagster.yaml
+	mkdir -p $(DAGSTER_HOME) && cp dagster_home/dagster.yaml $@
 
 ## run: install, materialize every asset for every delivered month, publish, print the inventory
 run: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
