@@ -113,6 +113,11 @@ def test_cloud_use_at_the_dirtiest_hour_comes_out_above_the_annual_figure(built)
     assert annual == pytest.approx(0.04)  # embodied left out: it is not electricity
     assert hourly == pytest.approx(100 * 0.4 * 1.25 / 1000)
     assert ratio == pytest.approx(1.25)
+    timing, factor = built.execute(
+        "SELECT timing_effect_tco2e, factor_effect_tco2e FROM marts.hourly_vs_annual WHERE entity = 'aws:us-east-1'"
+    ).fetchone()
+    assert timing == pytest.approx(0.01)  # all of the difference is when the kWh were used ...
+    assert factor == pytest.approx(0.0, abs=1e-12)  # ... none is the factor set (April's mean is the annual 0.4)
     assert profiled == 0.0
     assert "SYNTHETIC" in note
     shapes = built.execute(

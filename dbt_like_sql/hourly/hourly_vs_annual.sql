@@ -2,7 +2,18 @@
 -- inventory rows (emissions.activity_emissions, location): sites' electricity; cloud regions' usage estimate
 -- without embodied emissions (not electricity). hourly_tco2e counts only hours with a factor: see
 -- kwh_without_hourly_factor before comparing. A synthetic grid profile is named in the note of every row.
-WITH hourly AS (
+-- The difference is split into a timing effect (hourly vs the same kWh at the zone's mean hourly factor of the
+-- month) and a factor effect (that mean vs the annual factor): only the first is about when electricity was used.
+WITH zone_means AS (
+    SELECT zone, CAST(date_trunc('month', hour_utc) AS DATE) AS period_month, avg(kgco2e_per_kwh) AS mean_factor
+    FROM (
+        SELECT zone, hour_utc, kgco2e_per_kwh
+        FROM hourly.grid_factors
+        QUALIFY row_number() OVER (PARTITION BY zone, hour_utc ORDER BY boundary = 'direct' DESC, source_file) = 1
+    )
+    GROUP BY ALL
+),
+hourly AS (
     SELECT
         period_month, entity_kind, entity, any_value(zone) AS zone,
         SUM(kwh) AS hourly_kwh,
@@ -37,6 +48,9 @@ SELECT
     a.annual_kwh, h.hourly_kwh, a.annual_tco2e, h.hourly_tco2e,
     h.hourly_tco2e - a.annual_tco2e AS difference_tco2e,
     h.hourly_tco2e / NULLIF(a.annual_tco2e, 0) AS hourly_to_annual,
+    (h.hourly_kwh - h.kwh_without_hourly_factor) * m.mean_factor / 1000 AS hourly_flat_tco2e,
+    h.hourly_tco2e - (h.hourly_kwh - h.kwh_without_hourly_factor) * m.mean_factor / 1000 AS timing_effect_tco2e,
+    (h.hourly_kwh - h.kwh_without_hourly_factor) * m.mean_factor / 1000 - a.annual_tco2e AS factor_effect_tco2e,
     h.profiled_kwh_share, h.kwh_without_hourly_factor, h.grid_publishers,
     concat_ws('; ',
         CASE WHEN contains(COALESCE(h.grid_publishers, ''), 'synthetic')
@@ -47,3 +61,4 @@ SELECT
     ) AS note
 FROM hourly AS h
 LEFT JOIN annual AS a USING (period_month, entity_kind, entity)
+LEFT JOIN zone_means AS m ON m.zone = h.zone AND m.period_month = h.period_month

@@ -98,6 +98,10 @@ CREATE OR REPLACE TABLE marts.hourly_vs_annual (
     hourly_tco2e DOUBLE,
     difference_tco2e DOUBLE,
     hourly_to_annual DOUBLE,
+    -- the difference split in two: the same kWh at the zone's unweighted mean hourly factor of the month ...
+    hourly_flat_tco2e DOUBLE,
+    timing_effect_tco2e DOUBLE,             -- hourly - flat: WHEN the kWh were used
+    factor_effect_tco2e DOUBLE,             -- flat - annual: WHICH factors (hourly set vs annual factor)
     profiled_kwh_share DOUBLE,
     kwh_without_hourly_factor DOUBLE,
     grid_publishers VARCHAR,
