@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from carbon_pipeline.factors.user_files import UserFactorFile
+from carbon_pipeline.hourly.config import HourlySettings
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class SourcesFile:
     settings: InventorySettings
     # factor files the user brings under their own licence (docs/factors.md); never shipped
     user_factor_files: tuple[UserFactorFile, ...] = ()
+    # hourly carbon (docs/hourly.md): off unless the file's `hourly:` section turns it on
+    hourly: HourlySettings = field(default_factory=HourlySettings)
 
     def of_kind(self, kind: str) -> list[SourceConfig]:
         return [s for s in self.sources if s.kind == kind]

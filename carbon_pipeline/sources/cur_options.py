@@ -17,3 +17,6 @@ RAW_LINE_ITEMS = ("copy", "reference")
 def validate_cur_options(path: Path, source_id: str, raw: Mapping[str, Any]) -> None:
     if "raw_line_items" in raw and raw["raw_line_items"] not in RAW_LINE_ITEMS:
         raise ConfigError(f"{path}: source '{source_id}': key 'raw_line_items' must be one of {list(RAW_LINE_ITEMS)}")
+    # hourly carbon (docs/hourly.md): keep this source's line items at hour grain for the hourly estimate only
+    if "hourly" in raw and not isinstance(raw["hourly"], bool):
+        raise ConfigError(f"{path}: source '{source_id}': key 'hourly' must be true or false")

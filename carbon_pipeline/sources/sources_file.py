@@ -15,6 +15,7 @@ import yaml
 
 from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.factors.user_files import parse_user_factor_files
+from carbon_pipeline.hourly.config import parse_hourly
 from carbon_pipeline.sources.config import DEFAULT_BOUNDARY, InventorySettings, SourceConfig, SourcesFile
 from carbon_pipeline.sources.credentials import validate_credentials_option
 from carbon_pipeline.sources.registry import source_kinds
@@ -117,9 +118,11 @@ def load_sources_file(path: Path | str) -> SourcesFile:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: expected a mapping with 'sources:'")
-    unknown = sorted(set(document) - {"sources", "settings", "user_factor_files"})
+    unknown = sorted(set(document) - {"sources", "settings", "user_factor_files", "hourly"})
     if unknown:
-        raise ConfigError(f"{path}: unknown key '{unknown[0]}' (known: ['settings', 'sources', 'user_factor_files'])")
+        raise ConfigError(
+            f"{path}: unknown key '{unknown[0]}' (known: ['hourly', 'settings', 'sources', 'user_factor_files'])"
+        )
     raw_sources = document.get("sources") or []
     if not isinstance(raw_sources, list):
         raise ConfigError(f"{path}: 'sources' must be a list")
@@ -134,4 +137,5 @@ def load_sources_file(path: Path | str) -> SourcesFile:
         sources=sources,
         settings=_parse_settings(document.get("settings"), path),
         user_factor_files=parse_user_factor_files(document.get("user_factor_files"), path),
+        hourly=parse_hourly(document.get("hourly"), path),
     )

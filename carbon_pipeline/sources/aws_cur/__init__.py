@@ -14,7 +14,7 @@ SOURCE_KIND = SourceKind(
     reader=reader,
     feeds="ledger.activity",
     calendar=DeliveryCalendar(0, 2, 0, "refreshed daily: the open month is delivered within a day of its start"),
-    options=frozenset({"report_name", "raw_line_items"}),
+    options=frozenset({"report_name", "raw_line_items", "hourly"}),
     validate_options=validate_cur_options,
     contracts=(
         ContractCheck("raw.aws_cur_line_items"),

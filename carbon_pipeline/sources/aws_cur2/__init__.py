@@ -14,7 +14,7 @@ SOURCE_KIND = SourceKind(
     reader=reader,
     feeds="ledger.activity",
     calendar=DeliveryCalendar(0, 2, 0, "refreshed daily like the legacy CUR: the open month within a day of its start"),
-    options=frozenset({"export_name", "raw_line_items"}),
+    options=frozenset({"export_name", "raw_line_items", "hourly"}),
     validate_options=validate_cur_options,
     contracts=(
         ContractCheck("raw.aws_cur2_line_items"),

@@ -1,0 +1,86 @@
+-- Cloud usage-estimate kWh by UTC hour and provider region. The monthly ledger stays the ledger of record:
+-- each estimated activity's kWh (emissions.activity_emissions, location rows) is spread over the hours its
+-- CUR line items were used, in proportion to their usage amount (a line item spanning several hours is spread
+-- evenly over them), for the CUR sources whose option `hourly: true` is set ($hourly_sources) and whose line
+-- items are kept in raw. Any other estimated activity is spread flat over its month (cloud_profiled_flat).
+-- Embodied emissions are not electricity: they stay out of the hourly figure (and of the annual one it is
+-- compared with, marts.hourly_vs_annual).
+WITH estimated AS (
+    SELECT
+        e.activity_id, e.period_month, e.energy_kwh,
+        a.provider, a.region, a.source_id, a.account_id, a.service, a.usage_type
+    FROM emissions.activity_emissions AS e
+    JOIN ledger.activity AS a ON a.activity_id = e.activity_id AND a.period_month = e.period_month
+    WHERE e.method = 'location' AND e.basis = 'estimated_usage' AND e.energy_kwh > 0
+),
+line_items AS (
+    SELECT source_id, period_month, usage_account_id, region_code, product_code, usage_type,
+           usage_start, usage_end, usage_amount, line_item_type
+    FROM raw.aws_cur_line_items
+    WHERE list_contains(CAST($hourly_sources AS VARCHAR[]), source_id)
+    UNION ALL
+    SELECT source_id, period_month, usage_account_id, region_code, product_code, usage_type,
+           usage_start, usage_end, usage_amount, line_item_type
+    FROM raw.aws_cur2_line_items
+    WHERE list_contains(CAST($hourly_sources AS VARCHAR[]), source_id)
+),
+spans AS (
+    SELECT
+        source_id, period_month, usage_account_id AS account_id, COALESCE(region_code, 'global') AS region,
+        product_code AS service, usage_type, usage_amount,
+        generate_series(
+            date_trunc('hour', usage_start),
+            greatest(COALESCE(usage_end, usage_start + INTERVAL 1 HOUR) - INTERVAL 1 MICROSECOND,
+                     date_trunc('hour', usage_start)),
+            INTERVAL 1 HOUR
+        ) AS hours
+    FROM line_items
+    WHERE usage_amount > 0 AND usage_start IS NOT NULL
+      AND line_item_type IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+),
+per_hour AS (
+    SELECT source_id, period_month, account_id, region, service, usage_type,
+           unnest(hours) AS hour_utc, usage_amount / len(hours) AS amount
+    FROM spans
+),
+shares AS (
+    SELECT source_id, period_month, account_id, region, service, usage_type, hour_utc,
+           SUM(amount) / SUM(SUM(amount)) OVER (
+               PARTITION BY source_id, period_month, account_id, region, service, usage_type
+           ) AS share
+    FROM per_hour
+    GROUP BY source_id, period_month, account_id, region, service, usage_type, hour_utc
+),
+shaped AS (
+    SELECT e.provider || ':' || e.region AS entity, e.period_month, s.hour_utc, e.energy_kwh * s.share AS kwh,
+           'cur_hourly' AS shape
+    FROM estimated AS e
+    JOIN shares AS s
+      ON s.source_id = e.source_id AND s.period_month = e.period_month AND s.account_id IS NOT DISTINCT FROM e.account_id
+     AND s.region = e.region AND s.service IS NOT DISTINCT FROM e.service AND s.usage_type IS NOT DISTINCT FROM e.usage_type
+),
+flat AS (
+    SELECT
+        e.provider || ':' || e.region AS entity, e.period_month, e.energy_kwh,
+        unnest(generate_series(
+            CAST(e.period_month AS TIMESTAMP),
+            CAST(e.period_month + INTERVAL 1 MONTH AS TIMESTAMP) - INTERVAL 1 HOUR,
+            INTERVAL 1 HOUR
+        )) AS hour_utc
+    FROM estimated AS e
+    WHERE NOT EXISTS (
+        SELECT 1 FROM shares AS s
+        WHERE s.source_id = e.source_id AND s.period_month = e.period_month
+          AND s.account_id IS NOT DISTINCT FROM e.account_id AND s.region = e.region
+          AND s.service IS NOT DISTINCT FROM e.service AND s.usage_type IS NOT DISTINCT FROM e.usage_type
+    )
+)
+SELECT 'cloud_region' AS entity_kind, entity, period_month, hour_utc, SUM(kwh) AS kwh, shape
+FROM (
+    SELECT entity, period_month, hour_utc, kwh, shape FROM shaped
+    UNION ALL
+    SELECT entity, period_month, hour_utc,
+           energy_kwh / (24 * day(last_day(period_month))) AS kwh, 'cloud_profiled_flat' AS shape
+    FROM flat
+)
+GROUP BY entity, period_month, hour_utc, shape
