@@ -15,10 +15,12 @@ from datetime import date
 import dagster as dg
 
 from carbon_pipeline.demo.generator import ensure_demo, generate_demo
+from carbon_pipeline.reporting.cloud_coverage import format_coverage
 from carbon_pipeline.reporting.inventory import format_inventory
 from carbon_pipeline.runner import delivered_months, failure_messages, run_inventory
 from carbon_pipeline.secrets.cli import add_credentials_commands, run_credentials
-from carbon_pipeline.settings import load_settings
+from carbon_pipeline.settings import Settings, load_settings
+from carbon_pipeline.sources.config import load_sources_file
 from carbon_pipeline.sources.errors import ConfigError
 
 
@@ -60,10 +62,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"pipeline run {result.run_id} failed after {elapsed:.1f}s:", file=sys.stderr)
         for message in failures:
             print(f"  - {message}", file=sys.stderr)
+        # what the coverage check saw, with the services on the last fallback (issue 14: never a silent zero)
+        coverage = format_coverage(settings.warehouse, _max_share(settings))
+        if coverage:
+            print(coverage, file=sys.stderr)
         return 1
     print(f"pipeline run {result.run_id}: {first:%Y-%m}..{last:%Y-%m} in {elapsed:.1f}s")
     print(format_inventory(settings.serving))
+    coverage = format_coverage(settings.serving, _max_share(settings))
+    if coverage:
+        print(coverage)
     return 0
+
+
+def _max_share(settings: Settings) -> float:
+    return load_sources_file(settings.sources_file).settings.max_spend_fallback_share
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from datetime import date
 import dagster as dg
 
 from carbon_pipeline.defs.checks import build_checks
+from carbon_pipeline.defs.coverage_checks import build_coverage_checks
 from carbon_pipeline.defs.emission_assets import build_emission_assets
 from carbon_pipeline.defs.factor_assets import factor_catalogue
 from carbon_pipeline.defs.jobs import build_jobs
@@ -60,7 +61,7 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             serving_database,
             inventory_report,
         ],
-        asset_checks=[*build_checks(partitions), *build_publishing_checks()],
+        asset_checks=[*build_checks(partitions), *build_coverage_checks(partitions), *build_publishing_checks()],
         jobs=build_jobs(partitions),
         schedules=build_schedules(sources, first_month),
         sensors=build_sensors(sources, first_month),

@@ -92,6 +92,9 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "cloud_scope_policy": "scope3_category1",
     "carbon_model_version": "newest",
     "start_month": "2024-01",
+    # share of a provider-month's cloud usage cost allowed to rest on the last fallback (spend-based, or no
+    # figure) before checks/cloud_spend_fallback_share.sql blocks the run (issue 14)
+    "max_spend_fallback_share": 0.2,
 }
 SETTINGS_CHOICES = {
     "coefficient_profile": ("default", "ccf"),
@@ -117,6 +120,7 @@ class InventorySettings:
     cloud_scope_policy: str = "scope3_category1"
     carbon_model_version: str = "newest"
     start_month: date = date(2024, 1, 1)
+    max_spend_fallback_share: float = 0.2
 
     @property
     def pinned_model_version(self) -> str | None:
@@ -160,7 +164,19 @@ def _parse_settings(raw: Any, path: Path) -> InventorySettings:
         cloud_scope_policy=values["cloud_scope_policy"],
         carbon_model_version=str(values["carbon_model_version"]),
         start_month=_parse_month(values["start_month"], f"{path}: settings.start_month"),
+        max_spend_fallback_share=_parse_share(values["max_spend_fallback_share"], path),
     )
+
+
+def _parse_share(value: Any, path: Path) -> float:
+    """A share of cost, 0 to 1: a typo such as 20 (meaning 20 %) must not switch the check off."""
+    try:
+        share = float(value)
+    except (TypeError, ValueError):
+        share = -1.0
+    if isinstance(value, bool) or not 0.0 <= share <= 1.0:
+        raise ConfigError(f"{path}: settings.max_spend_fallback_share is '{value}', expected a share from 0 to 1")
+    return share
 
 
 def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
