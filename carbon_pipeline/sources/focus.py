@@ -1,4 +1,4 @@
-"""FOCUS (FinOps Open Cost and Usage Specification) 1.0, 1.1 and 1.2 exports, from any provider.
+"""FOCUS (FinOps Open Cost and Usage Specification) 1.0 to 1.4 exports (and 1.0-preview names), from any provider.
 
 Two layouts, told apart by the source folder (docs/sources.md, section `focus`):
 
@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from carbon_pipeline.sources import focus_versions
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -79,34 +80,14 @@ OPTIONAL_COLUMNS = (
     "x_SkuMeterCategory",
     "x_SkuMeterSubcategory",
     "x_SkuMeterName",
+    # issue 14: commitment negations (AWS rows FOCUS books as Usage), Google's and FOCUS 1.1's subcategory, and
+    # the region's display name where RegionId is missing
+    "CommitmentDiscountId",
+    "ServiceSubcategory",
+    "RegionName",
 )
-# Columns first introduced by a version (samples/schemas/focus_spec_columns_v1.0_v1.1_v1.2.tsv), newest
-# first. BillingAccountType and SubAccountType are 1.2 columns too, but Azure's FocusCost 1.0 export
-# already has them, so they prove nothing.
-VERSION_MARKERS = (
-    (
-        "1.2",
-        (
-            "InvoiceId",
-            "PricingCurrency",
-            "PricingCurrencyContractedUnitPrice",
-            "PricingCurrencyEffectiveCost",
-            "PricingCurrencyListUnitPrice",
-        ),
-    ),
-    (
-        "1.1",
-        (
-            "ServiceSubcategory",
-            "SkuMeter",
-            "SkuPriceDetails",
-            "CommitmentDiscountQuantity",
-            "CommitmentDiscountUnit",
-            "CapacityReservationId",
-            "CapacityReservationStatus",
-        ),
-    ),
-)
+# Columns first introduced by a version, 1.0-preview aliases and header matching: sources/focus_versions.py
+VERSION_MARKERS = focus_versions.VERSION_MARKERS
 OLDEST_VERSION = "1.0"
 DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 _PERIOD_FOLDER = re.compile(r"^(BILLING_PERIOD|billing_period)=(\d{4})-(\d{2})$")
@@ -120,19 +101,15 @@ _CANONICAL = {_match_key(name): name for name in (*REQUIRED_COLUMNS, *OPTIONAL_C
 
 
 def canonical_name(header: str) -> str:
-    """The FOCUS spelling of a header (``billedcost``, ``billed_cost`` -> ``BilledCost``); other
-    columns (provider ``x_`` columns, extras) keep their own name."""
-    return _CANONICAL.get(_match_key(header), header.strip())
+    """The FOCUS spelling of a header (``billedcost``, ``billed_cost`` -> ``BilledCost``, the 1.0-preview
+    ``Provider`` -> ``ProviderName``); other columns (provider ``x_`` columns, extras) keep their own name.
+    Reading a whole header, focus_versions.header_normaliser also settles collisions."""
+    return focus_versions.header_normaliser([header], _CANONICAL.values())(header)
 
 
 def focus_version(columns: Iterable[str]) -> str:
-    """The newest FOCUS version whose own columns appear in the header. Exports do not state their
-    version in the data, and a later version's columns are the only evidence that survives a copy."""
-    present = {_match_key(c) for c in columns}
-    for version, markers in VERSION_MARKERS:
-        if any(_match_key(m) in present for m in markers):
-            return version
-    return OLDEST_VERSION
+    """The newest FOCUS version whose own columns appear in the header (1.0 to 1.4, or 1.0-preview)."""
+    return focus_versions.detect_version(columns)
 
 
 def export_name(source: SourceConfig) -> str:
@@ -229,19 +206,22 @@ def _read_object(
         )
     parquet = lowered.endswith(".parquet")
     reader = read_parquet_varchar if parquet else read_delimited
+    try:
+        header = (
+            con.read_parquet(str(path)).columns
+            if parquet
+            else con.read_csv(str(path), header=True, all_varchar=True).columns
+        )
+    except duckdb.Error:
+        header = []  # the reader below fails on it with the object's name
     relation = reader(
         con,
         path,
         source_id=source.id,
         object_key=key,
-        normalise=canonical_name,
+        normalise=focus_versions.header_normaliser(header, _CANONICAL.values()),
         required=REQUIRED_COLUMNS,
         optional=OPTIONAL_COLUMNS,
-    )
-    header = (
-        con.read_parquet(str(path)).columns
-        if parquet
-        else con.read_csv(str(path), header=True, all_varchar=True).columns
     )
     return relation, focus_version(header)
 

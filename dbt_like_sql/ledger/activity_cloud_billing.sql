@@ -23,6 +23,8 @@ WITH line_items AS (
         1 AS line_item_count, object_line AS first_line,
         COALESCE(sub_account_id, billing_account_id) AS usage_account_id,
         CASE
+            -- CUR's own type for it: cost only in both readings of the same bill (staging/focus_charges.sql)
+            WHEN flag = 'commitment_negation' THEN 'SavingsPlanNegation'
             WHEN charge_category = 'Usage' AND charge_class IS NULL THEN 'Usage'
             ELSE concat_ws(' ', COALESCE(charge_category, 'unknown'), '(' || charge_class || ')')
         END AS line_item_type,

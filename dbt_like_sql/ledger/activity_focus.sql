@@ -30,7 +30,8 @@ classified AS (
     SELECT
         *,
         CASE
-            WHEN charge_category IS DISTINCT FROM 'Usage' OR charge_class = 'Correction' THEN 'cost_only'
+            WHEN charge_category IS DISTINCT FROM 'Usage' OR charge_class = 'Correction'
+                 OR flag = 'commitment_negation' THEN 'cost_only'
             WHEN regexp_matches(unit_l, '^(vcpu|vcore|core|ocpu)s?[- ]?(hours?|hrs?)$') THEN 'compute'
             WHEN regexp_matches(unit_l, '^(1 )?(hours?|hrs?)$') AND detail_vcpu > 0 THEN 'compute'
             WHEN provider = 'gcp' AND regexp_matches(unit_l, '^(hours?|hrs?)$')
