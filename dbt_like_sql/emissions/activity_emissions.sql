@@ -332,7 +332,21 @@ focus_usage AS (
         a.activity_id,
         a.estimation_class,
         a.vcpu,
-        a.quantity,
+        -- Google Cloud's usage units in the units below (issue 14): core seconds -> hours, RAM byte-seconds ->
+        -- GB-hours, disk byte-seconds -> GB-months, bytes -> GB (decimal GB, 10^9 bytes)
+        CASE
+            WHEN regexp_matches(lower(COALESCE(a.unit, '')), '^seconds?$') THEN a.quantity / 3600
+            WHEN lower(a.unit) = 'byte-seconds' AND a.estimation_class = 'memory' THEN a.quantity / 1e9 / 3600
+            WHEN lower(a.unit) = 'byte-seconds' THEN a.quantity / 1e9 / 3600
+                / date_diff('hour', CAST(a.period_month AS TIMESTAMP), CAST(a.period_month AS TIMESTAMP) + INTERVAL 1 MONTH)
+            WHEN regexp_matches(lower(COALESCE(a.unit, '')), '^bytes?$') THEN a.quantity / 1e9
+            ELSE a.quantity
+        END AS quantity,
+        CASE
+            WHEN regexp_matches(lower(COALESCE(a.unit, '')), '^(seconds?|byte-seconds|bytes?)$')
+                THEN '(' || a.unit || ' converted) '
+            ELSE ''
+        END AS unit_note,
         regexp_matches(lower(COALESCE(a.unit, '')), 'ocpu') AS is_ocpu,
         CASE WHEN regexp_matches(lower(COALESCE(a.unit, '')), 'gib|gibibyte') THEN 1.073741824 ELSE 1 END
             AS gb_per_unit,
@@ -356,7 +370,7 @@ focus_formula AS (
             WHEN 'storage_hdd' THEN quantity * gb_per_unit * hours_in_month / 1000 * hdd_wh / 1000 * pue
             WHEN 'network' THEN quantity * gb_per_unit * net_kwh * pue
         END AS focus_kwh,
-        CASE estimation_class
+        unit_note || CASE estimation_class
             WHEN 'compute' THEN 'compute: vcpu_hours ('
                 || CASE
                     WHEN vcpu IS NOT NULL THEN 'hours x ' || vcpu || ' vCPU from the SKU details'

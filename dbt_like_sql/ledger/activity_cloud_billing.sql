@@ -29,8 +29,14 @@ WITH line_items AS (
             ELSE concat_ws(' ', COALESCE(charge_category, 'unknown'), '(' || charge_class || ')')
         END AS line_item_type,
         COALESCE(service_code, service_name) AS product_code,
-        usage_type,
-        CAST(NULL AS VARCHAR) AS instance_type,
+        -- x_UsageType where the export has it (AWS's FOCUS 1.2 table has not); else SkuMeter when it is written
+        -- as a CUR usage type (one token such as USE1-BoxUsage:m5.large, TimedStorage-ByteHrs) (issue 14)
+        COALESCE(usage_type, CASE WHEN NOT contains(sku_meter, ' ') AND regexp_matches(sku_meter, '[:-]')
+            THEN sku_meter END) AS usage_type,
+        -- the instance type a FOCUS row names in its description ("per On Demand Linux t3.medium Instance Hour")
+        NULLIF(regexp_extract(charge_description,
+            '\b([a-z][a-z0-9-]*[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|[0-9]*xlarge|metal[a-z0-9-]*))\b', 1),
+            '') AS instance_type,
         CAST(NULL AS INTEGER) AS vcpu,
         COALESCE(consumed_quantity, 0) AS quantity,
         consumed_unit AS pricing_unit,
