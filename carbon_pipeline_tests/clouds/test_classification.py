@@ -33,6 +33,15 @@ CHARGES = [
     (7, "aws", "us-east-1", "Amazon Elastic Compute Cloud", "Hours", 24.0, "USE1-BoxUsage:m5.xlarge", None, None),
     (8, "aws", "us-east-1", "Amazon Elastic Compute Cloud", "Hours", 24.0, None,
      "$0.192 per On Demand Linux m5.xlarge Instance Hour", None),
+    # Azure SQL Database bills vCore-hours (the sample: vCores 2 over one day = 48): not x 2 again
+    (9, "azure", "westus2", "SQL Database", "Hours", 48.0,
+     "SQL Database | Single/Elastic Pool General Purpose - Compute Gen5 | vCore",
+     "SQL Database Single/Elastic Pool General Purpose - Compute Gen5 - 1 vCore - vCore - US West 2", '{"vCores":2}'),
+    # an EBS volume named by its description; a Marketplace fee naming the instance it runs on is not compute
+    (10, "aws", "us-east-1", "Amazon Elastic Compute Cloud", "GB-Months", 100.0, None,
+     "$0.08 per GB-month of General Purpose (gp3) provisioned storage - US East (N. Virginia)", None),
+    (11, "aws", "us-east-1", "Red Hat OpenShift Service on AWS", "Hours", 24.0, None,
+     "AWS Marketplace hourly software usage|us-east-1|m5.2xlarge", None),
 ]  # fmt: skip
 
 
@@ -75,6 +84,7 @@ def rows(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict]:
         (4, "storage_hdd", 100 * HOURS_IN_MARCH / 1000 * 0.65 / 1000 * PUE),  # 100 GB for the month
         (5, "network", 5 * 0.001 * PUE),
         (6, "compute", 10 * 4 * VCPU_HOUR_KWH),  # D4 v3: 4 vCPU
+        (9, "compute", 48 * VCPU_HOUR_KWH),
     ],
 )
 def test_google_units_and_azure_vm_sizes_are_classified_and_scaled(rows, line, estimation_class, kwh):
@@ -91,3 +101,10 @@ def test_aws_rows_without_x_usage_type_are_classified_from_sku_meter_or_descript
     # same instance, same hours: the same CUR estimate either way
     assert by_description["energy_kwh"] == pytest.approx(by_meter["energy_kwh"], rel=1e-12)
     assert by_meter["energy_kwh"] > 0
+
+
+def test_aws_ebs_volume_named_by_its_description_is_ssd_and_marketplace_software_is_not_compute(rows):
+    volume, software = rows[10], rows[11]
+    assert (volume["usage_type"], volume["estimation_class"]) == ("EBS:VolumeUsage.gp3", "storage_ssd")
+    assert volume["energy_kwh"] > 0
+    assert software["instance_type"] is None and software["estimation_class"] == "unclassified"

@@ -15,7 +15,9 @@ WITH usage AS (
     LEFT JOIN emissions.activity_emissions AS e
         ON e.activity_id = a.activity_id AND e.period_month = a.period_month AND e.method = 'location'
     WHERE a.activity_type = 'cloud_usage'
-      AND a.flag IS DISTINCT FROM 'counted_in_ec2_rows'
+      -- usage another row carries (ECS split-cost rows) and corrections taking usage back (negative usage,
+      -- never estimated: checks/negative_usage.sql) are on neither side of the share
+      AND a.flag IS DISTINCT FROM 'counted_in_ec2_rows' AND a.flag IS DISTINCT FROM 'negative_usage'
       AND a.period_month >= CAST($start AS DATE) AND a.period_month < CAST($end AS DATE)
 ),
 by_service AS (

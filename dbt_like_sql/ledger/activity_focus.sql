@@ -19,6 +19,8 @@ WITH charges AS (
         *,
         lower(COALESCE(consumed_unit, '')) AS unit_l,
         lower(concat_ws(' ', service_name, sku_meter, charge_description, resource_type)) AS text_l,
+        -- a meter priced per vCore-hour (Azure SQL Database, Synapse "1 vCore"): its hours are vCPU-hours
+        regexp_matches(lower(concat_ws(' ', sku_meter, charge_description)), '\| vcore$|\b1 vcore\b') AS per_vcore,
         COALESCE(
             CASE WHEN json_valid(sku_price_details) THEN TRY_CAST(COALESCE(
                 json_extract_string(sku_price_details, '$.VCPUs'),
@@ -49,6 +51,7 @@ classified AS (
             WHEN regexp_matches(unit_l, '^bytes?$')
                  AND regexp_matches(text_l, 'egress|data transfer out|outbound|internet data transfer')
                  AND NOT regexp_matches(text_l, 'inbound|ingress') THEN 'network'
+            WHEN regexp_matches(unit_l, '^(1 )?(hours?|hrs?)$') AND per_vcore THEN 'compute'
             WHEN regexp_matches(unit_l, '^(1 )?(hours?|hrs?)$') AND detail_vcpu > 0 THEN 'compute'
             WHEN provider = 'gcp' AND regexp_matches(unit_l, '^(hours?|hrs?)$')
                  AND regexp_matches(text_l, 'instance core') THEN 'compute'
@@ -79,7 +82,7 @@ grouped AS (
         consumed_unit,
         currency,
         estimation_class,
-        CASE WHEN estimation_class = 'compute' THEN detail_vcpu END AS vcpu,
+        CASE WHEN estimation_class = 'compute' AND NOT per_vcore THEN detail_vcpu END AS vcpu,
         flag,
         COUNT(*) AS line_item_count,
         MIN(object_line) AS first_line,

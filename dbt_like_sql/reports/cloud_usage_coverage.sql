@@ -4,7 +4,7 @@
 --   cost_prior    unclassified, kWh = cost x the kWh per cost of the same provider-month's classified rows
 --   spend         unclassified with no such prior: cost x USEEIO's data processing & hosting factor
 --   no_figure     usage with no tCO2e at all (negative usage, no grid factor, no exchange rate, zero cost)
--- Usage the EC2 instance rows already carry (ECS split-cost rows, flag counted_in_ec2_rows) is left out
+-- Usage the EC2 instance rows already carry (flag counted_in_ec2_rows) and negative usage are left out
 -- of both sides. Shares are of the service's usage cost; a zero-cost service has NULL shares.
 WITH usage AS (
     SELECT
@@ -22,7 +22,9 @@ WITH usage AS (
     LEFT JOIN emissions.activity_emissions AS e
         ON e.activity_id = a.activity_id AND e.period_month = a.period_month AND e.method = 'location'
     WHERE a.activity_type = 'cloud_usage'
-      AND a.flag IS DISTINCT FROM 'counted_in_ec2_rows'
+      -- usage another row carries (ECS split-cost rows) and corrections taking usage back (negative usage,
+      -- never estimated: checks/negative_usage.sql) are on neither side of the share
+      AND a.flag IS DISTINCT FROM 'counted_in_ec2_rows' AND a.flag IS DISTINCT FROM 'negative_usage'
       AND a.period_month >= CAST($start AS DATE) AND a.period_month < CAST($end AS DATE)
 )
 SELECT
