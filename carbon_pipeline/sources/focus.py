@@ -29,7 +29,7 @@ from pathlib import Path
 
 import duckdb
 
-from carbon_pipeline.sources import focus_versions
+from carbon_pipeline.sources import azure_export_layout, focus_versions
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -189,8 +189,20 @@ def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> Fo
     may not hold rows of the month; that is known only once read)."""
     if is_manifest_layout(landing):
         return _manifest_delivery(landing, source, month)
+    if azure_export_layout.is_azure_export_layout(landing):
+        return _azure_delivery(landing, month)
     objects = tuple(FocusObject(key, landing.sha256(key)) for key in _dropped_files(landing))
     return FocusDelivery(month, None, None, objects) if objects else None
+
+
+def _azure_delivery(landing: Landing, month: date) -> FocusDelivery | None:
+    """An Azure export's month: the newest run of the period folder starting in it (sources/azure_export_layout.py);
+    the run id is the delivery, every row belongs to the period (a charge outside it is kept and flagged)."""
+    run = azure_export_layout.newest_run(landing, month)
+    if run is None or not run.keys:
+        return None
+    objects = tuple(FocusObject(key, run.run_id) for key in run.keys)
+    return FocusDelivery(month, run.manifest_key or f"{run.period_folder}/{run.run_id}/", run.run_id, objects)
 
 
 def _read_object(
@@ -336,6 +348,9 @@ def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> st
     if is_manifest_layout(landing):
         delivery = _manifest_delivery(landing, source, month)
         return None if delivery is None else delivery.execution_id
+    if azure_export_layout.is_azure_export_layout(landing):
+        run = azure_export_layout.newest_run(landing, month)
+        return None if run is None else run.run_id
     return ",".join(landing.sha256(k) for k in _dropped_files(landing)) or None
 
 
@@ -344,6 +359,8 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     with the loader's own staging, so a file whose rows cannot be dated fails here, loudly, too."""
     if is_manifest_layout(landing):
         return sorted(_period_folders(landing))
+    if azure_export_layout.is_azure_export_layout(landing):
+        return sorted(azure_export_layout.period_folders(landing))
     months: set[date] = set()
     con = duckdb.connect()
     try:
