@@ -194,3 +194,20 @@ def test_the_default_share_is_20_percent(tmp_path):
     path = tmp_path / "sources.yaml"
     path.write_text("sources: []\n")
     assert load_sources_file(path).settings.max_spend_fallback_share == 0.2
+
+
+def test_coverage_per_provider_month_and_service_splits_usage_cost_by_rung(con):
+    """reports/cloud_usage_coverage.sql: classified, kWh/$ prior, spend fallback, no figure, per service."""
+    charge(con, 2, "azure", "Virtual Machines", "Hours", 100, 10.0, details='{"VCPUs":2}')
+    charge(con, 3, "azure", "Azure Monitor", "Units", 5, 1.0)
+    charge(con, 4, "gcp", "Cloud Logging", "Units", 5, 2.0, region="europe-west1")
+    charge(con, 5, "azure", "Virtual Machines", "Hours", 10, 4.0, region="nowhere-1", details='{"VCPUs":2}')
+    build(con)
+
+    rows = run_model(con, "reports/cloud_usage_coverage", start=APRIL, end=MAY).fetchall()
+
+    by_key = {(r[1], r[2]): r[3:] for r in rows}
+    # usage cost, classified, prior, spend, no figure, classified share, last-fallback share
+    assert by_key[("azure", "Virtual Machines")] == (14.0, 10.0, 0.0, 0.0, 4.0, 10 / 14, 4 / 14)
+    assert by_key[("azure", "Azure Monitor")] == (1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0)
+    assert by_key[("gcp", "Cloud Logging")] == (2.0, 0.0, 0.0, 2.0, 0.0, 0.0, 1.0)
