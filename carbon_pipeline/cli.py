@@ -16,10 +16,12 @@ import dagster as dg
 
 from carbon_pipeline.demo.generator import ensure_demo, generate_demo
 from carbon_pipeline.errors import ConfigError
+from carbon_pipeline.reporting.cloud_coverage import format_coverage
 from carbon_pipeline.reporting.inventory import format_inventory
 from carbon_pipeline.runner import delivered_months, failure_messages, run_inventory
 from carbon_pipeline.secrets.cli import add_credentials_commands, run_credentials
-from carbon_pipeline.settings import load_settings
+from carbon_pipeline.settings import Settings, load_settings
+from carbon_pipeline.sources.sources_file import load_sources_file
 
 
 def _month_arg(text: str) -> date:
@@ -60,10 +62,21 @@ def run(args: argparse.Namespace) -> int:
         print(f"pipeline run {result.run_id} failed after {elapsed:.1f}s:", file=sys.stderr)
         for message in failures:
             print(f"  - {message}", file=sys.stderr)
+        # what the coverage check saw, with the services on the last fallback (issue 14: never a silent zero)
+        coverage = format_coverage(settings.warehouse, _max_share(settings))
+        if coverage:
+            print(coverage, file=sys.stderr)
         return 1
     print(f"pipeline run {result.run_id}: {first:%Y-%m}..{last:%Y-%m} in {elapsed:.1f}s")
     print(format_inventory(settings.serving))
+    coverage = format_coverage(settings.serving, _max_share(settings))
+    if coverage:
+        print(coverage)
     return 0
+
+
+def _max_share(settings: Settings) -> float:
+    return load_sources_file(settings.sources_file).settings.max_spend_fallback_share
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -129,7 +142,7 @@ def transform(args: argparse.Namespace) -> int:
     from carbon_pipeline.engines import engine_for
     from carbon_pipeline.serving.publish import publish_serving
     from carbon_pipeline.sources.sources_file import load_sources_file
-    from carbon_pipeline.transforms import model_parameters
+    from carbon_pipeline.transforms import policy_parameters
     from carbon_pipeline.warehouse.connection import warehouse_connection
 
     settings = load_settings()
@@ -139,7 +152,7 @@ def transform(args: argparse.Namespace) -> int:
     end = date(args.last.year + args.last.month // 12, args.last.month % 12 + 1, 1)
     try:
         engine = engine_for(args.engine, spark_master=settings.spark_master)
-        params = model_parameters(load_sources_file(settings.sources_file).settings)
+        params = policy_parameters(load_sources_file(settings.sources_file).settings)
     except (ConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -152,6 +152,15 @@ TRANSFORMS: tuple[Transform, ...] = (
                 blocking=False,
             ),
             SqlCheck(
+                "cloud_usage_mostly_estimated_from_usage",
+                "cloud_spend_fallback_share",
+                "Fails when more than settings.max_spend_fallback_share (default 20 %) of a provider-month's cloud "
+                "usage cost has only the spend-based fallback or no figure, naming the top services; the overview "
+                "shows the coverage (share of usage cost classified) of every provider-month. Never a silent zero.",
+                params={"all_rows": False},
+                overview={"all_rows": True},
+            ),
+            SqlCheck(
                 "spend_excluded_providers",
                 "spend_excluded_providers",
                 "Warns with the spend left out of spend-based category 1 because its supplier is a cloud provider "
@@ -230,7 +239,7 @@ def of_group(group: str) -> list[Transform]:
     return [t for t in TRANSFORMS if t.group == group]
 
 
-def model_parameters(settings: InventorySettings) -> dict[str, Any]:
+def policy_parameters(settings: InventorySettings) -> dict[str, Any]:
     """The inventory policies every model may bind. `coefficient_profile` selects the usage-estimate
     coefficients by the same name in factors.cloud_usage_coefficients: `default` (CCF's method with its
     known defects fixed) or `ccf` (CCF reproduced, for comparing with it); see docs/methodology.md."""
@@ -238,4 +247,6 @@ def model_parameters(settings: InventorySettings) -> dict[str, Any]:
         "cloud_scope_policy": settings.cloud_scope_policy,
         "coefficient_profile": settings.coefficient_profile,
         "pinned_model_version": settings.pinned_model_version,
+        # checks/cloud_spend_fallback_share.sql: the share of a provider-month allowed on the last fallback
+        "max_share": settings.max_spend_fallback_share,
     }

@@ -14,9 +14,9 @@ import dagster as dg
 
 from carbon_pipeline.orchestration.metadata import markdown_table
 from carbon_pipeline.orchestration.partitions import run_window
-from carbon_pipeline.orchestration.resources import WarehouseResource
-from carbon_pipeline.transforms import ContractCheck, SqlCheck
-from carbon_pipeline.warehouse.sql_models import run_model
+from carbon_pipeline.orchestration.resources import SourcesResource, WarehouseResource
+from carbon_pipeline.transforms import ContractCheck, SqlCheck, policy_parameters
+from carbon_pipeline.warehouse.sql_models import model_parameters, model_sql, run_model
 
 WHOLE_TABLE = (date(1, 1, 1), date(9999, 12, 1))
 SHOWN_ROWS = 5
@@ -41,9 +41,15 @@ def sql_check(
     severity = dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN
 
     @dg.asset_check(name=name, asset=asset, blocking=blocking, description=description)
-    def _check(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource) -> dg.AssetCheckResult:
+    def _check(
+        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, sources: SourcesResource
+    ) -> dg.AssetCheckResult:
         start, end = run_window(context.run.tags, partitions_def) or WHOLE_TABLE
-        bound = {key: value() if callable(value) else value for key, value in (params or {}).items()}
+        # the inventory's policies (e.g. settings.max_spend_fallback_share), then the check's own parameters;
+        # a callable is evaluated now (e.g. the run date); only what the model names is bound and shown
+        declared = {key: value() if callable(value) else value for key, value in (params or {}).items()}
+        offered = {**policy_parameters(sources.load().settings), **declared}
+        bound = {key: value for key, value in offered.items() if key in model_parameters(model_sql(f"checks/{model}"))}
         with warehouse.connect() as con:
             result = run_model(con, f"checks/{model}", start=start, end=end, **bound)
             columns = [d[0] for d in result.description]

@@ -18,7 +18,7 @@ from carbon_pipeline.orchestration.metadata import OWNERS, add_partition_row_cou
 from carbon_pipeline.orchestration.partitions import asset_window, month_of
 from carbon_pipeline.orchestration.resources import SourcesResource, WarehouseResource
 from carbon_pipeline.sources.registry import source_kinds
-from carbon_pipeline.transforms import Transform, model_parameters
+from carbon_pipeline.transforms import Transform, policy_parameters
 from carbon_pipeline.warehouse.connection import transaction
 
 Summary = Callable[[duckdb.DuckDBPyConnection, date, date], dict[str, Any]]
@@ -59,7 +59,7 @@ def transform_asset(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource, sources: SourcesResource
     ) -> dg.MaterializeResult:
         start, end = asset_window(context)
-        params = model_parameters(sources.load().settings)
+        params = policy_parameters(sources.load().settings)
         with warehouse.connect() as con:
             with transaction(con):
                 # CARBON_ENGINE: duckdb runs the models in the warehouse, spark over Parquet (docs/spark.md)

@@ -43,6 +43,7 @@ class InventorySettings:
     organisational_boundary: str = DEFAULT_BOUNDARY
     consolidation_approach: str = "operational_control"
     base_year: int | None = None  # None: not declared (the report says so; it never picks one)
+    max_spend_fallback_share: float = 0.2  # blocking above this share of a provider-month on the spend fallback
 
     @property
     def pinned_model_version(self) -> str | None:

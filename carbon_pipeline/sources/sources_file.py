@@ -33,6 +33,9 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "organisational_boundary": DEFAULT_BOUNDARY,
     "consolidation_approach": "operational_control",
     "base_year": None,
+    # share of a provider-month's cloud usage cost allowed to rest on the last fallback (spend-based, or no
+    # figure) before checks/cloud_spend_fallback_share.sql blocks the run (issue 14)
+    "max_spend_fallback_share": 0.2,
 }
 SETTINGS_CHOICES = {
     "coefficient_profile": ("default", "ccf"),
@@ -70,7 +73,19 @@ def _parse_settings(raw: Any, path: Path) -> InventorySettings:
         organisational_boundary=str(values["organisational_boundary"]),
         consolidation_approach=values["consolidation_approach"],
         base_year=_parse_year(values["base_year"], f"{path}: settings.base_year"),
+        max_spend_fallback_share=_parse_share(values["max_spend_fallback_share"], path),
     )
+
+
+def _parse_share(value: Any, path: Path) -> float:
+    """A share of cost, 0 to 1: a typo such as 20 (meaning 20 %) must not switch the check off."""
+    try:
+        share = float(value)
+    except (TypeError, ValueError):
+        share = -1.0
+    if isinstance(value, bool) or not 0.0 <= share <= 1.0:
+        raise ConfigError(f"{path}: settings.max_spend_fallback_share is '{value}', expected a share from 0 to 1")
+    return share
 
 
 def _parse_year(value: Any, where: str) -> int | None:

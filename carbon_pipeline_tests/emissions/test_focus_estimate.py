@@ -299,11 +299,21 @@ def test_aws_focus_row_gets_exactly_the_cur_estimate(estimates):
     )
 
 
-def test_usage_that_cannot_be_classified_reliably_stays_unclassified_with_its_reason(estimates):
-    for name in ("azure_operations", "azure_data_processed"):
+def test_usage_that_cannot_be_classified_reliably_stays_unclassified_and_is_estimated_from_cost(estimates):
+    """Issue 14, no silent zero: as CUR's rule, kWh = cost x the kWh per cost of the same provider-month's
+    estimated rows with the same pricing unit (Load Balancer GB: the egress row), else all of them (Storage
+    Units: Azure's four classified rows), each of cost 1.0; flagged estimated_from_cost."""
+    azure = ("azure_vm", "azure_blob", "azure_premium_ssd", "azure_egress")
+    ratios = {
+        "azure_operations": sum(EXPECTED[name][1] for name in azure) / len(azure),
+        "azure_data_processed": EXPECTED["azure_egress"][1],
+    }
+    for name, kwh_per_cost in ratios.items():
         row = estimates["default"][name]
         assert (row["estimation_class"], row["ledger_flag"]) == ("unclassified", "no_usage_coefficient"), name
-        assert row["tco2e"] is None and row["flag"] == "no_usage_coefficient", name
+        assert row["flag"] == "estimated_from_cost", name
+        assert row["energy_kwh"] == approx(1.0 * kwh_per_cost), name
+        assert row["tco2e"] == approx(1.0 * kwh_per_cost * SRVC_2023 / 1000), name
 
 
 def test_aws_focus_usage_without_a_usage_type_takes_the_cur_rule_for_unclassified_usage(estimates):

@@ -19,7 +19,7 @@ import pytest
 from carbon_pipeline.factors.catalogue import load_catalogue
 from carbon_pipeline.sources.aws_cur.reader import group_copied_rows
 from carbon_pipeline.sources.config import InventorySettings
-from carbon_pipeline.transforms import model_parameters
+from carbon_pipeline.transforms import policy_parameters
 from carbon_pipeline.warehouse.connection import open_warehouse, replace_months
 
 # Cloud Carbon Footprint's AWS constants (methodology notes, section 3)
@@ -606,7 +606,7 @@ def test_default_differs_from_ccf_only_where_a_documented_fix_applies(estimates)
 
 def test_the_setting_selects_the_profile_by_its_own_name():
     for profile in ("default", "ccf"):
-        assert model_parameters(InventorySettings(coefficient_profile=profile))["coefficient_profile"] == profile
+        assert policy_parameters(InventorySettings(coefficient_profile=profile))["coefficient_profile"] == profile
 
 
 def test_billing_rows_are_classified_by_ccfs_usage_type_lists_and_the_instance_table(tmp_path):

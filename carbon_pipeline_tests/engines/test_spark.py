@@ -29,7 +29,7 @@ from carbon_pipeline.engines.tables import (  # noqa: E402
 )
 from carbon_pipeline.runner import failure_messages  # noqa: E402
 from carbon_pipeline.sources.sources_file import load_sources_file  # noqa: E402
-from carbon_pipeline.transforms import model_parameters  # noqa: E402
+from carbon_pipeline.transforms import policy_parameters  # noqa: E402
 from carbon_pipeline_tests.conftest import make_deployment  # noqa: E402
 
 pytestmark = pytest.mark.spark
@@ -48,7 +48,7 @@ def spark():
 
 
 def _params(deployment) -> dict:
-    return model_parameters(load_sources_file(deployment.settings.sources_file).settings)
+    return policy_parameters(load_sources_file(deployment.settings.sources_file).settings)
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ VIEWS = (
     "inventory_by_year",
     "cloud_emissions",
     "cloud_reconciliation",
+    "cloud_usage_coverage",
     "audit_trail",
     "published_scope_summary",
     "restatement_log",

@@ -7,6 +7,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import shutil
 from collections import Counter, defaultdict
 from datetime import date
@@ -355,10 +356,23 @@ def test_inventory_job_carries_every_focus_row_into_the_ledger_with_raw_cost_and
     assert sum(by_class.values()) == len(usage)
     # negative usage is kept, flagged and never netted (the sample's Microsoft corrections)
     assert sum(n for key, n in by_class.items() if key.endswith("/negative_usage")) == len(negative) > 0
-    # this FOCUS 1.0 sample's AWS rows carry no x_UsageType, so CUR's rules cannot classify them
-    aws_usage = sum(1 for r in usage if r["ProviderName"] == "AWS" and r not in negative)
-    assert by_class["cloud_usage/unclassified/no_usage_coefficient"] >= aws_usage
-    # the 7 Oracle rows have no RegionId; one AWS row says "global" itself
-    assert dict(regionless) == Counter(PROVIDERS[r["ProviderName"]] for r in rows if r["RegionId"] in ("", "global"))
-    assert dict(regionless)["oci"] == 7
+    # this FOCUS 1.0 sample's AWS rows carry no x_UsageType: CUR's rules classify only those whose description
+    # names an instance type or an EBS volume or snapshot (issue 14); the others stay unclassified
+    aws_usage = [r for r in usage if r["ProviderName"] == "AWS" and r not in negative]
+    described = [
+        r
+        for r in aws_usage
+        if re.search(r"instance", r["ChargeDescription"], re.I)
+        and re.search(r"\b[a-z][a-z0-9-]*\d[a-z0-9-]*\.[0-9]*[a-z]+\b", r["ChargeDescription"])
+        or (r["ConsumedUnit"] == "GB-Months" and re.search(r"snapshot|\((gp2|gp3|io1|io2|st1|sc1)\)|magnetic",
+                                                          r["ChargeDescription"], re.I))
+    ]  # fmt: skip
+    assert 0 < len(described) < len(aws_usage)
+    assert by_class["cloud_usage/unclassified/no_usage_coefficient"] >= len(aws_usage) - len(described)
+    # the 7 Oracle rows have no RegionId but name their region (us-sanjose-1) in RegionName, which is read
+    # instead (issue 14); one AWS row says "global" itself
+    assert dict(regionless) == Counter(
+        PROVIDERS[r["ProviderName"]] for r in rows if (r["RegionId"] or r["RegionName"]) in ("", "global")
+    )
+    assert "oci" not in dict(regionless)
     assert scopes == [(3, 1)]

@@ -18,7 +18,7 @@ SELECT year(f.period_month) AS activity_year, f.method, f.factor_resolution, f.a
     SUM(f.tco2e) / NULLIF(ANY_VALUE(t.tco2e), 0) AS share_of_method_tco2e
 FROM figures AS f
 JOIN totals AS t ON t.activity_year = year(f.period_month) AND t.method = f.method
-WHERE f.factor_resolution IN ('older_year', 'location_fallback', 'certificates+location_fallback')
+WHERE f.factor_resolution IN ('older_year', 'location_fallback', 'certificates+location_fallback', 'spend_fallback')
     -- own operations: any recorded fallback (geography, boundary, year: own_operations_emissions.sql)
     OR f.factor_fallback IS NOT NULL
 GROUP BY ALL

@@ -343,7 +343,21 @@ focus_usage AS (
         a.activity_id,
         a.estimation_class,
         a.vcpu,
-        a.quantity,
+        -- Google Cloud's usage units in the units below (issue 14): core seconds -> hours, RAM byte-seconds ->
+        -- GB-hours, disk byte-seconds -> GB-months, bytes -> GB (decimal GB, 10^9 bytes)
+        CASE
+            WHEN regexp_matches(lower(COALESCE(a.unit, '')), '^seconds?$') THEN a.quantity / 3600
+            WHEN lower(a.unit) = 'byte-seconds' AND a.estimation_class = 'memory' THEN a.quantity / 1e9 / 3600
+            WHEN lower(a.unit) = 'byte-seconds' THEN a.quantity / 1e9 / 3600
+                / date_diff('hour', CAST(a.period_month AS TIMESTAMP), CAST(a.period_month AS TIMESTAMP) + INTERVAL 1 MONTH)
+            WHEN regexp_matches(lower(COALESCE(a.unit, '')), '^bytes?$') THEN a.quantity / 1e9
+            ELSE a.quantity
+        END AS quantity,
+        CASE
+            WHEN regexp_matches(lower(COALESCE(a.unit, '')), '^(seconds?|byte-seconds|bytes?)$')
+                THEN '(' || a.unit || ' converted) '
+            ELSE ''
+        END AS unit_note,
         regexp_matches(lower(COALESCE(a.unit, '')), 'ocpu') AS is_ocpu,
         CASE WHEN regexp_matches(lower(COALESCE(a.unit, '')), 'gib|gibibyte') THEN 1.073741824 ELSE 1 END
             AS gb_per_unit,
@@ -367,7 +381,7 @@ focus_formula AS (
             WHEN 'storage_hdd' THEN quantity * gb_per_unit * hours_in_month / 1000 * hdd_wh / 1000 * pue
             WHEN 'network' THEN quantity * gb_per_unit * net_kwh * pue
         END AS focus_kwh,
-        CASE estimation_class
+        unit_note || CASE estimation_class
             WHEN 'compute' THEN 'compute: vcpu_hours ('
                 || CASE
                     WHEN vcpu IS NOT NULL THEN 'hours x ' || vcpu || ' vCPU from the SKU details'
@@ -417,8 +431,8 @@ factor_keys AS (
         factor_geography,
         year(period_month) AS activity_year,
         region,
-        (is_cur_usage AND $coefficient_profile <> 'ccf') OR (is_focus_usage AND estimation_class <> 'unclassified')
-            AS wants_grid,
+        -- unclassified FOCUS usage too: it is estimated from its provider-month's kWh per cost (issue 14)
+        (is_cur_usage AND $coefficient_profile <> 'ccf') OR is_focus_usage AS wants_grid,
         is_cur_usage AND $coefficient_profile = 'ccf' AS wants_ccf
     FROM geo
 ),
@@ -465,8 +479,7 @@ factored AS (
        AND f.factor_geography IS NOT DISTINCT FROM a.factor_geography
        AND f.activity_year = year(a.period_month)
        AND f.region IS NOT DISTINCT FROM a.region
-       AND f.wants_grid = ((a.is_cur_usage AND $coefficient_profile <> 'ccf')
-                           OR (a.is_focus_usage AND a.estimation_class <> 'unclassified'))
+       AND f.wants_grid = ((a.is_cur_usage AND $coefficient_profile <> 'ccf') OR a.is_focus_usage)
        AND f.wants_ccf = (a.is_cur_usage AND $coefficient_profile = 'ccf')
     LEFT JOIN factors.unit_conversions AS conv
         ON conv.from_unit = 'kwh'
@@ -486,20 +499,24 @@ with_embodied AS (
         END AS embodied_pseudo_kwh
     FROM factored
 ),
--- kWh per unit of cost of the month's estimated billing rows (same service and pricing unit, else the
--- same pricing unit, else all): how CCF estimates usage it has no coefficient for.
+-- kWh per unit of cost of the provider-month's estimated billing rows (same service and pricing unit, else
+-- the same pricing unit, else all): how CCF estimates usage it has no coefficient for. Per provider: AWS
+-- rows (CUR, CUR 2.0, AWS's FOCUS) lend to AWS rows, each other provider's FOCUS rows to its own.
 cost_ratios AS (
     SELECT
-        period_month, service, unit, GROUPING(service, unit) AS grouping_level,
+        provider, period_month, service, unit, GROUPING(service, unit) AS grouping_level,
         -- summed as DECIMAL: a DOUBLE sum's last digits depend on the order parallel threads add in, and
         -- the ratio is printed in every formula (a re-run must change nothing, not even a formula's text)
-        CAST(SUM(CAST(usage_kwh + embodied_pseudo_kwh AS DECIMAL(38, 12))) AS DOUBLE)
+        CAST(SUM(CAST(CASE WHEN is_cur_usage THEN usage_kwh + embodied_pseudo_kwh ELSE focus_kwh END
+            AS DECIMAL(38, 12))) AS DOUBLE)
             / NULLIF(CAST(SUM(cost) AS DOUBLE), 0) AS kwh_per_cost
     FROM with_embodied
-    WHERE is_cur_usage AND estimation_class <> 'unclassified' AND usage_kwh IS NOT NULL
+    WHERE estimation_class <> 'unclassified'
+      AND ((is_cur_usage AND usage_kwh IS NOT NULL) OR (is_focus_usage AND focus_kwh IS NOT NULL))
       -- CCF's Lambda path (seconds units) does not add to its kWh-per-cost accumulator
       AND NOT ($coefficient_profile = 'ccf' AND estimation_class = 'serverless_lambda')
-    GROUP BY GROUPING SETS ((period_month, service, unit), (period_month, unit), (period_month))
+    GROUP BY GROUPING SETS ((provider, period_month, service, unit), (provider, period_month, unit),
+        (provider, period_month))
 ),
 unclassified_ratio AS (
     SELECT
@@ -515,38 +532,98 @@ unclassified_ratio AS (
             WHEN $coefficient_profile = 'ccf' THEN 'no estimated row with this pricing unit: 0, as CCF'
         END AS ratio_basis
     FROM with_embodied AS w
-    LEFT JOIN cost_ratios AS r1 ON r1.grouping_level = 0 AND $coefficient_profile <> 'ccf' AND r1.period_month = w.period_month
+    LEFT JOIN cost_ratios AS r1 ON r1.grouping_level = 0 AND $coefficient_profile <> 'ccf'
+        AND r1.period_month = w.period_month
+        AND r1.provider = w.provider
         AND r1.service IS NOT DISTINCT FROM w.service AND r1.unit IS NOT DISTINCT FROM w.unit
     LEFT JOIN cost_ratios AS r2 ON r2.grouping_level = 2 AND r2.period_month = w.period_month
-        AND r2.unit IS NOT DISTINCT FROM w.unit
-    LEFT JOIN cost_ratios AS r3 ON r3.grouping_level = 3 AND $coefficient_profile <> 'ccf' AND r3.period_month = w.period_month
-    WHERE w.is_cur_usage AND w.estimation_class = 'unclassified'
+        AND r2.provider = w.provider AND r2.unit IS NOT DISTINCT FROM w.unit
+    LEFT JOIN cost_ratios AS r3 ON r3.grouping_level = 3 AND $coefficient_profile <> 'ccf'
+        AND r3.period_month = w.period_month
+        AND r3.provider = w.provider
+    WHERE (w.is_cur_usage OR w.is_focus_usage) AND w.estimation_class = 'unclassified'
+),
+-- The last fallback, so that usage is never a silent zero (issue 14): unclassified usage with a positive
+-- cost and no kWh per cost of its provider and month is estimated from spend with the US EPA's supply-chain
+-- factor for NAICS 518210 "Data Processing, Hosting, and Related Services" (USEEIO v1.3, kgCO2e per US
+-- dollar of its data year), flagged estimated_from_spend. Spend in another currency goes through the
+-- year's exchange rate (factors.exchange_rates) and is deflated to the factor's dollars where a price index
+-- is loaded, as spend-based own operations are. checks/cloud_spend_fallback_share.sql blocks a run where
+-- too much of a provider-month rests on it.
+spend_factor AS (
+    SELECT factor_id, value, unit, boundary, data_year,
+        ROW_NUMBER() OVER (ORDER BY data_year DESC, factor_id) AS pick
+    FROM factors.emission_factors
+    WHERE item = 'naics:518210' AND activity_unit = 'usd'
+),
+spend_rows AS (
+    SELECT w.activity_id, w.currency, year(w.period_month) AS activity_year, CAST(w.cost AS DOUBLE) AS cost
+    FROM with_embodied AS w
+    JOIN unclassified_ratio AS u ON u.activity_id = w.activity_id AND u.kwh_per_cost IS NULL
+    WHERE w.cost > 0 AND w.flag IS DISTINCT FROM 'negative_usage' AND w.flag IS DISTINCT FROM 'counted_in_ec2_rows'
+),
+spend_rates AS (
+    SELECT s.activity_id, x.units_per_usd, x.year AS rate_year,
+        ROW_NUMBER() OVER (PARTITION BY s.activity_id ORDER BY x.year DESC) AS pick
+    FROM spend_rows AS s
+    JOIN factors.exchange_rates AS x ON upper(x.currency) = s.currency AND x.year <= s.activity_year
+    WHERE s.currency <> 'USD'
+),
+spend_price_index AS (
+    SELECT year, value FROM factors.price_indices
+    WHERE index_name = (SELECT MIN(index_name) FROM factors.price_indices)
+),
+spend_fallback AS (
+    SELECT
+        s.activity_id,
+        f.factor_id, f.value AS factor_value, f.unit AS factor_unit, f.boundary AS factor_boundary,
+        f.data_year AS factor_data_year,
+        CASE WHEN s.currency = 'USD' THEN s.cost ELSE s.cost / r.units_per_usd END
+            * COALESCE(pf.value / pa.value, 1) AS spend_usd,
+        'unclassified, and no estimated usage of this provider and month to take a kWh per cost from: cost '
+            || s.cost || ' ' || s.currency
+            || CASE WHEN s.currency <> 'USD' THEN ' / ' || COALESCE(CAST(r.units_per_usd AS VARCHAR), 'NULL')
+                || ' per USD (' || COALESCE(CAST(r.rate_year AS VARCHAR), 'no exchange rate') || ')' ELSE '' END
+            || CASE WHEN pa.value IS NOT NULL AND pf.value IS NOT NULL
+                THEN ' deflated from ' || s.activity_year || ' to ' || f.data_year || ' dollars' ELSE '' END
+            || ' x ' || COALESCE(CAST(f.value AS VARCHAR), 'NULL')
+            || ' kgCO2e/USD [USEEIO data processing & hosting, spend-based fallback] / 1000' AS spend_formula
+    FROM spend_rows AS s
+    LEFT JOIN spend_factor AS f ON f.pick = 1
+    LEFT JOIN spend_rates AS r ON r.activity_id = s.activity_id AND r.pick = 1
+    LEFT JOIN spend_price_index AS pa ON pa.year = s.activity_year
+    LEFT JOIN spend_price_index AS pf ON pf.year = f.data_year
 ),
 energy_kwh AS (
     SELECT
         w.*,
         CASE
             WHEN w.flag = 'negative_usage' THEN NULL
-            WHEN w.is_focus_usage THEN w.focus_kwh
             WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' AND w.flag = 'counted_in_ec2_rows' THEN NULL
-            WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' THEN CAST(w.cost AS DOUBLE) * u.kwh_per_cost
+            WHEN (w.is_cur_usage OR w.is_focus_usage) AND w.estimation_class = 'unclassified'
+                THEN CAST(w.cost AS DOUBLE) * u.kwh_per_cost
+            WHEN w.is_focus_usage THEN w.focus_kwh
             WHEN w.is_cur_usage THEN w.usage_kwh
         END AS electric_kwh,
         CASE
             WHEN w.flag = 'negative_usage'
                 THEN 'not estimated: negative usage (kept and flagged, never netted; checks/negative_usage.sql)'
-            WHEN w.is_focus_usage AND w.estimation_class = 'unclassified'
-                THEN 'not estimated: FOCUS usage with no reliable classification (docs/methodology.md)'
-            WHEN w.is_focus_usage THEN w.focus_formula
+            WHEN sf.activity_id IS NOT NULL THEN sf.spend_formula
             WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' AND w.flag = 'counted_in_ec2_rows'
                 THEN 'not estimated: the EC2 instance rows carry this ECS usage'
-            WHEN w.is_cur_usage AND w.estimation_class = 'unclassified'
+            WHEN (w.is_cur_usage OR w.is_focus_usage) AND w.estimation_class = 'unclassified'
                 THEN 'unclassified: cost x kwh_per_cost ' || COALESCE(CAST(u.kwh_per_cost AS VARCHAR), 'NULL')
-                    || ' of this month''s estimated billing rows (' || COALESCE(u.ratio_basis, 'none estimated') || ')'
+                    || ' of this month''s estimated ' || w.provider || ' billing rows ('
+                    || COALESCE(u.ratio_basis, 'none estimated') || ')'
+            WHEN w.is_focus_usage THEN w.focus_formula
             WHEN w.is_cur_usage THEN w.usage_formula
-        END AS energy_formula
+        END AS energy_formula,
+        sf.activity_id IS NOT NULL AS is_spend_fallback,
+        sf.factor_id AS spend_factor_id, sf.factor_value AS spend_factor_value, sf.factor_unit AS spend_factor_unit,
+        sf.factor_boundary AS spend_factor_boundary, sf.factor_data_year AS spend_factor_data_year, sf.spend_usd
     FROM with_embodied AS w
     LEFT JOIN unclassified_ratio AS u ON u.activity_id = w.activity_id
+    LEFT JOIN spend_fallback AS sf ON sf.activity_id = w.activity_id
 ),
 resolved AS (
     SELECT
@@ -563,8 +640,14 @@ location_based AS (
         CASE WHEN activity_type = 'cloud_usage' THEN 'estimated_usage' ELSE 'activity' END AS basis,
         scope, scope3_category,
         kwh AS energy_kwh,
-        factor_id, factor_value, factor_unit, factor_boundary, factor_data_year, factor_resolution,
+        CASE WHEN is_spend_fallback THEN spend_factor_id ELSE factor_id END AS factor_id,
+        CASE WHEN is_spend_fallback THEN spend_factor_value ELSE factor_value END AS factor_value,
+        CASE WHEN is_spend_fallback THEN spend_factor_unit ELSE factor_unit END AS factor_unit,
+        CASE WHEN is_spend_fallback THEN spend_factor_boundary ELSE factor_boundary END AS factor_boundary,
+        CASE WHEN is_spend_fallback THEN spend_factor_data_year ELSE factor_data_year END AS factor_data_year,
+        CASE WHEN is_spend_fallback THEN 'spend_fallback' ELSE factor_resolution END AS factor_resolution,
         CASE
+            WHEN is_spend_fallback THEN '[' || $coefficient_profile || '] ' || energy_formula
             WHEN is_cur_usage THEN '[' || $coefficient_profile || '] ' || energy_formula
                 || '; tco2e = (kwh' || CASE WHEN embodied_pseudo_kwh > 0 THEN ' - embodied kwh' ELSE '' END
                 || ') x factor_kgco2e_per_kwh / 1000'
@@ -576,6 +659,7 @@ location_based AS (
             ELSE 'quantity x unit_conversion x factor_kgco2e_per_unit / 1000'
         END AS formula,
         CASE
+            WHEN is_spend_fallback THEN spend_usd * spend_factor_value / 1000
             WHEN factor_id IS NULL OR to_factor_unit IS NULL THEN NULL
             WHEN is_cur_usage AND electric_kwh IS NOT NULL
                 THEN electric_kwh * factor_value / 1000 + COALESCE(embodied_tco2e, 0)
@@ -585,10 +669,14 @@ location_based AS (
         END AS tco2e,
         CASE
             WHEN flag IS NOT NULL AND flag <> 'no_usage_coefficient' THEN flag
+            WHEN is_spend_fallback AND spend_usd IS NULL THEN 'no_exchange_rate'
+            WHEN is_spend_fallback AND spend_factor_value IS NULL THEN 'no_factor'
+            WHEN is_spend_fallback THEN 'estimated_from_spend'
             -- estimated from cost but in a region without a grid factor: say what is missing
-            WHEN is_cur_usage AND estimation_class = 'unclassified' AND electric_kwh IS NOT NULL AND factor_id IS NULL
+            WHEN (is_cur_usage OR is_focus_usage) AND estimation_class = 'unclassified' AND electric_kwh IS NOT NULL
+                 AND factor_id IS NULL
                 THEN 'no_factor'
-            WHEN is_cur_usage AND estimation_class = 'unclassified' AND electric_kwh IS NOT NULL
+            WHEN (is_cur_usage OR is_focus_usage) AND estimation_class = 'unclassified' AND electric_kwh IS NOT NULL
                 THEN 'estimated_from_cost'
             WHEN estimation_class = 'unclassified' THEN 'no_usage_coefficient'
             WHEN (is_cur_usage OR is_focus_usage) AND kwh IS NULL
@@ -606,12 +694,13 @@ market_based AS (
     SELECT
         r.activity_id, r.period_month, 'market' AS method, l.basis, r.scope, r.scope3_category,
         r.kwh AS energy_kwh,
-        r.factor_id,
-        r.factor_value,
-        r.factor_unit,
-        r.factor_boundary,
-        r.factor_data_year,
-        'location_fallback' AS factor_resolution,
+        -- the location row's factor (the spend-based fallback's where it applies)
+        l.factor_id,
+        l.factor_value,
+        l.factor_unit,
+        l.factor_boundary,
+        l.factor_data_year,
+        CASE WHEN r.is_spend_fallback THEN 'spend_fallback' ELSE 'location_fallback' END AS factor_resolution,
         l.formula,
         l.tco2e,
         l.flag,

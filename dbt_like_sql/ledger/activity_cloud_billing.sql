@@ -23,12 +23,32 @@ WITH line_items AS (
         1 AS line_item_count, object_line AS first_line,
         COALESCE(sub_account_id, billing_account_id) AS usage_account_id,
         CASE
+            -- CUR's own type for it: cost only in both readings of the same bill (staging/focus_charges.sql)
+            WHEN flag = 'commitment_negation' THEN 'SavingsPlanNegation'
             WHEN charge_category = 'Usage' AND charge_class IS NULL THEN 'Usage'
             ELSE concat_ws(' ', COALESCE(charge_category, 'unknown'), '(' || charge_class || ')')
         END AS line_item_type,
         COALESCE(service_code, service_name) AS product_code,
-        usage_type,
-        CAST(NULL AS VARCHAR) AS instance_type,
+        -- x_UsageType where the export has it (AWS's FOCUS 1.2 table has not); else SkuMeter when it is written
+        -- as a CUR usage type (one token such as USE1-BoxUsage:m5.large, TimedStorage-ByteHrs) (issue 14)
+        -- as a CUR usage type (one token such as USE1-BoxUsage:m5.large, TimedStorage-ByteHrs); else, for an EBS
+        -- volume or snapshot, the CUR usage type its description names ("GB-month of General Purpose (gp3)
+        -- provisioned storage" -> EBS:VolumeUsage.gp3) (issue 14)
+        COALESCE(usage_type, CASE WHEN NOT contains(sku_meter, ' ') AND regexp_matches(sku_meter, '[:-]')
+            THEN sku_meter END,
+            CASE
+                WHEN NOT regexp_matches(lower(COALESCE(consumed_unit, '')), '^gb-?mo') THEN NULL
+                WHEN regexp_matches(lower(charge_description), 'snapshot') THEN 'EBS:SnapshotUsage'
+                WHEN regexp_matches(lower(charge_description), '\((gp2|gp3|io2|st1|sc1)\)')
+                    THEN 'EBS:VolumeUsage.' || regexp_extract(lower(charge_description), '\((gp2|gp3|io2|st1|sc1)\)', 1)
+                WHEN regexp_matches(lower(charge_description), '\(io1\)|provisioned iops') THEN 'EBS:VolumeUsage.piops'
+                WHEN regexp_matches(lower(charge_description), 'magnetic') THEN 'EBS:VolumeUsage'
+            END) AS usage_type,
+        -- the instance type a FOCUS row names in its description ("per On Demand Linux t3.medium Instance Hour");
+        -- not a Marketplace software fee that names the instance it runs on
+        NULLIF(regexp_extract(CASE WHEN contains(lower(charge_description), 'instance') THEN charge_description END,
+            '\b([a-z][a-z0-9-]*[0-9][a-z0-9-]*\.(nano|micro|small|medium|large|[0-9]*xlarge|metal[a-z0-9-]*))\b', 1),
+            '') AS instance_type,
         CAST(NULL AS INTEGER) AS vcpu,
         COALESCE(consumed_quantity, 0) AS quantity,
         consumed_unit AS pricing_unit,

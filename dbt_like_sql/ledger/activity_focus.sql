@@ -19,10 +19,18 @@ WITH charges AS (
         *,
         lower(COALESCE(consumed_unit, '')) AS unit_l,
         lower(concat_ws(' ', service_name, sku_meter, charge_description, resource_type)) AS text_l,
-        CASE WHEN json_valid(sku_price_details) THEN TRY_CAST(COALESCE(
-            json_extract_string(sku_price_details, '$.VCPUs'),
-            json_extract_string(sku_price_details, '$.CoreCount'),
-            json_extract_string(sku_price_details, '$.vCPUs')) AS INTEGER) END AS detail_vcpu
+        -- a meter priced per vCore-hour (Azure SQL Database, Synapse "1 vCore"): its hours are vCPU-hours
+        regexp_matches(lower(concat_ws(' ', sku_meter, charge_description)), '\| vcore$|\b1 vcore\b') AS per_vcore,
+        COALESCE(
+            CASE WHEN json_valid(sku_price_details) THEN TRY_CAST(COALESCE(
+                json_extract_string(sku_price_details, '$.VCPUs'),
+                json_extract_string(sku_price_details, '$.CoreCount'),
+                json_extract_string(sku_price_details, '$.vCPUs')) AS INTEGER) END,
+            -- an Azure VM size names its vCPU count (Standard_D2s_v3, meter "D2 v3/D2s v3": 2) (issue 14)
+            CASE WHEN provider = 'azure' THEN TRY_CAST(NULLIF(regexp_extract(lower(concat_ws(' ',
+                CASE WHEN json_valid(sku_price_details) THEN json_extract_string(sku_price_details, '$.ServiceType') END,
+                sku_meter)), '(standard_|\| )[a-z]{1,2}([0-9]{1,3})[a-z]*[ _]v[0-9]', 2), '') AS INTEGER) END
+        ) AS detail_vcpu
     FROM raw.focus_charges
     WHERE provider <> 'aws' AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
 ),
@@ -30,8 +38,20 @@ classified AS (
     SELECT
         *,
         CASE
-            WHEN charge_category IS DISTINCT FROM 'Usage' OR charge_class = 'Correction' THEN 'cost_only'
+            WHEN charge_category IS DISTINCT FROM 'Usage' OR charge_class = 'Correction'
+                 OR flag = 'commitment_negation' THEN 'cost_only'
             WHEN regexp_matches(unit_l, '^(vcpu|vcore|core|ocpu)s?[- ]?(hours?|hrs?)$') THEN 'compute'
+            -- Google Cloud's usage units (billing export and its FOCUS export): core seconds, RAM and disk
+            -- byte-seconds, egress bytes; the emissions stage scales them to hours, GB-hours, GB-months, GB
+            WHEN regexp_matches(unit_l, '^seconds?$') AND regexp_matches(text_l, '\b(core|vcpu|cpu)\b') THEN 'compute'
+            WHEN unit_l = 'byte-seconds' AND regexp_matches(text_l, 'memory|\bram\b') THEN 'memory'
+            WHEN unit_l = 'byte-seconds' AND regexp_matches(text_l, 'storage|capacity|snapshot|\bdisk\b') THEN
+                CASE WHEN regexp_matches(text_l, 'ssd|premium|nvme|balanced|extreme') THEN 'storage_ssd'
+                     ELSE 'storage_hdd' END
+            WHEN regexp_matches(unit_l, '^bytes?$')
+                 AND regexp_matches(text_l, 'egress|data transfer out|outbound|internet data transfer')
+                 AND NOT regexp_matches(text_l, 'inbound|ingress') THEN 'network'
+            WHEN regexp_matches(unit_l, '^(1 )?(hours?|hrs?)$') AND per_vcore THEN 'compute'
             WHEN regexp_matches(unit_l, '^(1 )?(hours?|hrs?)$') AND detail_vcpu > 0 THEN 'compute'
             WHEN provider = 'gcp' AND regexp_matches(unit_l, '^(hours?|hrs?)$')
                  AND regexp_matches(text_l, 'instance core') THEN 'compute'
@@ -62,7 +82,7 @@ grouped AS (
         consumed_unit,
         currency,
         estimation_class,
-        CASE WHEN estimation_class = 'compute' THEN detail_vcpu END AS vcpu,
+        CASE WHEN estimation_class = 'compute' AND NOT per_vcore THEN detail_vcpu END AS vcpu,
         flag,
         COUNT(*) AS line_item_count,
         MIN(object_line) AS first_line,

@@ -271,3 +271,39 @@ COMMENT ON COLUMN bi.restatement_bridge.factor_effect IS 'A1 x (F1 - F0) under a
 COMMENT ON COLUMN bi.restatement_bridge.provider_revision_effect IS 'The whole delta of a provider-reported line whose model version is unchanged, else 0.';
 COMMENT ON COLUMN bi.restatement_bridge.added_removed_effect IS 'The whole delta of a line that appeared or disappeared, else 0.';
 COMMENT ON COLUMN bi.restatement_bridge.unattributed_effect IS 'The whole delta of an unattributed line (inventory rows not at the bridge grain), else 0.';
+
+-- Coverage of the cloud usage estimate (issue 14): per provider x month x service, how much of the usage
+-- cost each rung of the estimate carries (emissions/activity_emissions.sql; the same reading as
+-- reports/cloud_usage_coverage.sql and the blocking check checks/cloud_spend_fallback_share.sql).
+CREATE OR REPLACE VIEW bi.cloud_usage_coverage AS
+WITH usage AS (
+    SELECT a.period_month, a.provider, COALESCE(a.service, 'unknown') AS service, CAST(a.cost AS DOUBLE) AS cost,
+        CASE
+            WHEN e.tco2e IS NULL THEN 'no_figure'
+            WHEN e.factor_resolution = 'spend_fallback' THEN 'spend'
+            WHEN a.estimation_class = 'unclassified' THEN 'cost_prior'
+            ELSE 'classified'
+        END AS rung
+    FROM ledger.activity AS a
+    LEFT JOIN emissions.activity_emissions AS e
+        ON e.activity_id = a.activity_id AND e.period_month = a.period_month AND e.method = 'location'
+    WHERE a.activity_type = 'cloud_usage'
+      AND a.flag IS DISTINCT FROM 'counted_in_ec2_rows' AND a.flag IS DISTINCT FROM 'negative_usage'
+)
+SELECT period_month, provider, service,
+    SUM(cost) AS usage_cost,
+    SUM(CASE WHEN rung = 'classified' THEN cost ELSE 0 END) / NULLIF(SUM(cost), 0) AS classified_share,
+    SUM(CASE WHEN rung = 'cost_prior' THEN cost ELSE 0 END) / NULLIF(SUM(cost), 0) AS cost_prior_share,
+    SUM(CASE WHEN rung = 'spend' THEN cost ELSE 0 END) / NULLIF(SUM(cost), 0) AS spend_fallback_share,
+    SUM(CASE WHEN rung = 'no_figure' THEN cost ELSE 0 END) / NULLIF(SUM(cost), 0) AS no_figure_share
+FROM usage
+GROUP BY period_month, provider, service;
+COMMENT ON VIEW bi.cloud_usage_coverage IS 'How much of each provider x month x service''s cloud usage cost the usage estimate classified, and how much rests on the kWh-per-cost prior, the spend-based fallback or no figure (issue 14).';
+COMMENT ON COLUMN bi.cloud_usage_coverage.period_month IS 'First day of the usage month.';
+COMMENT ON COLUMN bi.cloud_usage_coverage.provider IS 'aws, azure, gcp, oci, ...';
+COMMENT ON COLUMN bi.cloud_usage_coverage.service IS 'Provider product/service code or name.';
+COMMENT ON COLUMN bi.cloud_usage_coverage.usage_cost IS 'Usage cost in the billing currency (negative-usage corrections and usage carried by EC2 rows left out).';
+COMMENT ON COLUMN bi.cloud_usage_coverage.classified_share IS 'Share of usage cost estimated from its own usage (vCPU-hours, GB-months, GB ...).';
+COMMENT ON COLUMN bi.cloud_usage_coverage.cost_prior_share IS 'Share estimated as cost x the kWh per cost of the same provider-month''s classified usage (flag estimated_from_cost).';
+COMMENT ON COLUMN bi.cloud_usage_coverage.spend_fallback_share IS 'Share estimated from spend with USEEIO''s data processing & hosting factor (flag estimated_from_spend).';
+COMMENT ON COLUMN bi.cloud_usage_coverage.no_figure_share IS 'Share with no tCO2e (no grid factor, no exchange rate): counted on the last fallback by the blocking check.';

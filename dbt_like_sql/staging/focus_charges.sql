@@ -38,6 +38,11 @@ SELECT
         WHEN provider_name IS NULL THEN 'no_provider_name'
         WHEN service_name IS NULL THEN 'no_service_name'
         WHEN charge_category IS NULL THEN 'no_charge_category'
+        -- a commitment's negation of on-demand cost (AWS's SavingsPlanNegation, which FOCUS books as Usage
+        -- with a negative cost): cost only, never usage to estimate (issue 14)
+        WHEN charge_category = 'Usage' AND billed_cost < 0
+             AND (commitment_discount_id IS NOT NULL OR contains(lower(COALESCE(charge_description, '')), 'negation'))
+            THEN 'commitment_negation'
         -- kept, flagged and left out of the usage estimate, never netted (checks/negative_usage.sql)
         WHEN charge_category = 'Usage' AND consumed_quantity < 0 THEN 'negative_usage'
         WHEN CAST(date_trunc('month', charge_period_start) AS DATE) <> CAST($period_month AS DATE)

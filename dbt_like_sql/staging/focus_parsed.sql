@@ -15,7 +15,8 @@ WITH cleaned AS (
         NULLIF(NULLIF(trim(ProviderName), ''), 'NULL') AS provider_name,
         NULLIF(NULLIF(trim(BillingAccountId), ''), 'NULL') AS billing_account_id,
         NULLIF(NULLIF(trim(SubAccountId), ''), 'NULL') AS sub_account_id,
-        NULLIF(NULLIF(trim(RegionId), ''), 'NULL') AS region,
+        -- RegionId, else RegionName (OCI rows of the FinOps sample have only the name, which is OCI's code)
+        COALESCE(NULLIF(NULLIF(trim(RegionId), ''), 'NULL'), NULLIF(NULLIF(trim(RegionName), ''), 'NULL')) AS region_text,
         NULLIF(NULLIF(trim(ServiceName), ''), 'NULL') AS service_name,
         NULLIF(NULLIF(trim(ServiceCategory), ''), 'NULL') AS service_category,
         NULLIF(NULLIF(trim(ChargeCategory), ''), 'NULL') AS charge_category,
@@ -30,6 +31,8 @@ WITH cleaned AS (
         NULLIF(NULLIF(trim(x_ServiceCode), ''), 'NULL') AS service_code,
         NULLIF(NULLIF(trim(ResourceType), ''), 'NULL') AS resource_type,
         NULLIF(NULLIF(trim(ChargeDescription), ''), 'NULL') AS charge_description,
+        NULLIF(NULLIF(trim(CommitmentDiscountId), ''), 'NULL') AS commitment_discount_id,
+        NULLIF(NULLIF(trim(ServiceSubcategory), ''), 'NULL') AS service_subcategory,
         -- FOCUS 1.1's SkuMeter, else Azure's meter category | subcategory | name
         COALESCE(
             NULLIF(NULLIF(trim(SkuMeter), ''), 'NULL'),
@@ -41,7 +44,8 @@ WITH cleaned AS (
         COALESCE(NULLIF(NULLIF(trim(SkuPriceDetails), ''), 'NULL'), NULLIF(NULLIF(trim(x_SkuDetails), ''), 'NULL'))
             AS sku_price_details
     FROM focus_file
-)
+),
+with_provider AS (
 SELECT
     *,
     TRY_CAST(billed_cost_text AS DECIMAL(38, 10)) AS billed_cost,
@@ -61,3 +65,28 @@ SELECT
         ELSE COALESCE(NULLIF(trim(regexp_replace(lower(provider_name), '[^a-z0-9]+', '-', 'g'), '-'), ''), 'unknown')
     END AS provider
 FROM cleaned
+)
+SELECT
+    * EXCLUDE (region_text) REPLACE (
+        -- an AWS account id is 12 digits: a copy that stored it as a number lost its leading zeros (the CUR
+        -- readers pad it the same way)
+        CASE WHEN provider = 'aws' AND regexp_matches(billing_account_id, '^[0-9]{1,11}$')
+            THEN lpad(billing_account_id, 12, '0') ELSE billing_account_id END AS billing_account_id,
+        CASE WHEN provider = 'aws' AND regexp_matches(sub_account_id, '^[0-9]{1,11}$')
+            THEN lpad(sub_account_id, 12, '0') ELSE sub_account_id END AS sub_account_id
+    ),
+    -- Azure display names ("East US 2", and the older "US East 2", "EU West" of cost-details files) as the
+    -- region codes the grid table knows (eastus2, westeurope); codes pass unchanged
+    CASE
+        WHEN provider <> 'azure' OR NOT regexp_matches(region_text, '[A-Z ]') THEN region_text
+        ELSE regexp_replace(
+            regexp_replace(regexp_replace(regexp_replace(
+                regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+                regexp_replace(regexp_replace(regexp_replace(
+                    regexp_replace(lower(trim(region_text)), '^(us|eu|ap|in) ([a-z ]+?)( [0-9]+)?$', '\2 \1\3'),
+                ' eu( [0-9]+)?$', ' europe\1'), ' ap( [0-9]+)?$', ' asia\1'), ' in( [0-9]+)?$', ' india\1'),
+                '^ca ', 'canada '), '^ja ', 'japan '), '^au ', 'australia '), '^br ', 'brazil '), '^kr ', 'korea '),
+                '^fr ', 'france '), '^de ', 'germany '), '^ch ', 'switzerland '), '^za ', 'southafrica '),
+            '[^a-z0-9]', '', 'g')
+    END AS region
+FROM with_provider

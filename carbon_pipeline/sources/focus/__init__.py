@@ -7,8 +7,9 @@ SOURCE_KIND = SourceKind(
     name="focus",
     asset_name="focus_charges",
     raw_table="raw.focus_charges",
-    description="FOCUS 1.0/1.1/1.2 charges from any provider, one row per line of each object: the manifest-listed "
-    "objects of an AWS Data Exports FOCUS delivery, or every dropped file by each row's charge month.",
+    description="FOCUS 1.0-preview to 1.4 charges from any provider, one row per line of each object: the "
+    "manifest-listed objects of an AWS Data Exports FOCUS delivery, the newest run of an Azure export, or every "
+    "dropped file by each row's charge month.",
     reader=reader,
     feeds="ledger.activity",
     calendar=DeliveryCalendar(0, 2, 0, "refreshed daily like the CUR: the open month within a day of its start"),

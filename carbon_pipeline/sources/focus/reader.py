@@ -1,4 +1,4 @@
-"""FOCUS (FinOps Open Cost and Usage Specification) 1.0, 1.1 and 1.2 exports, from any provider.
+"""FOCUS (FinOps Open Cost and Usage Specification) 1.0 to 1.4 exports (and 1.0-preview names), from any provider.
 
 Two layouts, told apart by the source folder (docs/sources.md, section `focus`):
 
@@ -37,6 +37,8 @@ from carbon_pipeline.sources.deliveries import (
     record_delivery,
     record_restatement_if_changed,
 )
+from carbon_pipeline.sources.focus import azure_export_layout
+from carbon_pipeline.sources.focus import versions as focus_versions
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import count_rows, read_delimited, read_parquet_varchar
@@ -80,34 +82,14 @@ OPTIONAL_COLUMNS = (
     "x_SkuMeterCategory",
     "x_SkuMeterSubcategory",
     "x_SkuMeterName",
+    # issue 14: commitment negations (AWS rows FOCUS books as Usage), Google's and FOCUS 1.1's subcategory, and
+    # the region's display name where RegionId is missing
+    "CommitmentDiscountId",
+    "ServiceSubcategory",
+    "RegionName",
 )
-# Columns first introduced by a version (samples/schemas/focus_spec_columns_v1.0_v1.1_v1.2.tsv), newest
-# first. BillingAccountType and SubAccountType are 1.2 columns too, but Azure's FocusCost 1.0 export
-# already has them, so they prove nothing.
-VERSION_MARKERS = (
-    (
-        "1.2",
-        (
-            "InvoiceId",
-            "PricingCurrency",
-            "PricingCurrencyContractedUnitPrice",
-            "PricingCurrencyEffectiveCost",
-            "PricingCurrencyListUnitPrice",
-        ),
-    ),
-    (
-        "1.1",
-        (
-            "ServiceSubcategory",
-            "SkuMeter",
-            "SkuPriceDetails",
-            "CommitmentDiscountQuantity",
-            "CommitmentDiscountUnit",
-            "CapacityReservationId",
-            "CapacityReservationStatus",
-        ),
-    ),
-)
+# Columns first introduced by a version, 1.0-preview aliases and header matching: sources/focus/versions.py
+VERSION_MARKERS = focus_versions.VERSION_MARKERS
 OLDEST_VERSION = "1.0"
 DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet")
 _PERIOD_FOLDER = re.compile(r"^(BILLING_PERIOD|billing_period)=(\d{4})-(\d{2})$")
@@ -121,19 +103,15 @@ _CANONICAL = {_match_key(name): name for name in (*REQUIRED_COLUMNS, *OPTIONAL_C
 
 
 def canonical_name(header: str) -> str:
-    """The FOCUS spelling of a header (``billedcost``, ``billed_cost`` -> ``BilledCost``); other
-    columns (provider ``x_`` columns, extras) keep their own name."""
-    return _CANONICAL.get(_match_key(header), header.strip())
+    """The FOCUS spelling of a header (``billedcost``, ``billed_cost`` -> ``BilledCost``, the 1.0-preview
+    ``Provider`` -> ``ProviderName``); other columns (provider ``x_`` columns, extras) keep their own name.
+    Reading a whole header, focus_versions.header_normaliser also settles collisions."""
+    return focus_versions.header_normaliser([header], _CANONICAL.values())(header)
 
 
 def focus_version(columns: Iterable[str]) -> str:
-    """The newest FOCUS version whose own columns appear in the header. Exports do not state their
-    version in the data, and a later version's columns are the only evidence that survives a copy."""
-    present = {_match_key(c) for c in columns}
-    for version, markers in VERSION_MARKERS:
-        if any(_match_key(m) in present for m in markers):
-            return version
-    return OLDEST_VERSION
+    """The newest FOCUS version whose own columns appear in the header (1.0 to 1.4, or 1.0-preview)."""
+    return focus_versions.detect_version(columns)
 
 
 def export_name(source: SourceConfig) -> str:
@@ -213,8 +191,21 @@ def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> Fo
     may not hold rows of the month; that is known only once read)."""
     if is_manifest_layout(landing):
         return _manifest_delivery(landing, source, month)
+    if azure_export_layout.is_azure_export_layout(landing):
+        return _azure_delivery(landing, month)
     objects = tuple(FocusObject(key, landing.sha256(key)) for key in _dropped_files(landing))
     return FocusDelivery(month, None, None, objects) if objects else None
+
+
+def _azure_delivery(landing: Landing, month: date) -> FocusDelivery | None:
+    """An Azure export's month: the newest run of the period folder starting in it
+    (sources/focus/azure_export_layout.py); the run id is the delivery, every row belongs to the period (a charge
+    outside it is kept and flagged)."""
+    run = azure_export_layout.newest_run(landing, month)
+    if run is None or not run.keys:
+        return None
+    objects = tuple(FocusObject(key, run.run_id) for key in run.keys)
+    return FocusDelivery(month, run.manifest_key or f"{run.period_folder}/{run.run_id}/", run.run_id, objects)
 
 
 def _read_object(
@@ -230,19 +221,22 @@ def _read_object(
         )
     parquet = lowered.endswith(".parquet")
     reader = read_parquet_varchar if parquet else read_delimited
+    try:
+        header = (
+            con.read_parquet(str(path)).columns
+            if parquet
+            else con.read_csv(str(path), header=True, all_varchar=True).columns
+        )
+    except duckdb.Error:
+        header = []  # the reader below fails on it with the object's name
     relation = reader(
         con,
         path,
         source_id=source.id,
         object_key=key,
-        normalise=canonical_name,
+        normalise=focus_versions.header_normaliser(header, _CANONICAL.values()),
         required=REQUIRED_COLUMNS,
         optional=OPTIONAL_COLUMNS,
-    )
-    header = (
-        con.read_parquet(str(path)).columns
-        if parquet
-        else con.read_csv(str(path), header=True, all_varchar=True).columns
     )
     return relation, focus_version(header)
 
@@ -357,6 +351,9 @@ def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> st
     if is_manifest_layout(landing):
         delivery = _manifest_delivery(landing, source, month)
         return None if delivery is None else delivery.execution_id
+    if azure_export_layout.is_azure_export_layout(landing):
+        run = azure_export_layout.newest_run(landing, month)
+        return None if run is None else run.run_id
     return ",".join(landing.sha256(k) for k in _dropped_files(landing)) or None
 
 
@@ -365,6 +362,8 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     with the loader's own staging, so a file whose rows cannot be dated fails here, loudly, too."""
     if is_manifest_layout(landing):
         return sorted(_period_folders(landing))
+    if azure_export_layout.is_azure_export_layout(landing):
+        return sorted(azure_export_layout.period_folders(landing))
     months: set[date] = set()
     con = duckdb.connect()
     try:
