@@ -28,9 +28,6 @@ import csv
 import gzip
 import io
 import json
-import os
-import shutil
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -41,6 +38,8 @@ from pathlib import Path
 
 import duckdb
 
+from carbon_pipeline.safety.extraction import ExtractionRefused, extract_member, private_folder
+from carbon_pipeline.safety.limits import LineTooLong, read_first_line, truncate
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -225,48 +224,37 @@ def cur_varchar(name: str, dtype: duckdb.DuckDBPyType) -> duckdb.Expression:
     return duckdb.CaseExpression(fits, padded).otherwise(text).alias(name)
 
 
-def _scratch_file(beside: Path) -> Path:
-    """An empty temporary file next to ``beside`` (same disk as the staged object, which may be large),
-    or in the system temp folder when that folder is not writable (a read-only landing copy)."""
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{beside.name}.", suffix=".csv", dir=beside.parent)
-    except OSError:
-        handle, name = tempfile.mkstemp(prefix=f"{beside.name}.", suffix=".csv")
-    os.close(handle)
-    return Path(name)
-
-
 @contextmanager
 def extracted_csv(path: Path, *, source_id: str, object_key: str) -> Iterator[Path]:
     """The single CSV member of a ZIP object as a file DuckDB can read (it reads no ZIP), copied in 1 MiB
-    chunks so that a report of gigabytes never sits in memory; deleted when the block ends."""
+    chunks so that a report of gigabytes never sits in memory, into a private folder under the staging root
+    (never the landing folder), within the extraction limits (safety/extraction.py); deleted when the block
+    ends."""
+    from carbon_pipeline.settings import load_settings
+
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise SourceError(f"cannot be read as ZIP: {exc}", source_id=source_id, object_key=object_key) from exc
-    target = _scratch_file(path)
-    try:
-        with archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) != 1:
-                names = ", ".join(m.filename for m in members[:5]) or "nothing"
-                raise SourceError(
-                    f"a CUR ZIP object holds exactly one CSV file, this one holds {len(members)} ({names})",
-                    source_id=source_id,
-                    object_key=object_key,
-                )
-            with archive.open(members[0]) as member, target.open("wb") as out:
-                shutil.copyfileobj(member, out, COPY_CHUNK)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        target.unlink(missing_ok=True)
-        raise SourceError(f"ZIP member cannot be extracted: {exc}", source_id=source_id, object_key=object_key) from exc
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    try:
+    with archive, private_folder(load_settings().staging) as folder:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) != 1:
+            names = ", ".join(truncate(m.filename, 100) for m in members[:5]) or "nothing"
+            raise SourceError(
+                f"a CUR ZIP object holds exactly one CSV file, this one holds {len(members)} ({names})",
+                source_id=source_id,
+                object_key=object_key,
+            )
+        target = folder / "member.csv"  # a fixed name: the member's own name is never a path
+        try:
+            extract_member(archive, members[0], target, compressed_size=path.stat().st_size)
+        except ExtractionRefused as exc:
+            raise SourceError(f"refused: {exc}", source_id=source_id, object_key=object_key) from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise SourceError(
+                f"ZIP member cannot be extracted: {exc}", source_id=source_id, object_key=object_key
+            ) from exc
         yield target
-    finally:
-        target.unlink(missing_ok=True)
 
 
 def dynamic_columns(names: list[str]) -> dict[str, dict[str, str]]:
@@ -282,7 +270,9 @@ def dynamic_columns(names: list[str]) -> dict[str, dict[str, str]]:
     return found
 
 
-def header_names(con: duckdb.DuckDBPyConnection, path: Path, *, parquet: bool) -> list[str]:
+def header_names(
+    con: duckdb.DuckDBPyConnection, path: Path, *, parquet: bool, source_id: str = "", object_key: str = ""
+) -> list[str]:
     """The object's column names, read from the Parquet footer or the CSV's first line only: which tag
     columns exist must be known before the one scan that loads the object, and this costs no scan. A
     damaged object yields no names: the reader that follows reports the damage with its usual message."""
@@ -293,7 +283,10 @@ def header_names(con: duckdb.DuckDBPyConnection, path: Path, *, parquet: bool) -
             compressed = raw.read(2) == GZIP_MAGIC
         opener = gzip.open if compressed else open
         with opener(path, "rb") as handle:
-            first = handle.readline().decode("utf-8-sig", errors="replace")
+            # bounded: a compressed object expanding to gigabytes with no newline must not be read whole
+            first = read_first_line(handle).decode("utf-8-sig", errors="replace")
+    except LineTooLong as exc:
+        raise SourceError(f"cannot be read as CSV: {exc}", source_id=source_id, object_key=object_key) from exc
     except (duckdb.Error, OSError, EOFError, zlib.error):
         return []
     return next(csv.reader(io.StringIO(first)), [])
@@ -348,7 +341,7 @@ def open_object(
     lowered = object_key.lower()
 
     def shape(data: Path, parquet: bool) -> tuple[dict[str, object], dict[str, dict[str, str]]]:
-        dynamic = dynamic_columns(header_names(con, data, parquet=parquet))
+        dynamic = dynamic_columns(header_names(con, data, parquet=parquet, source_id=source_id, object_key=object_key))
         extra = tuple(name for columns in dynamic.values() for name in columns)
         return {
             "source_id": source_id,

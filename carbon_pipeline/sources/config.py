@@ -6,6 +6,7 @@ anyone noticing, so unknown keys and kinds are errors that name the key.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -14,6 +15,8 @@ from typing import Any
 import yaml
 
 from carbon_pipeline.factors.user_files import UserFactorFile, parse_user_factor_files
+from carbon_pipeline.safety.paths import id_collisions, source_id_problem
+from carbon_pipeline.safety.strict_yaml import load_strict
 from carbon_pipeline.sources.credentials import validate_credentials_option
 from carbon_pipeline.sources.errors import ConfigError
 
@@ -78,8 +81,8 @@ def _validate_activity_options(path: Path, source_id: str, raw: dict[str, Any]) 
         raise ConfigError(f"{path}: source '{source_id}': key 'radiative_forcing' must be true or false")
     suppliers = raw.get("cloud_suppliers")
     if suppliers is not None and not (
-        isinstance(suppliers, dict) and all(isinstance(k, str) and (v is None or isinstance(v, str))
-                                            for k, v in suppliers.items())
+        isinstance(suppliers, dict)
+        and all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in suppliers.items())
     ):
         raise ConfigError(
             f"{path}: source '{source_id}': key 'cloud_suppliers' must map supplier names to a provider "
@@ -135,13 +138,25 @@ class SourcesFile:
         return [s for s in self.sources if s.kind == kind]
 
 
+_MONTH_TEXT = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+
+
 def _parse_month(value: Any, where: str) -> date:
+    """A month given as ``YYYY-MM`` (or a date, quoted or not, whose month is meant). Anything else is an
+    error: ``2025-01-garbage`` once ran as January, and ``2025-02-30`` as February."""
+    if isinstance(value, date):
+        return value.replace(day=1)
     text = str(value)
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    match = _MONTH_TEXT.fullmatch(text.strip())
     try:
-        year, month = text.split("-")[:2]
+        if match is None:
+            raise ValueError(text)
+        year, month, day = match.groups()
+        date(int(year), int(month), int(day or 1))  # a day that does not exist is an error, not ignored
         return date(int(year), int(month), 1)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{where}: '{text}' is not a month (YYYY-MM)") from exc
+    except ValueError as exc:
+        raise ConfigError(f"{where}: '{shown}' is not a month (YYYY-MM)") from exc
 
 
 def _parse_settings(raw: Any, path: Path) -> InventorySettings:
@@ -159,8 +174,18 @@ def _parse_settings(raw: Any, path: Path) -> InventorySettings:
         coefficient_profile=values["coefficient_profile"],
         cloud_scope_policy=values["cloud_scope_policy"],
         carbon_model_version=str(values["carbon_model_version"]),
-        start_month=_parse_month(values["start_month"], f"{path}: settings.start_month"),
+        start_month=_start_month(values["start_month"], path),
     )
+
+
+def _start_month(value: Any, path: Path) -> date:
+    """settings.start_month, which must not lie after the current month: a future start ran no month at all
+    and reported success."""
+    month = _parse_month(value, f"{path}: settings.start_month")
+    today = date.today()
+    if month > today.replace(day=1):
+        raise ConfigError(f"{path}: settings.start_month {month:%Y-%m} is after the current month {today:%Y-%m}")
+    return month
 
 
 def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
@@ -170,6 +195,9 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
         if not raw.get(key):
             raise ConfigError(f"{path}: sources[{index}] is missing required key '{key}'")
     source_id, kind = str(raw["id"]), str(raw["kind"])
+    problem = source_id_problem(source_id)
+    if problem:
+        raise ConfigError(f"{path}: sources[{index}]: {problem}")
     if kind not in SOURCE_KINDS:
         raise ConfigError(f"{path}: source '{source_id}': unknown kind '{kind}' (known: {list(SOURCE_KINDS)})")
     uri = str(raw["uri"])
@@ -188,9 +216,7 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
         _validate_activity_options(path, source_id, raw)
     validate_credentials_option(source_id, raw.get("credentials"))
     if "raw_line_items" in raw and raw["raw_line_items"] not in RAW_LINE_ITEMS:
-        raise ConfigError(
-            f"{path}: source '{source_id}': key 'raw_line_items' must be one of {list(RAW_LINE_ITEMS)}"
-        )
+        raise ConfigError(f"{path}: source '{source_id}': key 'raw_line_items' must be one of {list(RAW_LINE_ITEMS)}")
     if "schedule" in raw and raw["schedule"] not in SCHEDULES:
         raise ConfigError(f"{path}: source '{source_id}': key 'schedule' must be one of {list(SCHEDULES)}")
     if "://" not in uri and not Path(uri).is_absolute():  # s3://, sustainability:// are not folders
@@ -202,11 +228,15 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
 def load_sources_file(path: Path | str) -> SourcesFile:
     path = Path(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_strict(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"sources file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    except ValueError as exc:  # a scalar YAML cannot build, e.g. an unquoted impossible date 2025-02-30
+        raise ConfigError(f"{path}: not valid YAML: {str(exc)[:200]} (quote the value, e.g. '2025-02')") from exc
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: expected a mapping with 'sources:'")
     unknown = sorted(set(document) - {"sources", "settings", "user_factor_files"})
@@ -221,6 +251,11 @@ def load_sources_file(path: Path | str) -> SourcesFile:
         if source.id in seen:
             raise ConfigError(f"{path}: source id '{source.id}' is used twice")
         seen.add(source.id)
+    for first, second in id_collisions(s.id for s in sources):
+        raise ConfigError(
+            f"{path}: source ids '{first}' and '{second}' differ only by '-'/'_' and would name the same "
+            "jobs, schedules and sensors: rename one"
+        )
     return SourcesFile(
         path=path,
         sources=sources,
