@@ -80,3 +80,15 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
             if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
                 messages.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed")
     return messages
+
+
+def failed_warning_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Warning checks that did not pass, for the CLI's summary: a run can succeed while its data has
+    unclassified usage or factor fallbacks, and the person running it should see that without opening the UI."""
+    warnings = []
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN:
+                warnings.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}")
+    return warnings

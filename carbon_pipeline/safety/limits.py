@@ -14,7 +14,7 @@ MAX_HEADER_BYTES_DEFAULT = 4 << 20
 # Total bytes one ZIP object may extract to, and how many times its compressed size it may expand. Real CUR
 # CSVs compress 10-40x; DEFLATE's maximum is about 1030x, which is what bombs use.
 MAX_EXTRACTED_BYTES_DEFAULT = 64 << 30
-MAX_EXPANSION_RATIO_DEFAULT = 250
+MAX_EXPANSION_RATIO_DEFAULT = 100
 # S3: seconds to open a connection, to wait for a response's next bytes, and for a whole listing or HEAD
 # call including its retries (downloads are bounded by the read timeout, since a large object takes long).
 S3_CONNECT_TIMEOUT_DEFAULT = 10.0

@@ -22,12 +22,14 @@ def gzip_bomb(path: Path, expanded_mib: int) -> Path:
 
 def zip_bomb(path: Path, expanded_mib: int, *, declare_bytes: int | None = None) -> Path:
     """A ZIP with one CSV member of ``expanded_mib`` MiB (a header line, then filler), written by streaming.
-    With ``declare_bytes`` the local and central headers lie about the member's expanded size."""
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        with archive.open("bomb.csv", "w") as member:
-            member.write(b"lineItem/UsageAccountId,lineItem/UnblendedCost\n")
-            for _ in range(expanded_mib):
-                member.write(CHUNK)
+    With ``declare_bytes`` the central directory lies about the member's expanded size."""
+    with (
+        zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive,
+        archive.open("bomb.csv", "w") as member,
+    ):
+        member.write(b"lineItem/UsageAccountId,lineItem/UnblendedCost\n")
+        for _ in range(expanded_mib):
+            member.write(CHUNK)
     if declare_bytes is not None:
         _lie_about_size(path, declare_bytes)
     return path

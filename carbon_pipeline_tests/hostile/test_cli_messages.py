@@ -1,0 +1,99 @@
+"""Class 5 of issue 13 (the CLI's part): mistakes in the sources file or the command line, and an S3 endpoint
+that never answers, end in a message and exit code 2, never a traceback and never an empty run with rc 0."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from carbon_pipeline_tests.hostile.test_bounded_memory_and_time import SilentServer
+
+
+def cli(tmp_path: Path, sources: str, *args: str, **env: str) -> subprocess.CompletedProcess:
+    (tmp_path / "landing").mkdir(exist_ok=True)
+    path = tmp_path / "sources.yaml"
+    path.write_text(sources)
+    environ = {
+        **os.environ,
+        "CARBON_SOURCES": str(path),
+        "CARBON_WAREHOUSE": str(tmp_path / "w.duckdb"),
+        "CARBON_SERVING": str(tmp_path / "s.duckdb"),
+        "CARBON_STAGING": str(tmp_path / "staging"),
+        "CARBON_REPORTS": str(tmp_path / "reports"),
+        "GX_ANALYTICS_ENABLED": "false",
+        "DAGSTER_DISABLE_TELEMETRY": "true",
+        **env,
+    }
+    environ.pop("DAGSTER_HOME", None)
+    return subprocess.run(
+        [sys.executable, "-m", "carbon_pipeline.cli", "run", *args],
+        capture_output=True,
+        text=True,
+        env=environ,
+        cwd=tmp_path,
+        timeout=300,
+    )
+
+
+LOCAL = "sources:\n  - {id: fleet, kind: activity_csv, template: fuel, uri: landing}\n"
+
+
+@pytest.mark.parametrize(
+    ("sources", "args", "message"),
+    [
+        ("settings: {start_month: 2025-02-30}\n" + LOCAL, (), "not valid YAML"),
+        ("settings: {start_month: '2025-01-garbage'}\n" + LOCAL, (), "'2025-01-garbage' is not a month"),
+        ("settings: {start_month: '2999-01'}\n" + LOCAL, (), "start_month 2999-01 is after the current month"),
+        (
+            LOCAL + "  - {id: fleet2, kind: activity_csv, template: fuel, uri: landing, uri: other}\n",
+            (),
+            "appears twice",
+        ),
+        (LOCAL, ("--from", "2025-01-garbage"), "'2025-01-garbage' is not a month"),
+        ("settings: {start_month: '2024-01'}\n" + LOCAL, ("--from", "2023-06"), "lies outside the months"),
+        (LOCAL, ("--to", "2999-01"), "lies outside the months"),
+        ("sources:\n  - {id: '..', kind: activity_csv, template: fuel, uri: landing}\n", (), "is not allowed"),
+    ],
+    ids=[
+        "impossible-date",
+        "garbage-month",
+        "future-start",
+        "duplicate-key",
+        "garbage-from",
+        "from-before-start",
+        "to-after-today",
+        "dotdot-id",
+    ],
+)
+def test_a_mistake_is_a_message_with_rc_2_never_a_traceback(tmp_path, sources, args, message):
+    done = cli(tmp_path, sources, *args)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr + done.stdout
+
+
+def test_an_s3_endpoint_that_never_answers_ends_the_cli_with_a_message_naming_bucket_and_prefix(tmp_path):
+    server = SilentServer()
+    try:
+        sources = (
+            "sources:\n  - {id: cur, kind: aws_cur, uri: 's3://billing-bucket/cur/acme', region: us-east-1, "
+            f"endpoint_url: 'http://127.0.0.1:{server.port}'}}\n"
+        )
+        done = cli(
+            tmp_path,
+            sources,
+            AWS_ACCESS_KEY_ID="k",
+            AWS_SECRET_ACCESS_KEY="s",
+            CARBON_S3_CONNECT_TIMEOUT="1",
+            CARBON_S3_READ_TIMEOUT="1",
+            CARBON_S3_DEADLINE="3",
+        )
+    finally:
+        server.close()
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "bucket 'billing-bucket', prefix 'cur/acme'" in done.stderr
+    assert "Traceback" not in done.stderr
