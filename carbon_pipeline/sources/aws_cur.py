@@ -526,6 +526,26 @@ class DeliveryToLoad:
 ObjectOpener = Callable[[Path, str], AbstractContextManager[tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]]]
 
 
+def refuse_vanished_delivery(con: duckdb.DuckDBPyConnection, source_id: str, month: date) -> None:
+    """A month that was loaded and now has no manifest is never emptied: a manifest deleted by mistake (or by
+    a lifecycle rule) once replaced a month with nothing, with rc 0 and no restatement. Raises, so the caller's
+    transaction keeps the previous delivery; only a delivery that exists replaces a month."""
+    keys = [
+        row[0]
+        for row in con.execute(
+            """SELECT DISTINCT manifest_key FROM raw.deliveries
+               WHERE source_id = ? AND period_month = ? AND status = 'loaded' ORDER BY 1""",
+            [source_id, month],
+        ).fetchall()
+    ]
+    raise SourceError(
+        f"the manifest of the delivery loaded for {month:%Y-%m} is missing now; the month keeps its previous data "
+        "until a delivery exists again (restore the manifest, or see docs/operations.md to retire the month)",
+        source_id=source_id,
+        object_key=", ".join(str(k) for k in keys) or None,
+    )
+
+
 def load_delivery(
     con: duckdb.DuckDBPyConnection,
     landing: Landing,
@@ -560,6 +580,8 @@ def load_delivery(
             "skipped": True,
             "restated": False,
         }
+    if delivery is None and previous is not None:
+        refuse_vanished_delivery(con, source.id, month)
     forget_month(con, table, source.id, month)
     if delivery is None:
         return {"source_id": source.id, "month": month.isoformat(), "delivery": None, "rows": 0}

@@ -1,0 +1,115 @@
+"""Class 3 of issue 13: no silent loss. A CUR month whose manifest disappeared keeps its previous data and the
+load fails naming the missing manifest; only a delivery that exists replaces a month."""
+
+from __future__ import annotations
+
+import pytest
+
+from carbon_pipeline.sources import aws_cur
+from carbon_pipeline.sources.errors import SourceError
+from carbon_pipeline_tests.sources.test_cur_formats import DAILY, NOVEMBER, con, legacy_report, load  # noqa: F401
+
+
+@pytest.mark.parametrize("layout", ["create_new", "overwrite"])
+def test_a_cur_month_whose_manifest_vanished_keeps_its_rows_and_the_error_names_the_manifest(con, tmp_path, layout):  # noqa: F811
+    source = legacy_report(tmp_path, NOVEMBER, {"r-1.csv": DAILY.read_bytes()}, layout=layout)
+    load(con, aws_cur, source, NOVEMBER)
+    before = con.execute("SELECT COUNT(*), SUM(unblended_cost) FROM raw.aws_cur_line_items").fetchall()
+    assert before[0][0] > 0
+    for manifest in tmp_path.rglob("acme-cur-Manifest.json"):
+        manifest.unlink()  # the period folder and the data objects are still there
+
+    with pytest.raises(SourceError) as error:
+        load(con, aws_cur, source, NOVEMBER)
+
+    assert "object '20231101-20231201/acme-cur-Manifest.json'" in str(error.value)
+    assert "keeps its previous data" in str(error.value)
+    assert con.execute("SELECT COUNT(*), SUM(unblended_cost) FROM raw.aws_cur_line_items").fetchall() == before
+    assert con.execute("SELECT status FROM raw.deliveries").fetchall() == [("loaded",)]
+
+
+def test_a_month_never_delivered_is_still_simply_empty(con, tmp_path):  # noqa: F811
+    source = legacy_report(tmp_path, NOVEMBER, {"r-1.csv": DAILY.read_bytes()}, layout="overwrite")
+    assert load(con, aws_cur, source, NOVEMBER.replace(month=10))["rows"] == 0
+
+
+# --------------------------------------------------------------------------------------------------
+# activity files: the same content twice, text in numeric cells
+# --------------------------------------------------------------------------------------------------
+
+FUEL = "date,fuel,quantity,unit,cost,currency\n2025-01-15,diesel,100,litres,{cost},EUR\n"
+
+
+def fuel_source(folder):
+    from carbon_pipeline.sources.config import SourceConfig
+
+    return SourceConfig(id="fleet", kind="activity_csv", uri=str(folder), options={"template": "fuel"})
+
+
+def load_activity(con, folder):  # noqa: F811
+    from datetime import date
+
+    from carbon_pipeline.sources import activity_csv
+    from carbon_pipeline.sources.landing import LocalLanding
+    from carbon_pipeline.warehouse.connection import transaction
+
+    with transaction(con):
+        return activity_csv.load_month(con, LocalLanding("fleet", folder), fuel_source(folder), date(2025, 1, 1))
+
+
+def test_the_same_activity_file_under_two_names_is_refused_not_counted_twice(con, tmp_path):  # noqa: F811
+    (tmp_path / "fuel.csv").write_text(FUEL.format(cost="12.50"))
+    (tmp_path / "fuel (1).csv").write_text(FUEL.format(cost="12.50"))
+    with pytest.raises(SourceError, match=r"object 'fuel.csv': has the same content as 'fuel \(1\).csv'"):
+        load_activity(con, tmp_path)
+    assert con.execute("SELECT COUNT(*) FROM raw.activity_rows").fetchall() == [(0,)]
+
+
+def test_two_different_files_both_count(con, tmp_path):  # noqa: F811
+    (tmp_path / "a.csv").write_text(FUEL.format(cost="12.50"))
+    (tmp_path / "b.csv").write_text(FUEL.format(cost="13.50"))
+    assert load_activity(con, tmp_path)["rows"] == 2
+
+
+@pytest.mark.parametrize("cost", ["one hundred", '"1,234.50"', "12 EUR"])
+def test_text_in_a_cost_cell_is_an_error_naming_row_column_and_value_never_a_null_cost(con, tmp_path, cost):  # noqa: F811
+    (tmp_path / "fuel.csv").write_text(FUEL.format(cost=cost))
+    with pytest.raises(SourceError, match=r"object 'fuel.csv', row 2, column 'cost': value '.+' is not a number"):
+        load_activity(con, tmp_path)
+    assert con.execute("SELECT COUNT(*) FROM raw.activity_rows").fetchall() == [(0,)]
+
+
+def test_an_oversized_bad_value_is_truncated_in_the_message(con, tmp_path):  # noqa: F811
+    (tmp_path / "fuel.csv").write_text(FUEL.format(cost="x" * 1_000_000))
+    with pytest.raises(SourceError) as error:
+        load_activity(con, tmp_path)
+    assert len(str(error.value)) < 1000 and "(1000000 characters)" in str(error.value)
+
+
+def test_a_ten_megabyte_field_is_a_short_error_naming_the_object(con, tmp_path):  # noqa: F811
+    (tmp_path / "fuel.csv").write_text(FUEL.format(cost="9" * 10_000_000))
+    with pytest.raises(SourceError) as error:
+        load_activity(con, tmp_path)
+    assert "object 'fuel.csv'" in str(error.value) and len(str(error.value)) < 1000
+
+
+def activity_months(folder):
+    from carbon_pipeline.sources import activity_csv
+    from carbon_pipeline.sources.landing import LocalLanding
+
+    return activity_csv.available_months(LocalLanding("fleet", folder), fuel_source(folder))
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("fuel,quantity,unit\ndiesel,1,litres\n", "has no column 'date'"),
+        (FUEL.format(cost="9" * 10_000_000), "cannot be read as CSV"),
+    ],
+    ids=["no-date-column", "ten-megabyte-field"],
+)
+def test_discovering_an_activity_files_months_fails_with_a_short_message_naming_the_file(tmp_path, content, message):
+    (tmp_path / "fuel.csv").write_text(content)
+    with pytest.raises(SourceError, match=message) as error:
+        activity_months(tmp_path)
+    assert "object 'fuel.csv'" in str(error.value) and len(str(error.value)) < 1000
