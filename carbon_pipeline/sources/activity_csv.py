@@ -14,6 +14,7 @@ from datetime import date
 import duckdb
 
 from carbon_pipeline.safety.limits import truncate
+from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -256,7 +257,7 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     con = duckdb.connect()
     try:
         for key in landing.list_files("", ".csv"):
-            path = str(landing.local_path(key))
+            path = literal(landing.local_path(key))  # exactly this file, never a glob
             try:
                 values = con.execute(
                     f"SELECT DISTINCT substr(CAST({column} AS VARCHAR), 1, 7) "

@@ -40,6 +40,7 @@ import duckdb
 
 from carbon_pipeline.safety.extraction import ExtractionRefused, extract_member, private_folder
 from carbon_pipeline.safety.limits import LineTooLong, read_first_line, truncate
+from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -278,7 +279,7 @@ def header_names(
     damaged object yields no names: the reader that follows reports the damage with its usual message."""
     try:
         if parquet:
-            return con.read_parquet(str(path)).columns
+            return con.read_parquet(literal(path)).columns
         with path.open("rb") as raw:
             compressed = raw.read(2) == GZIP_MAGIC
         opener = gzip.open if compressed else open

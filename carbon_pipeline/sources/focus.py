@@ -29,6 +29,7 @@ from pathlib import Path
 
 import duckdb
 
+from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -239,9 +240,9 @@ def _read_object(
         optional=OPTIONAL_COLUMNS,
     )
     header = (
-        con.read_parquet(str(path)).columns
+        con.read_parquet(literal(path)).columns
         if parquet
-        else con.read_csv(str(path), header=True, all_varchar=True).columns
+        else con.read_csv(literal(path), header=True, all_varchar=True).columns
     )
     return relation, focus_version(header)
 
