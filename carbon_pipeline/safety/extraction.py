@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from carbon_pipeline.safety.leftovers import process_alive
 from carbon_pipeline.safety.limits import max_expansion_ratio, max_extracted_bytes
-from carbon_pipeline.safety.paths import strictly_contained
+from carbon_pipeline.safety.paths import entry_in
 
 EXTRACT_FOLDER = ".extract"  # cannot clash with a source's staging folder: ids start with a letter or digit
 PREFIX = "zip-"
@@ -32,16 +33,6 @@ class ExtractionRefused(ValueError):
     """The member is larger than the limits allow."""
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def remove_orphans(root: Path) -> list[Path]:
     """Delete extraction folders under ``root`` left by processes that no longer run; returns them."""
     removed = []
@@ -51,8 +42,12 @@ def remove_orphans(root: Path) -> list[Path]:
         pid_text = folder.name[len(PREFIX) :].split("-", 1)[0]
         if not folder.name.startswith(PREFIX) or not pid_text.isdigit():
             continue
-        if int(pid_text) != os.getpid() and not _alive(int(pid_text)):
-            shutil.rmtree(strictly_contained(root, folder.name), ignore_errors=True)
+        if int(pid_text) != os.getpid() and not process_alive(int(pid_text)):
+            entry = entry_in(root, folder.name)
+            if entry.is_symlink():
+                entry.unlink()
+            else:
+                shutil.rmtree(entry, ignore_errors=True)
             removed.append(folder)
     return removed
 

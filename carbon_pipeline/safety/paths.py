@@ -63,3 +63,12 @@ def strictly_contained(root: Path, *parts: str | Path) -> Path:
     if path == Path(root).resolve():
         raise UnsafePathError(f"path {'/'.join(str(p) for p in parts)!r} is the folder {path} itself")
     return path
+
+
+def entry_in(root: Path, name: str) -> Path:
+    """``root/name`` for deleting a directory entry itself: ``name`` must be one path component (not ``.``,
+    ``..``, nor holding a separator). The entry is not resolved, so a symlink is removed as a link, never
+    followed to what it points at."""
+    if name in ("", ".", "..") or "/" in name or "\\" in name or "\0" in name:
+        raise UnsafePathError(f"{name[:200]!r} is not a single name inside {root}")
+    return Path(root).resolve() / name

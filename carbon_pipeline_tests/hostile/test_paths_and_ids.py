@@ -105,3 +105,21 @@ def test_extraction_folders_left_by_a_dead_process_are_removed_by_the_next_extra
 
     assert remove_orphans(root) == [orphan]
     assert not orphan.exists() and mine.is_dir()
+
+
+def test_an_orphan_that_is_a_symlink_is_unlinked_never_followed(tmp_path):
+    root = tmp_path / EXTRACT_FOLDER
+    root.mkdir()
+    outside = tmp_path / "precious"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep")
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+    link = root / f"{PREFIX}{pid}-x"
+    link.symlink_to(outside, target_is_directory=True)
+
+    remove_orphans(root)
+
+    assert not link.is_symlink() and (outside / "keep.txt").read_text() == "keep"
