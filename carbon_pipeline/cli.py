@@ -41,12 +41,20 @@ def run(args: argparse.Namespace) -> int:
     if settings.uses_demo:
         ensure_demo(settings.demo_root)
         print(f"using the bundled demo organisation ({settings.sources_file})")
+    early: list[tuple[str, date]] = []
     try:
-        months = delivered_months(settings)
+        months = delivered_months(settings, early)
         start_month = load_sources_file(settings.sources_file).settings.start_month
     except (ConfigError, SourceError) as exc:  # e.g. an S3 403 or a dead endpoint: a message, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    for source_id in sorted({source_id for source_id, _ in early}):
+        listed = ", ".join(f"{m:%Y-%m}" for sid, m in early if sid == source_id)
+        print(
+            f"warning: source '{source_id}' has data for {listed}, before settings.start_month "
+            f"{start_month:%Y-%m}: not in the inventory",
+            file=sys.stderr,
+        )
     current = date.today().replace(day=1)
     requested = [m for m in (getattr(args, "first", None), getattr(args, "last", None)) if m is not None]
     if any(m < start_month or m > current for m in requested):  # would run unpartitioned, empty months

@@ -15,11 +15,15 @@ from carbon_pipeline.sources.registry import reader_for
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def delivered_months(settings: Settings) -> list[date]:
-    """Every month any configured source has a delivery for, from the settings' start month on."""
+def delivered_months(settings: Settings, before_start: list[tuple[str, date]] | None = None) -> list[date]:
+    """Every month any configured source has a delivery for, from the settings' start month on. Months
+    before it are not loaded; pass ``before_start`` to get them as (source id, month), so that a caller can
+    report them instead of dropping them silently."""
     config = load_sources_file(settings.sources_file)
-    months = {m for s in config.sources for m in reader_for(s).available_months(s)}
-    return sorted(m for m in months if m >= config.settings.start_month)
+    by_source = [(s.id, m) for s in config.sources for m in reader_for(s).available_months(s)]
+    if before_start is not None:
+        before_start.extend(sorted(item for item in set(by_source) if item[1] < config.settings.start_month))
+    return sorted({m for _, m in by_source if m >= config.settings.start_month})
 
 
 def run_inventory(

@@ -97,3 +97,14 @@ def test_an_s3_endpoint_that_never_answers_ends_the_cli_with_a_message_naming_bu
     assert done.returncode == 2, done.stdout + done.stderr
     assert "bucket 'billing-bucket', prefix 'cur/acme'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_rows_dated_before_start_month_are_reported_not_silently_dropped(tmp_path):
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "landing" / "fuel.csv").write_text(
+        "date,fuel,quantity,unit\n2023-06-15,diesel,1,litres\n2024-02-01,diesel,2,litres\n"
+    )
+    # --to after today stops the CLI before any run: the warning must come from reading the deliveries
+    done = cli(tmp_path, "settings: {start_month: '2024-01'}\n" + LOCAL, "--to", "2999-01")
+    assert "warning: source 'fleet' has data for 2023-06, before settings.start_month 2024-01" in done.stderr
+    assert "Traceback" not in done.stderr
