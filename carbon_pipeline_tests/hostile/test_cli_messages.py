@@ -108,3 +108,15 @@ def test_rows_dated_before_start_month_are_reported_not_silently_dropped(tmp_pat
     done = cli(tmp_path, "settings: {start_month: '2024-01'}\n" + LOCAL, "--to", "2999-01")
     assert "warning: source 'fleet' has data for 2023-06, before settings.start_month 2024-01" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_focus_file_missing_a_required_column_is_a_message_naming_the_file_and_column(tmp_path):
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "landing" / "focus.csv").write_text(
+        "ChargePeriodStart,ChargeCategory,BillingCurrency,ProviderName,ServiceName\n"
+        "2025-01-01T00:00:00Z,Usage,USD,AWS,Amazon EC2\n"
+    )
+    done = cli(tmp_path, "sources:\n  - {id: finops, kind: focus, uri: landing}\n")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "object 'focus.csv'" in done.stderr and "BilledCost" in done.stderr
+    assert "Traceback" not in done.stderr
