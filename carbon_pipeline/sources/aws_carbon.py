@@ -22,6 +22,7 @@ from pathlib import Path
 
 import duckdb
 
+from carbon_pipeline.safety.periods import folder_month
 from carbon_pipeline.sources.aws_cur import cur_varchar, scan_errors
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
@@ -217,6 +218,6 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     for version_folder in landing.list_dirs("metadata"):
         for period in landing.list_dirs(f"metadata/{version_folder}"):
             if period.startswith("usage_period="):
-                year, month = period.split("=", 1)[1].split("-")
-                months.add(date(int(year), int(month), 1))
+                year, _, month = period.split("=", 1)[1].partition("-")
+                months.add(folder_month(year, month, source_id=source.id, folder=f"metadata/{version_folder}/{period}"))
     return sorted(months)

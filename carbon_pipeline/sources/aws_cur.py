@@ -41,6 +41,7 @@ import duckdb
 from carbon_pipeline.safety.extraction import ExtractionRefused, extract_member, private_folder
 from carbon_pipeline.safety.limits import LineTooLong, read_first_line, truncate
 from carbon_pipeline.safety.names import literal
+from carbon_pipeline.safety.periods import cur_period_month
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -694,8 +695,9 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     """Period folders (CSV layouts) and ``year=/month=`` partitions (Parquet layout)."""
     months = set()
     for folder in landing.list_dirs(""):
-        if len(folder) == 17 and folder[8] == "-" and folder[:8].isdigit():
-            months.add(date(int(folder[:4]), int(folder[4:6]), 1))
+        month = cur_period_month(folder, source_id=source.id)  # a malformed one is an error naming it
+        if month is not None:
+            months.add(month)
     name = report_name(source)
     for year in landing.list_dirs(name):
         for month in landing.list_dirs(f"{name}/{year}"):

@@ -167,7 +167,7 @@ def _period_folders(landing: Landing) -> dict[date, str]:
     folders: dict[date, str] = {}
     for folder in landing.list_dirs("metadata"):
         match = _PERIOD_FOLDER.match(folder)
-        if match:
+        if match and 1 <= int(match.group(3)) <= 12:  # like aws_cur2.period_folders
             folders[date(int(match.group(2)), int(match.group(3)), 1)] = folder
     return folders
 

@@ -120,3 +120,20 @@ def test_a_focus_file_missing_a_required_column_is_a_message_naming_the_file_and
     assert done.returncode == 2, done.stdout + done.stderr
     assert "object 'focus.csv'" in done.stderr and "BilledCost" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("kind", "folder", "message"),
+    [
+        ("aws_cur", "20251301-20260101", "'20251301-20260101' has the shape of a period folder but names no month"),
+        ("aws_cur", "20251101-20251215", "does not span one calendar month"),
+        ("aws_carbon", "metadata/model_version=v1/usage_period=2025-13", "names no month"),
+    ],
+    ids=["cur-month-13", "cur-half-month", "carbon-month-13"],
+)
+def test_a_malformed_period_folder_is_a_message_naming_it(tmp_path, kind, folder, message):
+    (tmp_path / "landing" / folder).mkdir(parents=True)
+    done = cli(tmp_path, f"sources:\n  - {{id: cur, kind: {kind}, uri: landing}}\n")
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert message in done.stderr and "source 'cur'" in done.stderr
+    assert "Traceback" not in done.stderr
