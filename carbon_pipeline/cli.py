@@ -17,7 +17,13 @@ import dagster as dg
 
 from carbon_pipeline.demo.generator import ensure_demo, generate_demo
 from carbon_pipeline.reporting.inventory import format_inventory
-from carbon_pipeline.runner import delivered_months, failed_warning_checks, failure_messages, run_inventory
+from carbon_pipeline.runner import (
+    delivered_months,
+    failed_warning_checks,
+    failure_messages,
+    pinned_version_problem,
+    run_inventory,
+)
 from carbon_pipeline.secrets.cli import add_credentials_commands, run_credentials
 from carbon_pipeline.settings import load_settings
 from carbon_pipeline.sources.config import load_sources_file
@@ -45,8 +51,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         months = delivered_months(settings, early)
         start_month = load_sources_file(settings.sources_file).settings.start_month
+        pin_problem = pinned_version_problem(settings)
     except (ConfigError, SourceError) as exc:  # e.g. an S3 403 or a dead endpoint: a message, no traceback
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if pin_problem:
+        print(f"error: {pin_problem}", file=sys.stderr)
         return 2
     for source_id in sorted({source_id for source_id, _ in early}):
         listed = ", ".join(f"{m:%Y-%m}" for sid, m in early if sid == source_id)

@@ -96,3 +96,23 @@ def failed_warning_checks(result: dg.ExecuteInProcessResult) -> list[str]:
             if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN:
                 warnings.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}")
     return warnings
+
+
+def pinned_version_problem(settings: Settings) -> str | None:
+    """Why settings.carbon_model_version cannot be honoured, or None. A pin that no carbon export delivers
+    used to select the newest version silently, which is exactly what pinning is meant to prevent."""
+    from carbon_pipeline.sources import aws_carbon
+    from carbon_pipeline.sources.landing import open_landing
+
+    config = load_sources_file(settings.sources_file)
+    pinned = config.settings.pinned_model_version
+    exports = config.of_kind("aws_carbon")
+    if pinned is None or not exports:
+        return None
+    delivered = set().union(*(aws_carbon.model_versions(open_landing(s)) for s in exports))
+    if pinned in delivered:
+        return None
+    return (
+        f"settings.carbon_model_version pins {pinned[:80]!r}, which no carbon export delivers "
+        f"(delivered: {', '.join(sorted(delivered)) or 'none'}); fix the pin or use 'newest'"
+    )

@@ -79,6 +79,11 @@ def _relative_key(source_id: str, manifest_key: str, uri: str) -> str:
     return "data/" + uri.split("/data/", 1)[1]
 
 
+def model_versions(landing: Landing) -> set[str]:
+    """The carbon model versions the export holds any month of (its ``metadata/model_version=`` folders)."""
+    return {folder.split("=", 1)[1] for folder in landing.list_dirs("metadata") if folder.startswith("model_version=")}
+
+
 def discover_deliveries(landing: Landing, source: SourceConfig, month: date) -> list[CarbonDelivery]:
     name = export_name(source)
     deliveries = []

@@ -137,3 +137,13 @@ def test_a_malformed_period_folder_is_a_message_naming_it(tmp_path, kind, folder
     assert done.returncode == 2, done.stdout + done.stderr
     assert message in done.stderr and "source 'cur'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_pinned_carbon_model_version_that_no_export_delivers_is_refused(tmp_path):
+    (tmp_path / "landing" / "metadata" / "model_version=v1.0.0").mkdir(parents=True)
+    (tmp_path / "landing" / "metadata" / "model_version=v2.0.0").mkdir(parents=True)
+    sources = "settings: {carbon_model_version: v9.9.9}\nsources:\n  - {id: carbon, kind: aws_carbon, uri: landing}\n"
+    done = cli(tmp_path, sources)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "pins 'v9.9.9', which no carbon export delivers (delivered: v1.0.0, v2.0.0)" in done.stderr
+    assert "Traceback" not in done.stderr
