@@ -173,9 +173,9 @@ def _staged(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConf
     source's options and the file's version), so a changed file or option is staged anew."""
     identity = json.dumps([source.id, key, version, source.options], sort_keys=True, default=str)
     name = "staged_activity_" + hashlib.sha256(identity.encode()).hexdigest()[:16]
-    exists = con.execute(
-        "SELECT COUNT(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]
-    ).fetchall()[0][0]
+    exists = con.execute("SELECT COUNT(*) FROM duckdb_tables() WHERE temporary AND table_name = ?", [name]).fetchall()[
+        0
+    ][0]
     if not exists:
         _stage_file(con, landing, source, key, version)
         con.execute(f"ALTER TABLE staged_activity RENAME TO {name}")
