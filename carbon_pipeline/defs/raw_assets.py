@@ -14,6 +14,7 @@ from carbon_pipeline.defs.failures import input_failures
 from carbon_pipeline.defs.metadata import markdown_table
 from carbon_pipeline.defs.partitions import FORCE_RELOAD_TAG, SOURCES_TAG, asset_window
 from carbon_pipeline.defs.resources import SourcesResource, WarehouseResource
+from carbon_pipeline.quality.precommit import refuse_contract_violations
 from carbon_pipeline.sources.months import months_between
 from carbon_pipeline.sources.registry import READERS
 from carbon_pipeline.warehouse.connection import transaction
@@ -115,6 +116,10 @@ def _raw_asset(kind: str, partitions_def: dg.PartitionsDefinition) -> dg.AssetsD
                 for source in configured:
                     for month in months_between(start, end):
                         summaries.append(reader.load_month(con, source, month, context.run_id, force=force))
+                        if kind in ("aws_cur", "aws_cur2"):  # before commit: a refused delivery is never loaded
+                            refuse_contract_violations(
+                                con, source_id=source.id, month=month, csv_names=kind == "aws_cur"
+                            )
             stored = warehouse.store_months(reader.raw_table, start, end)  # committed: publish (if configured)
             for source in configured:
                 reader.cleanup(source)

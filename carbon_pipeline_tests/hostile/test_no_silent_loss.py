@@ -113,3 +113,80 @@ def test_discovering_an_activity_files_months_fails_with_a_short_message_naming_
     with pytest.raises(SourceError, match=message) as error:
         activity_months(tmp_path)
     assert "object 'fuel.csv'" in str(error.value) and len(str(error.value)) < 1000
+
+
+# --------------------------------------------------------------------------------------------------
+# a delivery the contract refuses is not left loaded
+# --------------------------------------------------------------------------------------------------
+
+
+DAILY_ID = "111122223333"
+
+
+def with_cell(row_index: int, column: str, value: str) -> bytes:
+    import csv as csv_module
+    import io
+
+    from carbon_pipeline_tests.sources.test_cur_formats import csv_rows
+
+    rows = csv_rows(DAILY)[:5]
+    rows[row_index][column] = value
+    text = io.StringIO()
+    writer = csv_module.DictWriter(text, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return text.getvalue().encode()
+
+
+def test_a_delivery_breaking_the_contract_is_refused_before_commit_naming_object_row_column_value(tmp_path):
+    """Through the job: the blocking great-expectations check used to fail only after raw had committed the
+    refused delivery, naming just the check."""
+    import duckdb
+
+    from carbon_pipeline.runner import failure_messages, run_inventory
+    from carbon_pipeline.settings import Settings
+
+    source = legacy_report(
+        tmp_path, NOVEMBER, {"r-1.csv": with_cell(0, "lineItem/UsageAccountId", DAILY_ID)}, layout="overwrite"
+    )
+    sources_file = tmp_path / "sources.yaml"
+    sources_file.write_text(
+        f"settings: {{start_month: '2023-11'}}\nsources:\n  - {{id: legacy, kind: aws_cur, uri: '{source.uri}'}}\n"
+    )
+    settings = Settings(
+        sources_file=sources_file,
+        warehouse=tmp_path / "warehouse.duckdb",
+        serving=tmp_path / "serving.duckdb",
+        uses_demo=False,
+        staging=tmp_path / "staging",
+        reports=tmp_path / "reports",
+    )
+    assert run_inventory(settings, NOVEMBER, NOVEMBER).success
+
+    def raw_state() -> list:
+        wh = duckdb.connect(str(settings.warehouse), read_only=True)
+        try:
+            return [
+                wh.execute("SELECT delivery_id, status FROM raw.deliveries ORDER BY ALL").fetchall(),
+                wh.execute("SELECT * FROM raw.cur_line_item_groups ORDER BY ALL").fetchall(),
+                wh.execute("SELECT COUNT(*) FROM raw.aws_cur_line_items").fetchall(),
+            ]
+        finally:
+            wh.close()
+
+    before = raw_state()
+    legacy_report(
+        tmp_path,
+        NOVEMBER,
+        {"r-1.csv": with_cell(1, "lineItem/UsageAccountId", "12345")},  # the second data row: line 3
+        layout="overwrite",
+        assembly_id="assembly-2",
+    )
+
+    result = run_inventory(settings, NOVEMBER, NOVEMBER)
+
+    assert not result.success
+    messages = "\n".join(failure_messages(result))
+    assert "object '20231101-20231201/r-1.csv', row 3, column 'lineItem/UsageAccountId': value '12345'" in messages
+    assert raw_state() == before
+    assert before[0] == [("assembly-1", "loaded")]

@@ -123,3 +123,16 @@ def test_an_orphan_that_is_a_symlink_is_unlinked_never_followed(tmp_path):
     remove_orphans(root)
 
     assert not link.is_symlink() and (outside / "keep.txt").read_text() == "keep"
+
+
+@pytest.mark.parametrize("key", ["../outside.txt", "a/../../outside.txt", "/etc/passwd"])
+def test_a_partition_store_key_from_a_pointer_never_reaches_outside_the_store(tmp_path, key):
+    from carbon_pipeline.storage.backends import LocalFolder, PartitionStoreError
+
+    store = LocalFolder(tmp_path / "store")
+    (tmp_path / "store").mkdir()
+    (tmp_path / "outside.txt").write_text("keep")
+    for operation in (store.read_bytes, store.delete, lambda k: store.write_bytes(k, b"x")):
+        with pytest.raises(PartitionStoreError, match="would leave its folder"):
+            operation(key)
+    assert (tmp_path / "outside.txt").read_text() == "keep"
