@@ -135,7 +135,6 @@ def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: Source
         optional=spec["optional"],
     )
     relation.create_view("activity_file", replace=True)
-    refuse_text_in_numeric_cells(con, relation.columns, source_id=source.id, object_key=key)
     con.execute("DROP TABLE IF EXISTS activity_cloud_suppliers")
     con.execute("CREATE TEMP TABLE activity_cloud_suppliers (supplier_key VARCHAR, provider VARCHAR)")
     con.executemany("INSERT INTO activity_cloud_suppliers VALUES (?, ?)", list(cloud_suppliers(source).items()))
@@ -158,12 +157,14 @@ def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: Source
         line, column, _ = bad[0]
         raw = con.execute("SELECT * FROM activity_file WHERE object_line = ?", [line]).fetchdf().to_dict("records")
         raise SourceError(
-            f"unusable value (row as read: {truncate(raw[0] if raw else {}, 500)})",
+            f"unusable value (row as read: {truncate(raw[0] if raw else {}, 1000)})",
             source_id=source.id,
             object_key=key,
             row=line,
             column=FILE_COLUMNS[template].get(column, column),
         )
+    # after the template's own rules, so a bad quantity or date is still the first thing reported
+    refuse_text_in_numeric_cells(con, relation.columns, source_id=source.id, object_key=key)
 
 
 def _staged(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str) -> str:
