@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from datetime import date
@@ -15,21 +16,31 @@ from datetime import date
 import dagster as dg
 
 from carbon_pipeline.demo.generator import ensure_demo, generate_demo
-from carbon_pipeline.errors import ConfigError
+from carbon_pipeline.errors import ConfigError, SourceError
 from carbon_pipeline.reporting.cloud_coverage import format_coverage
 from carbon_pipeline.reporting.inventory import format_inventory
-from carbon_pipeline.runner import delivered_months, failure_messages, run_inventory
+from carbon_pipeline.runner import (
+    delivered_months,
+    failed_warning_checks,
+    failure_messages,
+    pinned_version_problem,
+    run_inventory,
+)
 from carbon_pipeline.secrets.cli import add_credentials_commands, run_credentials
 from carbon_pipeline.settings import Settings, load_settings
 from carbon_pipeline.sources.sources_file import load_sources_file
 
 
 def _month_arg(text: str) -> date:
+    """YYYY-MM exactly: ``2025-01-garbage`` once ran as January."""
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", text.strip())
     try:
-        year, month = text.split("-")[:2]
-        return date(int(year), int(month), 1)
+        if match is None:
+            raise ValueError(text)
+        return date(int(match.group(1)), int(match.group(2)), 1)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a month (YYYY-MM)") from exc
+        raise argparse.ArgumentTypeError(f"'{shown}' is not a month (YYYY-MM)") from exc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,10 +48,33 @@ def run(args: argparse.Namespace) -> int:
     if settings.uses_demo:
         ensure_demo(settings.demo_root)
         print(f"using the bundled demo organisation ({settings.sources_file})")
+    early: list[tuple[str, date]] = []
     try:
-        months = delivered_months(settings)
-    except ConfigError as exc:
+        months = delivered_months(settings, early)
+        start_month = load_sources_file(settings.sources_file).settings.start_month
+        pin_problem = pinned_version_problem(settings)
+    except (ConfigError, SourceError) as exc:  # e.g. an S3 403 or a dead endpoint: a message, no traceback
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if pin_problem:
+        print(f"error: {pin_problem}", file=sys.stderr)
+        return 2
+    for source_id in sorted({source_id for source_id, _ in early}):
+        listed = ", ".join(f"{m:%Y-%m}" for sid, m in early if sid == source_id)
+        print(
+            f"warning: source '{source_id}' has data for {listed}, before settings.start_month "
+            f"{start_month:%Y-%m}: not in the inventory",
+            file=sys.stderr,
+        )
+    current = date.today().replace(day=1)
+    requested = [m for m in (getattr(args, "first", None), getattr(args, "last", None)) if m is not None]
+    if any(m < start_month or m > current for m in requested):  # would run unpartitioned, empty months
+        shown = "..".join(f"{m:%Y-%m}" for m in requested)
+        print(
+            f"error: --from/--to {shown} lies outside the months the pipeline has partitions for "
+            f"({start_month:%Y-%m}..{current:%Y-%m}: settings.start_month to the current month)",
+            file=sys.stderr,
+        )
         return 2
     if not months:
         print("no deliveries found in the configured sources", file=sys.stderr)
@@ -62,12 +96,16 @@ def run(args: argparse.Namespace) -> int:
         print(f"pipeline run {result.run_id} failed after {elapsed:.1f}s:", file=sys.stderr)
         for message in failures:
             print(f"  - {message}", file=sys.stderr)
+        for warning in failed_warning_checks(result):
+            print(f"  - warning: {warning}", file=sys.stderr)
         # what the coverage check saw, with the services on the last fallback (issue 14: never a silent zero)
         coverage = format_coverage(settings.warehouse, _max_share(settings))
         if coverage:
             print(coverage, file=sys.stderr)
         return 1
     print(f"pipeline run {result.run_id}: {first:%Y-%m}..{last:%Y-%m} in {elapsed:.1f}s")
+    for warning in failed_warning_checks(result):
+        print(f"  warning: {warning}")
     print(format_inventory(settings.serving))
     coverage = format_coverage(settings.serving, _max_share(settings))
     if coverage:

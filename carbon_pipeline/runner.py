@@ -15,11 +15,15 @@ from carbon_pipeline.sources.sources_file import load_sources_file
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
-def delivered_months(settings: Settings) -> list[date]:
-    """Every month any configured source has a delivery for, from the settings' start month on."""
+def delivered_months(settings: Settings, before_start: list[tuple[str, date]] | None = None) -> list[date]:
+    """Every month any configured source has a delivery for, from the settings' start month on. Months
+    before it are not loaded; pass ``before_start`` to get them as (source id, month), so that a caller can
+    report them instead of dropping them silently."""
     config = load_sources_file(settings.sources_file)
-    months = {m for s in config.sources for m in registry.available_months(s)}
-    return sorted(m for m in months if m >= config.settings.start_month)
+    by_source = [(s.id, m) for s in config.sources for m in registry.available_months(s)]
+    if before_start is not None:
+        before_start.extend(sorted(item for item in set(by_source) if item[1] < config.settings.start_month))
+    return sorted({m for _, m in by_source if m >= config.settings.start_month})
 
 
 def run_inventory(
@@ -80,3 +84,35 @@ def failure_messages(result: dg.ExecuteInProcessResult) -> list[str]:
             if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
                 messages.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()} failed")
     return messages
+
+
+def failed_warning_checks(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Warning checks that did not pass, for the CLI's summary: a run can succeed while its data has
+    unclassified usage or factor fallbacks, and the person running it should see that without opening the UI."""
+    warnings = []
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.WARN:
+                warnings.append(f"check {evaluation.check_name} on {evaluation.asset_key.to_user_string()}")
+    return warnings
+
+
+def pinned_version_problem(settings: Settings) -> str | None:
+    """Why settings.carbon_model_version cannot be honoured, or None. A pin that no carbon export delivers
+    used to select the newest version silently, which is exactly what pinning is meant to prevent."""
+    from carbon_pipeline.sources.aws_carbon import reader as aws_carbon
+    from carbon_pipeline.sources.landing import open_landing
+
+    config = load_sources_file(settings.sources_file)
+    pinned = config.settings.pinned_model_version
+    exports = config.of_kind("aws_carbon")
+    if pinned is None or not exports:
+        return None
+    delivered = set().union(*(aws_carbon.model_versions(open_landing(s)) for s in exports))
+    if pinned in delivered:
+        return None
+    return (
+        f"settings.carbon_model_version pins {pinned[:80]!r}, which no carbon export delivers "
+        f"(delivered: {', '.join(sorted(delivered)) or 'none'}); fix the pin or use 'newest'"
+    )

@@ -17,6 +17,8 @@ from datetime import date
 import matplotlib
 from matplotlib.figure import Figure
 
+from carbon_pipeline.safety.names import chart_label
+
 SCOPE_COLOURS = {1: "#4e79a7", 2: "#f28e2b", 3: "#59a14f"}
 BASIS_COLOURS = {
     "activity": "#59a14f",
@@ -74,7 +76,7 @@ def monthly_by_scope(values: dict[tuple[str, date, int], float], year: int, name
 def cloud_by_service(rows: Sequence[tuple[str, float, float]], name: str = "cloud-by-service") -> str:
     """Horizontal bars per provider/service, location and market counted tCO2e.
     ``rows`` are (label, location, market), largest first."""
-    labels = [label for label, _, _ in rows][::-1]
+    labels = [chart_label(label) for label, _, _ in rows][::-1]  # '$' in a service name is not mathtext
     location = [loc for _, loc, _ in rows][::-1]
     market = [mkt for _, _, mkt in rows][::-1]
     figure = Figure(figsize=(10, 0.9 + 0.45 * len(rows)))

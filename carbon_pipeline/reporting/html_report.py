@@ -33,6 +33,7 @@ from carbon_pipeline.reporting.report_data import (
     totals,
 )
 from carbon_pipeline.reporting.report_sections import DRAFT_STATEMENT
+from carbon_pipeline.safety.names import spreadsheet_cell
 from carbon_pipeline.sources.config import InventorySettings
 
 __all__ = ["CSV_TABLES", "DRAFT_STATEMENT", "csv_tables", "render_html", "write_reports"]
@@ -155,7 +156,8 @@ def _csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, float):
         return repr(value)
-    return value.isoformat() if isinstance(value, date) else value
+    # a service or account named '=HYPERLINK(...)' must stay text in a spreadsheet (safety/names.py)
+    return value.isoformat() if isinstance(value, date) else spreadsheet_cell(value)
 
 
 def _write_atomic(path: Path, text: str) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from carbon_pipeline.safety.leftovers import remove_dead_leftovers
 from carbon_pipeline.warehouse.sql_models import model_sql
 
 SERVED_TABLES = (
@@ -55,6 +56,11 @@ def parquet_folder(serving: Path) -> Path:
 def publish_serving(warehouse: Path, serving: Path) -> dict[str, int]:
     """Copy the served tables (rows in a fixed order, so equal data gives equal files' contents)."""
     serving.parent.mkdir(parents=True, exist_ok=True)
+    # what a killed publish left behind (its copy of the database, its Parquet folder, its new symlink)
+    remove_dead_leftovers(serving.parent, f".{serving.name}.", ".building")
+    remove_dead_leftovers(serving.parent, f".{serving.name}.", ".building.wal")
+    remove_dead_leftovers(serving.parent, ".parquet.", ".building")
+    remove_dead_leftovers(serving.parent, f".{parquet_folder(serving).name}.", ".link")
     staging = serving.with_name(f".{serving.name}.{os.getpid()}.building")
     staging.unlink(missing_ok=True)
     parquet_staging = serving.parent / f".parquet.{os.getpid()}.building"

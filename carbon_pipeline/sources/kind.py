@@ -119,6 +119,9 @@ class Resync:
 
 
 OptionsValidator = Callable[[Path, str, Mapping[str, Any]], None]
+# Run on a month just read, inside the raw stage's transaction, before it commits: raising SourceError refuses the
+# delivery, so it is never left in raw.* marked loaded.
+BeforeCommit = Callable[["duckdb.DuckDBPyConnection", "SourceConfig", date], None]
 
 
 @dataclass(frozen=True)
@@ -139,4 +142,5 @@ class SourceKind:
     validate_options: OptionsValidator | None = None
     reads_objects: bool = True
     contracts: tuple[ContractCheck, ...] = ()
+    before_commit: BeforeCommit | None = None
     sql: tuple[str, ...] = ()  # the models it owns under dbt_like_sql/ (staging), for readers of the layout

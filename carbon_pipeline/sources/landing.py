@@ -77,8 +77,7 @@ def open_landing(source: SourceConfig) -> Landing:
 
 
 def _s3_landing(source: SourceConfig) -> Landing:
-    from dagster_aws.s3 import S3Resource
-
+    from carbon_pipeline.safety.s3_client import make_s3_client
     from carbon_pipeline.settings import load_settings
     from carbon_pipeline.sources.credentials import resolve_credentials
     from carbon_pipeline.sources.s3 import MAX_ATTEMPTS, S3Landing
@@ -88,7 +87,7 @@ def _s3_landing(source: SourceConfig) -> Landing:
     credentials = resolve_credentials(
         source.id, source.options.get("credentials"), region=region, endpoint_url=endpoint_url
     )
-    client = S3Resource(
+    client = make_s3_client(
         region_name=region, endpoint_url=endpoint_url, max_attempts=MAX_ATTEMPTS, **credentials.as_kwargs()
-    ).get_client()
+    )
     return S3Landing(source.id, source.uri, client, load_settings().staging)

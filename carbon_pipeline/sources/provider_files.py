@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 
 from carbon_pipeline.errors import SourceError
+from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -124,7 +125,7 @@ def _json_records(path: Path, source_id: str, key: str) -> list[dict[str, Any]]:
 
 def _parquet_records(con: duckdb.DuckDBPyConnection, path: Path, source_id: str, key: str) -> list[dict[str, Any]]:
     try:
-        relation = con.read_parquet(str(path))
+        relation = con.read_parquet(literal(path))
         columns = relation.columns
         return [dict(zip(columns, row, strict=True)) for row in relation.fetchall()]
     except duckdb.Error as exc:

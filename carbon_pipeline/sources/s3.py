@@ -19,6 +19,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from carbon_pipeline.errors import SourceError
+from carbon_pipeline.safety.paths import UnsafePathError, strictly_contained
+from carbon_pipeline.safety.s3_client import Deadline, S3DeadlineExceeded
 from carbon_pipeline.sources.local_copies import ReadsLocalCopies
 
 MAX_ATTEMPTS = 10
@@ -36,7 +38,13 @@ class S3Landing(ReadsLocalCopies):
         self.source_id = source_id
         self.bucket, self.prefix = split_uri(uri)
         self.client = client
-        self.staging = staging_root / source_id
+        # the one folder of this source under the staging root, never the root itself or outside it: cleanup
+        # deletes it (a source id of '..' once made a run delete the staging root's parent)
+        try:
+            self.staging = strictly_contained(staging_root, source_id)
+        except UnsafePathError as exc:
+            raise SourceError(f"staging folder not allowed: {exc}", source_id=source_id) from exc
+        self.deadline = Deadline(client)
 
     def _key(self, key: str) -> str:
         key = key.strip("/")
@@ -53,8 +61,16 @@ class S3Landing(ReadsLocalCopies):
                 )
             else:
                 reason = f"S3 error {code or status} on s3://{self.bucket}/{self._key(key)}"
+        elif isinstance(exc, S3DeadlineExceeded):
+            reason = (
+                f"S3 did not answer for s3://{self.bucket}/{self._key(key)} (bucket '{self.bucket}', prefix "
+                f"'{self.prefix}'): {exc}"
+            )
         else:
-            reason = f"cannot reach S3 for s3://{self.bucket}/{self._key(key)}: {type(exc).__name__}"
+            reason = (
+                f"cannot reach S3 for s3://{self.bucket}/{self._key(key)} (bucket '{self.bucket}', prefix "
+                f"'{self.prefix}'): {type(exc).__name__}"
+            )
         return SourceError(reason, source_id=self.source_id, object_key=key)
 
     def _list(self, prefix: str) -> tuple[list[str], list[dict[str, Any]]]:
@@ -63,9 +79,13 @@ class S3Landing(ReadsLocalCopies):
         dirs: list[str] = []
         files: list[dict[str, Any]] = []
         try:
-            for page in self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.bucket, Prefix=full, Delimiter="/"
-            ):
+            with self.deadline.within():
+                pages = list(
+                    self.client.get_paginator("list_objects_v2").paginate(
+                        Bucket=self.bucket, Prefix=full, Delimiter="/"
+                    )
+                )
+            for page in pages:
                 dirs += [p["Prefix"][len(full) :].rstrip("/") for p in page.get("CommonPrefixes", [])]
                 files += [{**o, "Name": o["Key"][len(full) :]} for o in page.get("Contents", [])]
         except (ClientError, BotoCoreError) as exc:
@@ -80,7 +100,8 @@ class S3Landing(ReadsLocalCopies):
 
     def _head(self, key: str) -> dict[str, Any] | None:
         try:
-            return self.client.head_object(Bucket=self.bucket, Key=self._key(key))
+            with self.deadline.within():
+                return self.client.head_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in NOT_FOUND:
                 return None
@@ -96,8 +117,11 @@ class S3Landing(ReadsLocalCopies):
         if head is None:
             raise SourceError("object listed by the manifest does not exist", source_id=self.source_id, object_key=key)
         etag = str(head.get("ETag", "")).strip('"') or "no-etag"
-        folder = self.staging / f"{hashlib.sha1(key.encode()).hexdigest()[:12]}-{etag}"
-        path = folder / Path(key).name
+        try:  # the ETag comes from the server: it must not steer the copy out of the staging folder
+            folder = strictly_contained(self.staging, f"{hashlib.sha1(key.encode()).hexdigest()[:12]}-{etag}")
+            path = strictly_contained(folder, Path(key).name)
+        except UnsafePathError as exc:
+            raise SourceError(f"cannot be staged: {exc}", source_id=self.source_id, object_key=key) from exc
         if not path.exists():
             folder.mkdir(parents=True, exist_ok=True)
             partial = folder / f".{path.name}.part"

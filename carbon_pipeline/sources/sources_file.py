@@ -7,6 +7,7 @@ declared by its kind (sources/<kind>/__init__.py), so a new kind needs nothing h
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ import yaml
 from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.factors.user_files import parse_user_factor_files
 from carbon_pipeline.hourly.config import parse_hourly
+from carbon_pipeline.safety.paths import id_collisions, source_id_problem
+from carbon_pipeline.safety.strict_yaml import load_strict
 from carbon_pipeline.sources.config import DEFAULT_BOUNDARY, InventorySettings, SourceConfig, SourcesFile
 from carbon_pipeline.sources.credentials import validate_credentials_option
 from carbon_pipeline.sources.registry import source_kinds
@@ -45,13 +48,35 @@ SETTINGS_CHOICES = {
 }
 
 
+_MONTH_TEXT = re.compile(r"^(\d{4})-(\d{1,2})(?:-(\d{1,2}))?$")
+
+
 def _parse_month(value: Any, where: str) -> date:
+    """A month given as ``YYYY-MM`` (or a date, quoted or not, whose month is meant). Anything else is an
+    error: ``2025-01-garbage`` once ran as January, and ``2025-02-30`` as February."""
+    if isinstance(value, date):
+        return value.replace(day=1)
     text = str(value)
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    match = _MONTH_TEXT.fullmatch(text.strip())
     try:
-        year, month = text.split("-")[:2]
+        if match is None:
+            raise ValueError(text)
+        year, month, day = match.groups()
+        date(int(year), int(month), int(day or 1))  # a day that does not exist is an error, not ignored
         return date(int(year), int(month), 1)
-    except (ValueError, TypeError) as exc:
-        raise ConfigError(f"{where}: '{text}' is not a month (YYYY-MM)") from exc
+    except ValueError as exc:
+        raise ConfigError(f"{where}: '{shown}' is not a month (YYYY-MM)") from exc
+
+
+def _start_month(value: Any, path: Path) -> date:
+    """settings.start_month, which must not lie after the current month: a future start ran no month at all
+    and reported success."""
+    month = _parse_month(value, f"{path}: settings.start_month")
+    today = date.today()
+    if month > today.replace(day=1):
+        raise ConfigError(f"{path}: settings.start_month {month:%Y-%m} is after the current month {today:%Y-%m}")
+    return month
 
 
 def _parse_settings(raw: Any, path: Path) -> InventorySettings:
@@ -69,7 +94,7 @@ def _parse_settings(raw: Any, path: Path) -> InventorySettings:
         coefficient_profile=values["coefficient_profile"],
         cloud_scope_policy=values["cloud_scope_policy"],
         carbon_model_version=str(values["carbon_model_version"]),
-        start_month=_parse_month(values["start_month"], f"{path}: settings.start_month"),
+        start_month=_start_month(values["start_month"], path),
         organisational_boundary=str(values["organisational_boundary"]),
         consolidation_approach=values["consolidation_approach"],
         base_year=_parse_year(values["base_year"], f"{path}: settings.base_year"),
@@ -103,6 +128,9 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
         if not raw.get(key):
             raise ConfigError(f"{path}: sources[{index}] is missing required key '{key}'")
     source_id, kind_name = str(raw["id"]), str(raw["kind"])
+    problem = source_id_problem(source_id)
+    if problem:
+        raise ConfigError(f"{path}: sources[{index}]: {problem}")
     kinds = source_kinds()
     if kind_name not in kinds:
         raise ConfigError(f"{path}: source '{source_id}': unknown kind '{kind_name}' (known: {list(kinds)})")
@@ -126,11 +154,15 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
 def load_sources_file(path: Path | str) -> SourcesFile:
     path = Path(path)
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        document = load_strict(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"sources file not found: {path}") from exc
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from exc
+    except ValueError as exc:  # a scalar YAML cannot build, e.g. an unquoted impossible date 2025-02-30
+        raise ConfigError(f"{path}: not valid YAML: {str(exc)[:200]} (quote the value, e.g. '2025-02')") from exc
     if not isinstance(document, dict):
         raise ConfigError(f"{path}: expected a mapping with 'sources:'")
     unknown = sorted(set(document) - {"sources", "settings", "user_factor_files", "hourly"})
@@ -147,6 +179,11 @@ def load_sources_file(path: Path | str) -> SourcesFile:
         if source.id in seen:
             raise ConfigError(f"{path}: source id '{source.id}' is used twice")
         seen.add(source.id)
+    for first, second in id_collisions(s.id for s in sources):
+        raise ConfigError(
+            f"{path}: source ids '{first}' and '{second}' differ only by '-'/'_' and would name the same "
+            "jobs, schedules and sensors: rename one"
+        )
     return SourcesFile(
         path=path,
         sources=sources,

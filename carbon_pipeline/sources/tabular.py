@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from carbon_pipeline.errors import SourceError
+from carbon_pipeline.safety.names import literal
 
 _CAPITAL = re.compile(r"([A-Z])")
 
@@ -44,7 +45,7 @@ def read_delimited(
     try:
         # skiprows=0: the header is line 1. Left to the sniffer, a header with fewer names than the rows have
         # values is skipped as junk and the first data line becomes the header, silently losing a row.
-        relation = con.read_csv(str(path), header=True, all_varchar=True, null_padding=False, skiprows=0)
+        relation = con.read_csv(literal(path), header=True, all_varchar=True, null_padding=False, skiprows=0)
         _ = relation.columns  # the sniffer runs here: an unreadable file fails inside the try
         _refuse_duplicate_header(con, path, relation.columns, source_id=source_id, object_key=object_key)
     except duckdb.Error as exc:
@@ -72,7 +73,7 @@ def _refuse_duplicate_header(
     if not suspects:
         return
     header = [
-        str(v) for v in con.read_csv(str(path), header=False, all_varchar=True, skiprows=0).limit(1).fetchall()[0]
+        str(v) for v in con.read_csv(literal(path), header=False, all_varchar=True, skiprows=0).limit(1).fetchall()[0]
     ]
     for index, name in enumerate(header):
         if name in header[:index]:
@@ -169,7 +170,7 @@ def read_parquet_varchar(
     the 1-based row number."""
     cast = cast or varchar_expression
     try:
-        relation = con.read_parquet(str(path), file_row_number=True)
+        relation = con.read_parquet(literal(path), file_row_number=True)
         relation = relation.select(
             *(
                 duckdb.ColumnExpression(c) if c == ROW_NUMBER else cast(c, t)

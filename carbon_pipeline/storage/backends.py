@@ -16,6 +16,8 @@ from typing import Any, Protocol
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from carbon_pipeline.safety.paths import UnsafePathError, contained
+
 NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 
 
@@ -47,6 +49,11 @@ class LocalFolder:
         self.url = str(root)
 
     def _path(self, key: str) -> Path:
+        # keys come from pointers read back from the store, which another host writes: never leave the root
+        try:
+            contained(self.root, key)
+        except UnsafePathError as exc:
+            raise PartitionStoreError(f"partition store {self.url}: {exc}") from exc
         return self.root / key
 
     def read_bytes(self, key: str) -> bytes | None:

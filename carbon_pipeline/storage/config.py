@@ -39,8 +39,7 @@ def open_backend(
 ) -> Backend:
     if not url.startswith("s3://"):
         return LocalFolder(Path(url))
-    from dagster_aws.s3 import S3Resource
-
+    from carbon_pipeline.safety.s3_client import make_s3_client
     from carbon_pipeline.sources.credentials import resolve_credentials
     from carbon_pipeline.sources.s3 import MAX_ATTEMPTS, split_uri
 
@@ -48,9 +47,9 @@ def open_backend(
     if not bucket:
         raise ConfigError(f"CARBON_PARTITION_STORE '{url}' names no bucket")
     keys = resolve_credentials(STORE_ID, parse_credentials(credentials), region=region, endpoint_url=endpoint_url)
-    client = S3Resource(
+    client = make_s3_client(
         region_name=region or None, endpoint_url=endpoint_url or None, max_attempts=MAX_ATTEMPTS, **keys.as_kwargs()
-    ).get_client()
+    )
     return S3Prefix(bucket, prefix, client)
 
 

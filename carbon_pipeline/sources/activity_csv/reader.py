@@ -14,6 +14,8 @@ from datetime import date
 import duckdb
 
 from carbon_pipeline.errors import SourceError
+from carbon_pipeline.safety.limits import truncate
+from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -92,6 +94,33 @@ def cloud_suppliers(source: SourceConfig) -> dict[str, str]:
     return suppliers
 
 
+# Optional numeric cells the staging models TRY_CAST: a cost of `one hundred` or `1,234.50` became an
+# unflagged NULL cost. Quantities are checked by staging/activity_rows__invalid.sql already.
+NUMERIC_OPTIONAL = ("cost", "passengers", "nights")
+
+
+def refuse_text_in_numeric_cells(
+    con: duckdb.DuckDBPyConnection, columns: list[str], *, source_id: str, object_key: str
+) -> None:
+    """Raise naming object, row, column and value (truncated) for the first optional numeric cell that is
+    not empty and not a plain number; the file is refused whole, like any other unusable value."""
+    for column in (c for c in NUMERIC_OPTIONAL if c in columns):
+        bad = con.execute(
+            f"""SELECT object_line, "{column}" FROM activity_file
+                WHERE NULLIF(trim("{column}"), '') IS NOT NULL AND TRY_CAST(trim("{column}") AS DOUBLE) IS NULL
+                ORDER BY object_line LIMIT 1"""
+        ).fetchall()
+        if bad:
+            raise SourceError(
+                f"value {truncate(bad[0][1], 100)!r} is not a number (write 1234.50: no thousands separators, "
+                "no words)",
+                source_id=source_id,
+                object_key=object_key,
+                row=bad[0][0],
+                column=column,
+            )
+
+
 def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str) -> None:
     """Stage one file into the temp table ``staged_activity`` (typed, every row), refusing it whole
     if any row is unusable."""
@@ -129,12 +158,14 @@ def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: Source
         line, column, _ = bad[0]
         raw = con.execute("SELECT * FROM activity_file WHERE object_line = ?", [line]).fetchdf().to_dict("records")
         raise SourceError(
-            f"unusable value (row as read: {raw[0] if raw else {}})",
+            f"unusable value (row as read: {truncate(raw[0] if raw else {}, 1000)})",
             source_id=source.id,
             object_key=key,
             row=line,
             column=FILE_COLUMNS[template].get(column, column),
         )
+    # after the template's own rules, so a bad quantity or date is still the first thing reported
+    refuse_text_in_numeric_cells(con, relation.columns, source_id=source.id, object_key=key)
 
 
 def _staged(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str) -> str:
@@ -153,6 +184,26 @@ def _staged(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConf
     return name
 
 
+def distinct_files(landing: Landing, source: SourceConfig) -> list[tuple[str, str]]:
+    """(key, sha256) of the source's files, refusing two files with the same content: a file saved again
+    under a second name (``fuel.csv``, ``fuel (1).csv``) was counted twice. Refused rather than skipped,
+    because which copy is meant is the user's call, and either would silently drop the other's name."""
+    files: list[tuple[str, str]] = []
+    first_with: dict[str, str] = {}
+    for key in landing.list_files("", ".csv"):
+        version = landing.sha256(key)
+        if version in first_with:
+            raise SourceError(
+                f"has the same content as '{first_with[version]}' (sha256 {version[:12]}...): the same file "
+                "delivered twice would be counted twice; remove one of them",
+                source_id=source.id,
+                object_key=key,
+            )
+        first_with[version] = key
+        files.append((key, version))
+    return files
+
+
 def load_month(
     con: duckdb.DuckDBPyConnection,
     landing: Landing,
@@ -166,8 +217,7 @@ def load_month(
     previous = previous_identity(con, source.id, month)
     forget_month(con, "raw.activity_rows", source.id, month)
     total = 0
-    for key in landing.list_files("", ".csv"):
-        version = landing.sha256(key)
+    for key, version in distinct_files(landing, source):
         staged = _staged(con, landing, source, key, version)
         rows = con.execute(
             "INSERT INTO raw.activity_rows BY NAME SELECT * EXCLUDE (bad_supplier_factor, bad_certificate_kwh) "
@@ -209,12 +259,23 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     con = duckdb.connect()
     try:
         for key in landing.list_files("", ".csv"):
-            path = str(landing.local_path(key))
-            for (value,) in con.execute(
-                f"SELECT DISTINCT substr(CAST({column} AS VARCHAR), 1, 7) "
-                "FROM read_csv(?, header = true, all_varchar = true)",
-                [path],
-            ).fetchall():
+            path = literal(landing.local_path(key))  # exactly this file, never a glob
+            try:
+                values = con.execute(
+                    f"SELECT DISTINCT substr(CAST({column} AS VARCHAR), 1, 7) "
+                    "FROM read_csv(?, header = true, all_varchar = true)",
+                    [path],
+                ).fetchall()
+            except duckdb.BinderException as exc:  # no month/date column: the file cannot say which months it has
+                raise SourceError(
+                    f"has no column '{column}' (template {template})", source_id=source.id, object_key=key
+                ) from exc
+            except duckdb.Error as exc:  # unreadable, a field over DuckDB's line limit ...: a message, no traceback
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                raise SourceError(
+                    f"cannot be read as CSV: {truncate(first, 300)}", source_id=source.id, object_key=key
+                ) from exc
+            for (value,) in values:
                 try:
                     year, mon = str(value).split("-")[:2]
                     months.add(date(int(year), int(mon), 1))

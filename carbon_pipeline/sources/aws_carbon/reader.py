@@ -23,6 +23,7 @@ from pathlib import Path
 import duckdb
 
 from carbon_pipeline.errors import SourceError
+from carbon_pipeline.safety.periods import folder_month
 from carbon_pipeline.sources.aws_cur.reader import cur_varchar, scan_errors
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
@@ -77,6 +78,11 @@ def _relative_key(source_id: str, manifest_key: str, uri: str) -> str:
     if "/data/" not in uri:
         raise SourceError(f"dataFiles entry '{uri}' is not under data/", source_id=source_id, object_key=manifest_key)
     return "data/" + uri.split("/data/", 1)[1]
+
+
+def model_versions(landing: Landing) -> set[str]:
+    """The carbon model versions the export holds any month of (its ``metadata/model_version=`` folders)."""
+    return {folder.split("=", 1)[1] for folder in landing.list_dirs("metadata") if folder.startswith("model_version=")}
 
 
 def discover_deliveries(landing: Landing, source: SourceConfig, month: date) -> list[CarbonDelivery]:
@@ -218,6 +224,6 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     for version_folder in landing.list_dirs("metadata"):
         for period in landing.list_dirs(f"metadata/{version_folder}"):
             if period.startswith("usage_period="):
-                year, month = period.split("=", 1)[1].split("-")
-                months.add(date(int(year), int(month), 1))
+                year, _, month = period.split("=", 1)[1].partition("-")
+                months.add(folder_month(year, month, source_id=source.id, folder=f"metadata/{version_folder}/{period}"))
     return sorted(months)

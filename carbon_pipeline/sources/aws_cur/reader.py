@@ -28,9 +28,6 @@ import csv
 import gzip
 import io
 import json
-import os
-import shutil
-import tempfile
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -43,6 +40,10 @@ import duckdb
 
 from carbon_pipeline.errors import SourceError
 from carbon_pipeline.months import next_month
+from carbon_pipeline.safety.extraction import ExtractionRefused, extract_member, private_folder
+from carbon_pipeline.safety.limits import LineTooLong, read_first_line, truncate
+from carbon_pipeline.safety.names import literal
+from carbon_pipeline.safety.periods import cur_period_month
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -226,48 +227,37 @@ def cur_varchar(name: str, dtype: duckdb.DuckDBPyType) -> duckdb.Expression:
     return duckdb.CaseExpression(fits, padded).otherwise(text).alias(name)
 
 
-def _scratch_file(beside: Path) -> Path:
-    """An empty temporary file next to ``beside`` (same disk as the staged object, which may be large),
-    or in the system temp folder when that folder is not writable (a read-only landing copy)."""
-    try:
-        handle, name = tempfile.mkstemp(prefix=f".{beside.name}.", suffix=".csv", dir=beside.parent)
-    except OSError:
-        handle, name = tempfile.mkstemp(prefix=f"{beside.name}.", suffix=".csv")
-    os.close(handle)
-    return Path(name)
-
-
 @contextmanager
 def extracted_csv(path: Path, *, source_id: str, object_key: str) -> Iterator[Path]:
     """The single CSV member of a ZIP object as a file DuckDB can read (it reads no ZIP), copied in 1 MiB
-    chunks so that a report of gigabytes never sits in memory; deleted when the block ends."""
+    chunks so that a report of gigabytes never sits in memory, into a private folder under the staging root
+    (never the landing folder), within the extraction limits (safety/extraction.py); deleted when the block
+    ends."""
+    from carbon_pipeline.settings import load_settings
+
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise SourceError(f"cannot be read as ZIP: {exc}", source_id=source_id, object_key=object_key) from exc
-    target = _scratch_file(path)
-    try:
-        with archive:
-            members = [m for m in archive.infolist() if not m.is_dir()]
-            if len(members) != 1:
-                names = ", ".join(m.filename for m in members[:5]) or "nothing"
-                raise SourceError(
-                    f"a CUR ZIP object holds exactly one CSV file, this one holds {len(members)} ({names})",
-                    source_id=source_id,
-                    object_key=object_key,
-                )
-            with archive.open(members[0]) as member, target.open("wb") as out:
-                shutil.copyfileobj(member, out, COPY_CHUNK)
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
-        target.unlink(missing_ok=True)
-        raise SourceError(f"ZIP member cannot be extracted: {exc}", source_id=source_id, object_key=object_key) from exc
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
-    try:
+    with archive, private_folder(load_settings().staging) as folder:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) != 1:
+            names = ", ".join(truncate(m.filename, 100) for m in members[:5]) or "nothing"
+            raise SourceError(
+                f"a CUR ZIP object holds exactly one CSV file, this one holds {len(members)} ({names})",
+                source_id=source_id,
+                object_key=object_key,
+            )
+        target = folder / "member.csv"  # a fixed name: the member's own name is never a path
+        try:
+            extract_member(archive, members[0], target, compressed_size=path.stat().st_size)
+        except ExtractionRefused as exc:
+            raise SourceError(f"refused: {exc}", source_id=source_id, object_key=object_key) from exc
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+            raise SourceError(
+                f"ZIP member cannot be extracted: {exc}", source_id=source_id, object_key=object_key
+            ) from exc
         yield target
-    finally:
-        target.unlink(missing_ok=True)
 
 
 def dynamic_columns(names: list[str]) -> dict[str, dict[str, str]]:
@@ -283,18 +273,23 @@ def dynamic_columns(names: list[str]) -> dict[str, dict[str, str]]:
     return found
 
 
-def header_names(con: duckdb.DuckDBPyConnection, path: Path, *, parquet: bool) -> list[str]:
+def header_names(
+    con: duckdb.DuckDBPyConnection, path: Path, *, parquet: bool, source_id: str = "", object_key: str = ""
+) -> list[str]:
     """The object's column names, read from the Parquet footer or the CSV's first line only: which tag
     columns exist must be known before the one scan that loads the object, and this costs no scan. A
     damaged object yields no names: the reader that follows reports the damage with its usual message."""
     try:
         if parquet:
-            return con.read_parquet(str(path)).columns
+            return con.read_parquet(literal(path)).columns
         with path.open("rb") as raw:
             compressed = raw.read(2) == GZIP_MAGIC
         opener = gzip.open if compressed else open
         with opener(path, "rb") as handle:
-            first = handle.readline().decode("utf-8-sig", errors="replace")
+            # bounded: a compressed object expanding to gigabytes with no newline must not be read whole
+            first = read_first_line(handle).decode("utf-8-sig", errors="replace")
+    except LineTooLong as exc:
+        raise SourceError(f"cannot be read as CSV: {exc}", source_id=source_id, object_key=object_key) from exc
     except (duckdb.Error, OSError, EOFError, zlib.error):
         return []
     return next(csv.reader(io.StringIO(first)), [])
@@ -349,7 +344,7 @@ def open_object(
     lowered = object_key.lower()
 
     def shape(data: Path, parquet: bool) -> tuple[dict[str, object], dict[str, dict[str, str]]]:
-        dynamic = dynamic_columns(header_names(con, data, parquet=parquet))
+        dynamic = dynamic_columns(header_names(con, data, parquet=parquet, source_id=source_id, object_key=object_key))
         extra = tuple(name for columns in dynamic.values() for name in columns)
         return {
             "source_id": source_id,
@@ -534,6 +529,26 @@ class DeliveryToLoad:
 ObjectOpener = Callable[[Path, str], AbstractContextManager[tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]]]
 
 
+def refuse_vanished_delivery(con: duckdb.DuckDBPyConnection, source_id: str, month: date) -> None:
+    """A month that was loaded and now has no manifest is never emptied: a manifest deleted by mistake (or by
+    a lifecycle rule) once replaced a month with nothing, with rc 0 and no restatement. Raises, so the caller's
+    transaction keeps the previous delivery; only a delivery that exists replaces a month."""
+    keys = [
+        row[0]
+        for row in con.execute(
+            """SELECT DISTINCT manifest_key FROM raw.deliveries
+               WHERE source_id = ? AND period_month = ? AND status = 'loaded' ORDER BY 1""",
+            [source_id, month],
+        ).fetchall()
+    ]
+    raise SourceError(
+        f"the manifest of the delivery loaded for {month:%Y-%m} is missing now; the month keeps its previous data "
+        "until a delivery exists again (restore the manifest, or see docs/operations.md to retire the month)",
+        source_id=source_id,
+        object_key=", ".join(str(k) for k in keys) or None,
+    )
+
+
 def load_delivery(
     con: duckdb.DuckDBPyConnection,
     landing: Landing,
@@ -561,6 +576,8 @@ def load_delivery(
         # The same delivery, the same objects: re-reading would write the same rows (a daily re-sync of
         # a closed month is the common case, and a month can be tens of millions of rows).
         return LoadSummary(source.id, month, rows=loaded[1], delivery=delivery.delivery_id, skipped=True)
+    if delivery is None and previous is not None:
+        refuse_vanished_delivery(con, source.id, month)
     forget_month(con, table, source.id, month)
     if delivery is None:
         return LoadSummary(source.id, month, rows=0)
@@ -672,8 +689,9 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     """Period folders (CSV layouts) and ``year=/month=`` partitions (Parquet layout)."""
     months = set()
     for folder in landing.list_dirs(""):
-        if len(folder) == 17 and folder[8] == "-" and folder[:8].isdigit():
-            months.add(date(int(folder[:4]), int(folder[4:6]), 1))
+        month = cur_period_month(folder, source_id=source.id)  # a malformed one is an error naming it
+        if month is not None:
+            months.add(month)
     name = report_name(source)
     for year in landing.list_dirs(name):
         for month in landing.list_dirs(f"{name}/{year}"):

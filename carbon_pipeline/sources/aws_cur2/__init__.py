@@ -1,9 +1,21 @@
 """AWS Data Exports CUR 2.0, read by its manifests, into the same columns as the legacy CUR."""
 
+from datetime import date
+
+import duckdb
+
+from carbon_pipeline.quality.precommit import refuse_contract_violations
 from carbon_pipeline.sources.aws_cur2 import reader
+from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.cur_options import validate_cur_options
 from carbon_pipeline.sources.kind import DeliveryCalendar, SourceKind
 from carbon_pipeline.transforms import ContractCheck
+
+
+def _refuse_contract_violations(con: duckdb.DuckDBPyConnection, source: SourceConfig, month: date) -> None:
+    """The CUR contract's row rules on the month just read, before commit (quality/precommit.py)."""
+    refuse_contract_violations(con, source_id=source.id, month=month, csv_names=False)
+
 
 SOURCE_KIND = SourceKind(
     name="aws_cur2",
@@ -27,5 +39,6 @@ SOURCE_KIND = SourceKind(
             params={"source_kind": "aws_cur2"},
         ),
     ),
+    before_commit=_refuse_contract_violations,
     sql=("staging/aws_cur_line_items", "staging/cur_line_item_groups"),
 )

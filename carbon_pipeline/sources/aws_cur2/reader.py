@@ -40,6 +40,7 @@ from typing import Any
 import duckdb
 
 from carbon_pipeline.errors import SourceError
+from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources.aws_cur.reader import (
     OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
@@ -185,11 +186,13 @@ def _open_relation(con: duckdb.DuckDBPyConnection, path: Path, source_id: str, k
     kind = "Parquet" if lowered.endswith(PARQUET_SUFFIX) else "CSV"
     try:
         if kind == "Parquet":
-            relation = con.read_parquet(str(path), file_row_number=True)
+            relation = con.read_parquet(literal(path), file_row_number=True)
         else:
             # CUR 2.0 CSV is comma-separated with its header on line 1: said, not sniffed, so that a header
             # with fewer names than the rows have values is an error instead of a skipped first line
-            relation = con.read_csv(str(path), header=True, all_varchar=True, null_padding=False, skiprows=0, sep=",")
+            relation = con.read_csv(
+                literal(path), header=True, all_varchar=True, null_padding=False, skiprows=0, sep=","
+            )
         _ = relation.columns  # metadata and the CSV sniffer are read here: a damaged object fails inside the try
     except duckdb.Error as exc:
         reason = str(exc).strip().splitlines()[0]

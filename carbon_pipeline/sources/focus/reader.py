@@ -30,6 +30,7 @@ from pathlib import Path
 import duckdb
 
 from carbon_pipeline.errors import SourceError
+from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -145,7 +146,7 @@ def _period_folders(landing: Landing) -> dict[date, str]:
     folders: dict[date, str] = {}
     for folder in landing.list_dirs("metadata"):
         match = _PERIOD_FOLDER.match(folder)
-        if match:
+        if match and 1 <= int(match.group(3)) <= 12:  # like aws_cur2.period_folders
             folders[date(int(match.group(2)), int(match.group(3)), 1)] = folder
     return folders
 
@@ -223,9 +224,9 @@ def _read_object(
     reader = read_parquet_varchar if parquet else read_delimited
     try:
         header = (
-            con.read_parquet(str(path)).columns
+            con.read_parquet(literal(path)).columns
             if parquet
-            else con.read_csv(str(path), header=True, all_varchar=True).columns
+            else con.read_csv(literal(path), header=True, all_varchar=True).columns
         )
     except duckdb.Error:
         header = []  # the reader below fails on it with the object's name
