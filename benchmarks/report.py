@@ -16,6 +16,7 @@ TARGET_RATIO = 3.0
 TARGET_RATE = 1_000_000
 TARGET_RSS_MB = 2_000  # 2 GB, decimal
 TARGET_RESYNC_S = 2.0
+TARGET_READ_RATIO = 2.0  # issue 18: the raw step alone within 2x the floor
 TARGET_SIZE = 10_000_000  # the issue sets the targets for a 10M line-item month
 NOT_BUILT = "reader not built yet (issue 3)"
 STAGES = {  # Dagster group (step key prefix) -> the stage name the issue uses
@@ -233,6 +234,15 @@ def _verdict(met: bool | None) -> str:
     return {True: "yes", False: "**no**", None: "—"}[met]
 
 
+def _load_note(record: dict[str, Any]) -> str:
+    """The machine's 1-minute load average when the floor and the pipeline ran: on a shared machine a ratio
+    taken under load is noisy, and the figure is only comparable with others taken at a similar load."""
+    load = record.get("load_average") or {}
+    if not load:
+        return ""
+    return "; load " + ", ".join(f"{name} {values[0]:.1f}" for name, values in load.items())
+
+
 def targets(document: dict[str, Any]) -> list[dict[str, Any]]:
     """One verdict per target and size, with how far off a missed one is."""
     verdicts = []
@@ -250,11 +260,23 @@ def targets(document: dict[str, Any]) -> list[dict[str, Any]]:
             {
                 "size": size,
                 "target": f"raw → marts ≤ {TARGET_RATIO:g}× DuckDB floor{scope}",
-                "measured": f"{ratio:.1f}× (floor {floor_s:.2f} s)",
+                "measured": f"{ratio:.1f}× (floor {floor_s:.2f} s){_load_note(record)}",
                 "met": ratio <= TARGET_RATIO,
                 "gap": "" if ratio <= TARGET_RATIO else f"{ratio / TARGET_RATIO:.1f}× too slow",
             }
         )
+        read_s = summarise_stages(pipeline).get("read", {}).get("asset_s")
+        if read_s is not None:
+            read_ratio = read_s / floor_s
+            verdicts.append(
+                {
+                    "size": size,
+                    "target": f"raw step ≤ {TARGET_READ_RATIO:g}× DuckDB floor (issue 18){scope}",
+                    "measured": f"{read_ratio:.1f}× ({read_s:.1f} s; floor {floor_s:.2f} s){_load_note(record)}",
+                    "met": read_ratio <= TARGET_READ_RATIO,
+                    "gap": "" if read_ratio <= TARGET_READ_RATIO else f"{read_ratio / TARGET_READ_RATIO:.1f}× too slow",
+                }
+            )
         floor_rate = size / floor_s
         verdicts.append(
             {

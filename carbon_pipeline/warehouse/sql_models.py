@@ -49,6 +49,12 @@ def _strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
+def strip_comments(sql: str) -> str:
+    """A model's text without its ``--`` comments, to nest it in a larger statement (a comment would
+    swallow whatever follows it on the line)."""
+    return _strip_comments(sql)
+
+
 def bind(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     """The subset of ``params`` the model uses; a parameter the model needs but is not given is an
     error here rather than a confusing DuckDB binder message."""
@@ -83,3 +89,19 @@ def insert_model_over(
         f"(WITH {reading} AS ({_strip_comments(inner)}) SELECT * FROM ({_strip_comments(outer)}))"
     )
     return con.execute(statement, {**bind(inner, params), **bind(outer, params)}).fetchall()[0][0]
+
+
+def insert_union(con: duckdb.DuckDBPyConnection, table: str, parts: list[tuple[str, dict[str, Any]]]) -> int:
+    """Append the rows of several SELECTs (each with its own parameters) in ONE statement, ``UNION ALL BY
+    NAME``, and return how many. Why one statement: DuckDB runs the parts of a union side by side on its
+    threads when the insert need not keep their order, so the objects of a CUR delivery (one gzip stream
+    each, which a single thread must inflate) are read in parallel. Each part's parameters are renamed
+    ``$name__<part>`` so that parts binding the same name to different values (the object key) stay apart."""
+    texts: list[str] = []
+    bound: dict[str, Any] = {}
+    for index, (sql, params) in enumerate(parts):
+        text = _strip_comments(sql)
+        bound.update({f"{name}__{index}": value for name, value in bind(text, params).items()})
+        texts.append("(" + _PARAM.sub(lambda match, i=index: f"${match.group(1)}__{i}", text) + ")")
+    statement = f"INSERT INTO {table} BY NAME (" + " UNION ALL BY NAME ".join(texts) + ")"
+    return con.execute(statement, bound).fetchall()[0][0]

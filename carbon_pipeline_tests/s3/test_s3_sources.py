@@ -143,6 +143,7 @@ def _summary(path: Path) -> list[tuple]:
 
 def test_sensor_on_the_bucket_runs_new_deliveries_once_and_a_redelivery_as_a_restatement(s3_deployment, moto_endpoint):
     from carbon_pipeline.definitions import build_definitions
+    from carbon_pipeline.defs.automation.sensors import MAX_RUNS_PER_TICK
     from carbon_pipeline.months import months_between
     from carbon_pipeline.orchestration.partitions import SOURCES_TAG
     from carbon_pipeline.orchestration.resources import SourcesResource
@@ -163,13 +164,20 @@ def test_sensor_on_the_bucket_runs_new_deliveries_once_and_a_redelivery_as_a_res
             result = run_inventory(settings, month, month, job_name=sensor.job_name, tags=tags)
             assert result.success, failure_messages(result)
 
-    first = tick()
-    assert [r.partition_key for r in first.run_requests] == [
-        f"{m:%Y-%m-%d}" for m in months_between(date(2024, 1, 1), date(2026, 1, 1))
-    ]
-    launch([r for r in first.run_requests if r.partition_key == "2025-02-01"])
+    # a bounded number of requests per tick, newest months first, until every delivered month was requested
+    requested, cursor = [], None
+    while True:
+        result = tick(cursor)
+        assert len(result.run_requests) <= MAX_RUNS_PER_TICK
+        if not result.run_requests:
+            break
+        requested += result.run_requests
+        cursor = result.cursor
+    every_month = [f"{m:%Y-%m-%d}" for m in months_between(date(2024, 1, 1), date(2026, 1, 1))]
+    assert [r.partition_key for r in requested] == every_month[::-1]
+    launch([r for r in requested if r.partition_key == "2025-02-01"])
     assert _count(settings.warehouse, "SELECT COUNT(*) FROM marts.scope_summary") > 0
-    assert tick(first.cursor).run_requests == []  # the same manifests again: no new run
+    assert tick(cursor).run_requests == []  # the same manifests again: no new run
 
     host, port = moto_endpoint
     admin = boto3.client(
@@ -188,7 +196,7 @@ def test_sensor_on_the_bucket_runs_new_deliveries_once_and_a_redelivery_as_a_res
     manifest.update(assemblyId="99999999-aaaa-bbbb-cccc-dddddddddddd", reportKeys=[new_key])
     admin.put_object(Bucket=bucket, Key=f"{period}/demo-cur-Manifest.json", Body=json.dumps(manifest).encode())
 
-    again = tick(first.cursor)
+    again = tick(cursor)
     assert [r.partition_key for r in again.run_requests] == ["2025-02-01"]
     launch(again.run_requests)
     assert (

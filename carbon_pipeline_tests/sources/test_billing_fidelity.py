@@ -18,6 +18,7 @@ import pytest
 from carbon_pipeline.factors.catalogue import load_catalogue
 from carbon_pipeline.sources.aws_cur import reader as aws_cur
 from carbon_pipeline.sources.aws_cur2 import reader as aws_cur2
+from carbon_pipeline.sources.registry import kind_of
 from carbon_pipeline.sources.tabular import athena_name
 from carbon_pipeline.warehouse.connection import open_warehouse, replace_months
 from carbon_pipeline.warehouse.sql_models import run_model
@@ -195,7 +196,13 @@ def test_provider_carbon_sources_have_delivery_calendars(con, kind, on_time, war
 
     def missing(as_of: date) -> list[str]:
         found = run_model(
-            con, "checks/source_freshness", start=date(1, 1, 1), end=date(9999, 12, 1), source_kind=kind, as_of=as_of
+            con,
+            "checks/source_freshness",
+            start=date(1, 1, 1),
+            end=date(9999, 12, 1),
+            source_kind=kind,
+            as_of=as_of,
+            **kind_of(kind).calendar.as_params(),
         ).fetchall()
         return [r[4] for r in found]
 

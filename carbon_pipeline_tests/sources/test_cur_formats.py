@@ -792,6 +792,55 @@ def test_a_legacy_csv_whose_header_is_one_name_short_is_refused_rather_than_losi
     assert con.execute("SELECT COUNT(*) FROM raw.aws_cur_line_items").fetchall() == [(0,)]
 
 
+ROW = ["123456789012", "Usage", "AmazonS3", "x", "2023-11-01T00:00:00Z", "", "1", "0.5", "GB-Mo"]
+
+
+def _objects(tmp_path: Path, rows_per_object: list[list[list[str]]]) -> dict[str, bytes]:
+    objects = {}
+    for number, rows in enumerate(rows_per_object, start=1):
+        write_csv(tmp_path / f"r{number}.csv", HEADER, rows)
+        objects[f"r-{number}.csv.gz"] = gzip.compress((tmp_path / f"r{number}.csv").read_bytes())
+    return objects
+
+
+def test_the_objects_of_a_delivery_read_in_one_statement_keep_each_rows_own_object_and_line(con, tmp_path):
+    # objects of a delivery are staged by one statement whose parts run in parallel (insertion order off):
+    # every row must still carry its own object and line, and each object's count is checked from them
+    rows = [[[*ROW[:6], str(n), str(n / 2), "GB-Mo"] for n in range(count)] for count in (5, 1, 3)]
+    source = legacy_report(tmp_path, NOVEMBER, _objects(tmp_path, rows), layout="create_new")
+
+    summary = load(con, aws_cur, source, NOVEMBER)
+
+    assert summary.rows == 9
+    stored = con.execute(
+        "SELECT object_key, object_line, usage_amount FROM raw.aws_cur_line_items ORDER BY object_key, object_line"
+    ).fetchall()
+    expected = [
+        (f"20231101-20231201/assembly-1/r-{number}.csv.gz", line + 2, float(line))
+        for number, count in enumerate((5, 1, 3), start=1)
+        for line in range(count)
+    ]
+    assert stored == expected
+    assert con.execute("SELECT object_key, line_items FROM raw.delivery_objects ORDER BY object_key").fetchall() == [
+        (f"20231101-20231201/assembly-1/r-{n}.csv.gz", c) for n, c in ((1, 5), (2, 1), (3, 3))
+    ]
+
+
+def test_a_bad_cell_in_the_second_of_several_objects_names_that_object_row_and_column(con, tmp_path):
+    bad = [*ROW[:7], "1.2.3", ROW[8]]
+    source = legacy_report(
+        tmp_path, NOVEMBER, _objects(tmp_path, [[ROW] * 4, [ROW, ROW, bad], [ROW]]), layout="overwrite"
+    )
+
+    with pytest.raises(
+        SourceError,
+        match=r"object '20231101-20231201/r-2.csv.gz', row 4, column 'lineItem/UnblendedCost': "
+        r"value '1.2.3' is not usable",
+    ):
+        load(con, aws_cur, source, NOVEMBER)
+    assert con.execute("SELECT COUNT(*) FROM raw.aws_cur_line_items").fetchall() == [(0,)]
+
+
 # Malformed CUR 2.0 deliveries and objects.
 
 

@@ -31,7 +31,7 @@ import json
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -41,7 +41,7 @@ import duckdb
 from carbon_pipeline.errors import SourceError
 from carbon_pipeline.months import next_month
 from carbon_pipeline.safety.extraction import ExtractionRefused, extract_member, private_folder
-from carbon_pipeline.safety.limits import LineTooLong, read_first_line, truncate
+from carbon_pipeline.safety.limits import LineTooLong, max_header_bytes, read_first_line, truncate
 from carbon_pipeline.safety.names import literal
 from carbon_pipeline.safety.periods import cur_period_month
 from carbon_pipeline.sources.config import SourceConfig
@@ -57,12 +57,11 @@ from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import (
     athena_name,
-    count_rows,
     read_delimited,
     read_parquet_varchar,
     varchar_expression,
 )
-from carbon_pipeline.warehouse.sql_models import insert_model, insert_model_over
+from carbon_pipeline.warehouse.sql_models import bind, insert_model, insert_union, model_sql, strip_comments
 
 KIND = "aws_cur"
 TABLE = "raw.aws_cur_line_items"
@@ -295,6 +294,32 @@ def header_names(
     return next(csv.reader(io.StringIO(first)), [])
 
 
+def plain_cur_header(path: Path, names: list[str]) -> bool:
+    """Whether a CSV object is plainly what AWS writes (comma-separated, double quotes, a header naming every
+    required column without an empty or repeated name, and a first row as wide as the header), so that the
+    header already read is enough and DuckDB's dialect sniffer need not run: it decompresses and parses a
+    sample of every object, 0.65 s CPU per gzip object (docs/performance.md, Profile 11). Anything else (a
+    short header, another delimiter, a quoted newline in the first row) takes the sniffing path and is read
+    or refused exactly as before. Reads two lines, never the object."""
+    if not names or not all(names) or len(set(names)) != len(names):
+        return False
+    if not set(REQUIRED_COLUMNS) <= {athena_name(name) for name in names}:
+        return False
+    try:
+        with path.open("rb") as raw:
+            compressed = raw.read(2) == GZIP_MAGIC
+        with (gzip.open if compressed else open)(path, "rb") as handle:
+            # bounded reads: a second line of gigabytes with no newline must not be read whole (issue 13);
+            # a line cut at the bound is simply not a plain row, and the sniffing path decides
+            limit = max_header_bytes()
+            handle.readline(limit)
+            second = handle.readline(limit).decode("utf-8", errors="replace")
+    except (OSError, EOFError, zlib.error):
+        return False
+    row = next(csv.reader(io.StringIO(second)), None)
+    return row is None or len(row) == len(names)
+
+
 def tag_maps(relation: duckdb.DuckDBPyRelation, dynamic: dict[str, dict[str, str]]) -> duckdb.DuckDBPyRelation:
     """The relation with its tag and cost-category columns folded into one JSON object text per kind (the
     form CUR 2.0's maps are kept in), empty values left out and NULL where none is left, within the same
@@ -344,15 +369,19 @@ def open_object(
     lowered = object_key.lower()
 
     def shape(data: Path, parquet: bool) -> tuple[dict[str, object], dict[str, dict[str, str]]]:
-        dynamic = dynamic_columns(header_names(con, data, parquet=parquet, source_id=source_id, object_key=object_key))
+        names = header_names(con, data, parquet=parquet, source_id=source_id, object_key=object_key)
+        dynamic = dynamic_columns(names)
         extra = tuple(name for columns in dynamic.values() for name in columns)
-        return {
+        options: dict[str, object] = {
             "source_id": source_id,
             "object_key": object_key,
             "normalise": athena_name,
             "required": REQUIRED_COLUMNS,
             "optional": (*OPTIONAL_COLUMNS, *extra),
-        }, dynamic
+        }
+        if not parquet and plain_cur_header(data, names):
+            options["header"] = names  # read_delimited skips DuckDB's dialect sniffer
+        return options, dynamic
 
     if lowered.endswith(".parquet"):
         options, dynamic = shape(path, True)
@@ -405,9 +434,20 @@ def raw_storage(source: SourceConfig) -> str:
     return REFERENCED if source.options.get("raw_line_items") == "reference" else COPIED
 
 
-def stage_object(
+def _object_select(view: str, storage: str) -> str:
+    """One object's part of the staging statement, reading ``view``: its typed line items (the staging
+    model) when the source copies them, or straight their ledger-grain groups when it references them.
+    The model reads ``cur_file``; a CTE of that name points it at this object's view."""
+    rows = f"WITH cur_file AS (FROM {view}) {model_sql('staging/aws_cur_line_items')}"
+    if storage != REFERENCED:
+        return rows
+    groups = model_sql("staging/cur_line_item_groups")
+    return f"WITH cur_line_items AS ({strip_comments(rows)}) SELECT * FROM ({strip_comments(groups)})"
+
+
+def stage_objects(
     con: duckdb.DuckDBPyConnection,
-    relation: duckdb.DuckDBPyRelation,
+    opened: list[tuple[str, duckdb.DuckDBPyRelation, Callable[[str], str]]],
     *,
     table: str,
     kind: str,
@@ -415,42 +455,61 @@ def stage_object(
     source_id: str,
     month: date,
     delivery_id: str,
-    object_key: str,
-    display: Callable[[str], str],
+    validate_alone: Callable[[str], None] | None = None,
 ) -> int:
-    """Validate one object's rows in a single pass (a month of an enterprise CUR is tens of millions of rows,
-    and each extra pass re-inflates the whole gzip object) and keep them: appended to ``table``
-    (raw.aws_cur_line_items or raw.aws_cur2_line_items: the same staging model fills both) when the source
-    copies its line items, or streamed straight into their ledger-grain groups when it references the
-    delivered objects. Returns the line items kept, which must be the rows read (counted separately)."""
-    relation.create_view("cur_file", replace=True)
-    params = {
-        "source_id": source_id,
-        "period_month": month,
-        "assembly_id": delivery_id,
-        "object_key": object_key,
-        "source_kind": kind,
-        "raw_storage": storage,
-    }
+    """Validate the rows of several objects and keep them, all in ONE statement reading each object once
+    (a month of an enterprise CUR is tens of millions of rows, and each extra pass re-inflates every gzip
+    object): appended to ``table`` (raw.aws_cur_line_items or raw.aws_cur2_line_items: the same staging model
+    fills both) when the source copies its line items, or streamed straight into their ledger-grain groups
+    when it references the delivered objects. Returns the rows written.
+
+    Why one statement for several objects: each gzip object is one stream a single thread must inflate, so
+    a statement per object kept one of the machine's cores idle; DuckDB runs the parts of a union side by
+    side when the insert need not keep their order (``preserve_insertion_order`` is off for this statement
+    only; the row order of a table is not its meaning, and each row keeps its own ``object_line``, numbered
+    by its object's reader before anything runs in parallel). A bad cell aborts the statement; with several
+    objects the statement cannot say whose cell it was, so ``validate_alone`` re-reads them one at a time
+    (failure path only) to raise the same message, naming object, row and column, as one object alone."""
+    params = {"source_id": source_id, "period_month": month, "assembly_id": delivery_id}
+    params |= {"source_kind": kind, "raw_storage": storage}
+    parts = []
+    for index, (key, relation, _) in enumerate(opened):
+        view = f"cur_file_{index}"
+        relation.create_view(view, replace=True)
+        parts.append((_object_select(view, storage), {**params, "object_key": key}))
+    target = GROUPS_TABLE if storage == REFERENCED else table
+    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    try:
+        con.execute("SET preserve_insertion_order = false")
+        if len(opened) == 1:
+            key, _, display = opened[0]
+            with _named_errors(source_id, key, display):
+                return insert_union(con, target, parts)
+        try:
+            return insert_union(con, target, parts)
+        except duckdb.Error as exc:
+            for key, _, _ in opened:
+                if validate_alone is not None:
+                    validate_alone(key)  # raises the object's own SourceError
+            reason = str(exc).strip().splitlines()[0]
+            keys = ", ".join(key for key, _, _ in opened)
+            raise SourceError(f"cannot be read: {reason}", source_id=source_id, object_key=keys) from exc
+    finally:
+        try:
+            con.execute(f"SET preserve_insertion_order = {'true' if ordered else 'false'}")
+            for index in range(len(opened)):
+                con.execute(f"DROP VIEW IF EXISTS cur_file_{index}")
+        except duckdb.TransactionException:
+            pass  # the statement failed and aborted the transaction: the caller rolls back (views included)
+
+
+@contextmanager
+def _named_errors(source_id: str, object_key: str, display: Callable[[str], str]) -> Iterator[None]:
+    """Damage found while scanning one object, or a bad cell the staging model refused, as a SourceError
+    naming the object (and the cell's row and column)."""
     try:
         with scan_errors(source_id, object_key):
-            if storage == REFERENCED:
-                insert_model_over(
-                    con,
-                    GROUPS_TABLE,
-                    "staging/cur_line_item_groups",
-                    reading="cur_line_items",
-                    as_rows_of="staging/aws_cur_line_items",
-                    **params,
-                )
-                written = con.execute(
-                    f"""SELECT COALESCE(SUM(line_item_count), 0) FROM {GROUPS_TABLE}
-                        WHERE source_id = ? AND period_month = ? AND object_key = ?""",
-                    [source_id, month, object_key],
-                ).fetchall()[0][0]
-            else:
-                written = insert_model(con, table, "staging/aws_cur_line_items", **params)
-            expected = count_rows(relation)
+            yield
     except SourceError as exc:
         bad = _bad_cell(exc.__cause__) if isinstance(exc.__cause__, duckdb.Error) else None
         if bad is None:
@@ -463,9 +522,47 @@ def stage_object(
             row=line,
             column=display(column),
         ) from exc.__cause__
-    con.execute("DROP VIEW IF EXISTS cur_file")
-    if written != expected:
-        raise SourceError(f"read {expected} rows but wrote {written}", source_id=source_id, object_key=object_key)
+
+
+def validate_object_alone(open_each: ObjectOpener, path: Path, key: str, *, source_id: str, month: date) -> None:
+    """Re-read one object on a scratch in-memory connection through the staging model (validation only,
+    nothing kept) and raise what reading it alone raises: how the object with a bad cell is named after a
+    statement over several objects failed (the warehouse's transaction is aborted by then)."""
+    scratch = duckdb.connect()
+    try:
+        with open_each(scratch, path, key) as (relation, display), _named_errors(source_id, key, display):
+            relation.create_view("cur_file", replace=True)
+            sql = strip_comments(model_sql("staging/aws_cur_line_items"))
+            params = {"source_id": source_id, "period_month": month, "assembly_id": "", "object_key": key}
+            scratch.execute(f"SELECT count(*) FROM ({sql})", bind(sql, params)).fetchall()
+    finally:
+        scratch.close()
+
+
+def objects_written(
+    con: duckdb.DuckDBPyConnection, source_id: str, month: date, keys: tuple[str, ...]
+) -> dict[str, int]:
+    """Line items kept per object, checked against the rows its reader numbered, from the month's groups
+    (a few hundred thousand rows at 10M line items, not the line items). Each row carries the line its
+    object's reader gave it (first line 1 for Parquet, 2 below a CSV header) before anything could drop
+    it, and the staging model never filters a row (a bad cell aborts the statement), so an object whose
+    groups count fewer line items than its numbered span lost some: the check the second full scan that
+    counted each object's rows used to make, without re-inflating the object."""
+    found = {
+        key: (int(count), first, last)
+        for key, count, first, last in con.execute(
+            f"""SELECT object_key, SUM(line_item_count), MIN(first_line), MAX(last_line) FROM {GROUPS_TABLE}
+                WHERE source_id = ? AND period_month = ? GROUP BY object_key""",
+            [source_id, month],
+        ).fetchall()
+    }
+    written: dict[str, int] = {}
+    for key in keys:
+        count, first, last = found.get(key, (0, None, None))
+        expected = 0 if last is None else last - (1 if key.lower().endswith(".parquet") else 2) + 1
+        if count != expected or (first is not None and first > last):
+            raise SourceError(f"read {expected} rows but wrote {count}", source_id=source_id, object_key=key)
+        written[key] = count
     return written
 
 
@@ -516,6 +613,28 @@ def record_objects(
     )
 
 
+UNION_OBJECTS = 16  # objects staged by one statement: bounds the readers (and CSV sniffs) open at once
+
+
+def object_batches(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The delivery's objects in the groups one statement stages: up to UNION_OBJECTS at a time, in manifest
+    order, except that a ZIP object goes alone (its CSV member is extracted to disk while it is read, so a
+    batch of them would hold that many extracted copies at once)."""
+    batches: list[tuple[str, ...]] = []
+    current: list[str] = []
+    for key in keys:
+        if key.lower().endswith(".zip"):
+            batches += [tuple(current)] if current else []
+            batches.append((key,))
+            current = []
+            continue
+        current.append(key)
+        if len(current) == UNION_OBJECTS:
+            batches.append(tuple(current))
+            current = []
+    return batches + ([tuple(current)] if current else [])
+
+
 @dataclass(frozen=True)
 class DeliveryToLoad:
     """What loading needs of a manifest, whichever CUR generation wrote it."""
@@ -526,7 +645,8 @@ class DeliveryToLoad:
     superseded: tuple[tuple[str, str], ...]
 
 
-ObjectOpener = Callable[[Path, str], AbstractContextManager[tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]]]
+Opened = tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]  # an object's relation and how to show its columns
+ObjectOpener = Callable[[duckdb.DuckDBPyConnection, Path, str], AbstractContextManager[Opened]]
 
 
 def refuse_vanished_delivery(con: duckdb.DuckDBPyConnection, source_id: str, month: date) -> None:
@@ -582,24 +702,29 @@ def load_delivery(
     if delivery is None:
         return LoadSummary(source.id, month, rows=0)
     storage = raw_storage(source)
-    line_items: dict[str, int] = {}
-    for key in delivery.object_keys:
-        with open_each(landing.local_path(key), key) as (relation, display):
-            line_items[key] = stage_object(
+    for batch in object_batches(delivery.object_keys):
+        with ExitStack() as stack:
+            opened = []
+            for key in batch:
+                relation, display = stack.enter_context(open_each(con, landing.local_path(key), key))
+                opened.append((key, relation, display))
+            stage_objects(
                 con,
-                relation,
+                opened,
                 table=table,
                 kind=kind,
                 storage=storage,
                 source_id=source.id,
                 month=month,
                 delivery_id=delivery.delivery_id,
-                object_key=key,
-                display=display,
+                validate_alone=lambda key: validate_object_alone(
+                    open_each, landing.local_path(key), key, source_id=source.id, month=month
+                ),
             )
-    rows = sum(line_items.values())
     if storage == COPIED:
         group_copied_rows(con, table, kind, source.id, month)
+    line_items = objects_written(con, source.id, month, delivery.object_keys)
+    rows = sum(line_items.values())
     record_objects(
         con,
         source,
@@ -675,7 +800,7 @@ def load_month(
         table=TABLE,
         run_id=run_id,
         force=force,
-        open_each=lambda path, key: open_object(con, path, source_id=source.id, object_key=key),
+        open_each=lambda on, path, key: open_object(on, path, source_id=source.id, object_key=key),
     )
 
 

@@ -235,9 +235,11 @@ def load_month(
     )
 
     @contextmanager
-    def open_each(path: Path, key: str) -> Iterator[tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]]:
+    def open_each(
+        on: duckdb.DuckDBPyConnection, path: Path, key: str
+    ) -> Iterator[tuple[duckdb.DuckDBPyRelation, Callable[[str], str]]]:
         # messages name CUR 2.0 columns by their own snake_case names
-        yield read_object(con, path, source_id=source.id, object_key=key), str
+        yield read_object(on, path, source_id=source.id, object_key=key), str
 
     return load_delivery(
         con,
