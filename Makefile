@@ -30,10 +30,10 @@ $(DAGSTER_HOME)/dagster.yaml:
 run: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/carbon-pipeline run
 
-## test: install with test extras and run the whole suite
+## test: install with test extras and run the whole suite; prints its ten slowest tests (docs/testing.md)
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests benchmarks
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=10
 
 ## ui: the Dagster UI on 127.0.0.1:$(UI_PORT) over the same configuration
 ui: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml

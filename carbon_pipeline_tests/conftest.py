@@ -133,6 +133,21 @@ def built_copy(tmp_path: Path, built: Deployment) -> Deployment:
     return copy_deployment(built, tmp_path / "built-copy")
 
 
+@pytest.fixture(scope="session")
+def moto_server() -> tuple[str, int]:
+    """One moto server (S3, EMR, EMR Serverless over real HTTP) for the whole run, on a port the operating
+    system picks while binding it (no port chosen beforehand, so none can be taken in between). Tests
+    share it safely: each makes buckets and clusters with unique names."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        yield server.get_host_and_port()
+    finally:
+        server.stop()
+
+
 def table_checksum(path: Path, table: str) -> str:
     """Order-independent digest of a table's full contents (every column, every row)."""
     con = duckdb.connect(str(path), read_only=True)

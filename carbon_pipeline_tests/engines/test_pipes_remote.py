@@ -22,7 +22,6 @@ from dagster_aws.pipes import (
     PipesS3ContextInjector,
 )
 from dagster_pipes import decode_param
-from moto.server import ThreadedMotoServer
 
 from carbon_pipeline.engines.pipes_clients import (
     PipesConfigError,
@@ -53,13 +52,10 @@ EMR = {
 }
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+@pytest.fixture
+def moto_endpoint(moto_server) -> str:
+    host, port = moto_server
+    return f"http://{host}:{port}"
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ import boto3
 import dagster as dg
 import pytest
 import yaml
-from moto.server import ThreadedMotoServer
 
 from carbon_pipeline.runner import failure_messages, run_inventory
 from carbon_pipeline.settings import Settings
@@ -37,13 +36,9 @@ def s3_sources(demo_sources: Path, bucket: str, endpoint: str) -> str:
     return yaml.safe_dump(document, sort_keys=False)
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield host, port
-    server.stop()
+@pytest.fixture
+def moto_endpoint(moto_server) -> tuple[str, int]:
+    return moto_server
 
 
 @pytest.fixture
