@@ -49,7 +49,7 @@ class Deployment:
             con.close()
 
 
-def materialize_assets(settings: Settings, assets: list[str], first: date, last: date):
+def materialize_assets(settings: Settings, assets: list[str], first: date, last: date, instance=None):
     """What run_inventory does, for the named assets ("ledger/activity") only: tests of one stage need
     not pay for the report, the serving file and every check of the others."""
     import dagster as dg
@@ -58,14 +58,16 @@ def materialize_assets(settings: Settings, assets: list[str], first: date, last:
     from carbon_pipeline.defs.partitions import RANGE_END_TAG, RANGE_START_TAG
 
     job = build_definitions(settings).resolve_job_def("inventory_job")
-    with dg.DagsterInstance.ephemeral() as instance:
-        return job.execute_in_process(
-            instance=instance,
-            run_config=QUIET_LOGS,
-            tags={RANGE_START_TAG: f"{first:%Y-%m-%d}", RANGE_END_TAG: f"{last:%Y-%m-%d}"},
-            raise_on_error=False,
-            asset_selection=[dg.AssetKey.from_user_string(name) for name in assets],
-        )
+    options = {
+        "run_config": QUIET_LOGS,
+        "tags": {RANGE_START_TAG: f"{first:%Y-%m-%d}", RANGE_END_TAG: f"{last:%Y-%m-%d}"},
+        "raise_on_error": False,
+        "asset_selection": [dg.AssetKey.from_user_string(name) for name in assets],
+    }
+    if instance is not None:
+        return job.execute_in_process(instance=instance, **options)
+    with dg.DagsterInstance.ephemeral() as ephemeral:
+        return job.execute_in_process(instance=ephemeral, **options)
 
 
 def copy_deployment(source: Deployment, root: Path) -> Deployment:

@@ -299,6 +299,15 @@ def test_the_engine_reads_its_settings_when_made_so_a_missing_variable_fails_bef
 # --- submissions to moto over HTTP: EMR Serverless, and a step on a running EMR cluster ---------------------
 
 
+@pytest.fixture
+def no_late_messages(monkeypatch):
+    """moto runs no job, so no Pipes message will ever arrive: the reader need not wait Dagster's 10 s
+    after the session closes for late ones (it still polls once after closing)."""
+    import dagster._core.pipes.utils as pipes_utils
+
+    monkeypatch.setattr(pipes_utils, "WAIT_FOR_LOGS_AFTER_EXECUTION_INTERVAL", 0)
+
+
 def run_engine_in_an_asset(tmp_path: Path) -> dg.ExecuteInProcessResult:
     """One asset whose engine hands one table to the configured Pipes client, with a real input file."""
     from carbon_pipeline.engines.pipes import PipesSparkWarehouseEngine
@@ -333,7 +342,7 @@ def handover_bucket(aws) -> str:
 
 
 def test_emr_serverless_submits_the_job_with_its_pipes_parameters_and_a_job_that_reports_nothing_fails(
-    handover_bucket, tmp_path, monkeypatch
+    handover_bucket, tmp_path, monkeypatch, no_late_messages
 ):
     """moto accepts the job and says SUCCESS at once without running anything: the engine must not take
     that for a result. What the test proves is the submission (over HTTP, with the bootstrap parameters
@@ -377,7 +386,7 @@ def test_emr_serverless_submits_the_job_with_its_pipes_parameters_and_a_job_that
 
 
 def test_emr_step_on_a_running_cluster_carries_the_pipes_arguments_and_times_out_loudly(
-    handover_bucket, tmp_path, monkeypatch
+    handover_bucket, tmp_path, monkeypatch, no_late_messages
 ):
     """moto's EMR never finishes a step: the client adds it (over HTTP), waits its timeout, and fails
     naming the step and its state. A step's completion on a real cluster is not tested here."""
