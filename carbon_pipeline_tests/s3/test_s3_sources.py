@@ -41,14 +41,8 @@ def moto_endpoint(moto_server) -> tuple[str, int]:
     return moto_server
 
 
-@pytest.fixture
-def s3_deployment(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
-    """The demo landing zone uploaded to a bucket; a deployment whose sources all point at it through
-    a fault-injecting proxy."""
-    host, port = moto_endpoint
-    monkeypatch.setenv("TEST_S3_KEY_ID", "AKIATESTKEY")
-    monkeypatch.setenv("TEST_S3_SECRET", CANARY)
-    monkeypatch.setenv("CARBON_STAGING", str(tmp_path / "staging"))
+def upload_demo(host: str, port: int, demo_files: Path) -> str:
+    """A new bucket holding the demo landing zone; its name."""
     admin = boto3.client(
         "s3",
         endpoint_url=f"http://{host}:{port}",
@@ -62,6 +56,22 @@ def s3_deployment(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
     for path in landing.rglob("*"):
         if path.is_file():
             admin.upload_file(str(path), bucket, path.relative_to(landing).as_posix())
+    return bucket
+
+
+@pytest.fixture(scope="module")
+def demo_bucket(moto_server, demo_files: Path) -> str:
+    """The demo landing zone uploaded once for the tests that only read the bucket (faults are injected by
+    each test's own proxy, never stored in the bucket)."""
+    return upload_demo(*moto_server, demo_files)
+
+
+def deployment_over(bucket: str, tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
+    """A deployment whose sources all point at ``bucket`` through a fault-injecting proxy of its own."""
+    host, port = moto_endpoint
+    monkeypatch.setenv("TEST_S3_KEY_ID", "AKIATESTKEY")
+    monkeypatch.setenv("TEST_S3_SECRET", CANARY)
+    monkeypatch.setenv("CARBON_STAGING", str(tmp_path / "staging"))
     proxy = FaultProxy(host, port)
     endpoint = proxy.start()
     sources = tmp_path / "sources.yaml"
@@ -74,6 +84,23 @@ def s3_deployment(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
         staging=tmp_path / "staging",
         reports=tmp_path / "reports",
     )
+    return settings, proxy, bucket
+
+
+@pytest.fixture
+def s3_deployment(tmp_path: Path, demo_files: Path, demo_bucket: str, moto_endpoint, monkeypatch):
+    """The demo landing zone in the shared read-only bucket; a deployment whose sources all point at it
+    through a fault-injecting proxy."""
+    settings, proxy, bucket = deployment_over(demo_bucket, tmp_path, demo_files, moto_endpoint, monkeypatch)
+    yield settings, proxy, bucket
+    proxy.stop()
+
+
+@pytest.fixture
+def s3_deployment_with_its_own_bucket(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
+    """As s3_deployment, over a bucket of its own that the test may change (a redelivery)."""
+    bucket = upload_demo(*moto_endpoint, demo_files)
+    settings, proxy, bucket = deployment_over(bucket, tmp_path, demo_files, moto_endpoint, monkeypatch)
     yield settings, proxy, bucket
     proxy.stop()
 
@@ -136,13 +163,15 @@ def _summary(path: Path) -> list[tuple]:
         con.close()
 
 
-def test_sensor_on_the_bucket_runs_new_deliveries_once_and_a_redelivery_as_a_restatement(s3_deployment, moto_endpoint):
+def test_sensor_on_the_bucket_runs_new_deliveries_once_and_a_redelivery_as_a_restatement(
+    s3_deployment_with_its_own_bucket, moto_endpoint
+):
     from carbon_pipeline.definitions import build_definitions
     from carbon_pipeline.defs.partitions import SOURCES_TAG
     from carbon_pipeline.defs.resources import SourcesResource
     from carbon_pipeline.sources.months import months_between
 
-    settings, proxy, bucket = s3_deployment
+    settings, proxy, bucket = s3_deployment_with_its_own_bucket
     defs = build_definitions(settings)
     sensor = next(s for s in defs.sensors if s.name == "demo_cur_deliveries")
     resources = {"sources": SourcesResource(path=str(settings.sources_file))}
