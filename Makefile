@@ -31,7 +31,7 @@ run: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/carbon-pipeline run
 
 ## test: install with test extras (and Debian's chromium for the browser tests), validate the definitions, run the
-## whole suite and print its ten slowest tests
+## whole suite and print its ten slowest tests (docs/testing.md)
 test: $(VENV)/.installed-test chromium
 	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests benchmarks
 	$(BIN)/dg check defs --use-active-venv

@@ -3,6 +3,7 @@ files in temporary folders."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
@@ -17,7 +18,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "true")
 
 from carbon_pipeline.demo.generator import generate_demo  # noqa: E402
-from carbon_pipeline.runner import failure_messages, run_inventory  # noqa: E402
+from carbon_pipeline.runner import QUIET_LOGS, failure_messages, run_inventory  # noqa: E402
 from carbon_pipeline.settings import Settings  # noqa: E402
 
 FIRST, LAST = date(2024, 1, 1), date(2025, 12, 1)
@@ -35,6 +36,10 @@ class Deployment:
     def run(self, first: date = FIRST, last: date = LAST, **kwargs):
         return run_inventory(self.settings, first, last, **kwargs)
 
+    def materialize(self, assets: list[str], first: date = FIRST, last: date = LAST):
+        """Only ``assets`` (and their checks) of the inventory job, for first..last in one run."""
+        return materialize_assets(self.settings, assets, first, last)
+
     def query(self, sql: str, params: list | None = None, *, serving: bool = False) -> list[tuple]:
         path = self.settings.serving if serving else self.settings.warehouse
         con = duckdb.connect(str(path), read_only=True)
@@ -42,6 +47,49 @@ class Deployment:
             return con.execute(sql, params or []).fetchall()
         finally:
             con.close()
+
+
+def materialize_assets(settings: Settings, assets: list[str], first: date, last: date, instance=None):
+    """What run_inventory does, for the named assets ("ledger/activity") only: tests of one stage need
+    not pay for the report, the serving file and every check of the others."""
+    import dagster as dg
+
+    from carbon_pipeline.definitions import build_definitions
+    from carbon_pipeline.orchestration.partitions import RANGE_END_TAG, RANGE_START_TAG
+
+    job = build_definitions(settings).resolve_job_def("inventory_job")
+    options = {
+        "run_config": QUIET_LOGS,
+        "tags": {RANGE_START_TAG: f"{first:%Y-%m-%d}", RANGE_END_TAG: f"{last:%Y-%m-%d}"},
+        "raise_on_error": False,
+        "asset_selection": [dg.AssetKey.from_user_string(name) for name in assets],
+    }
+    if instance is not None:
+        return job.execute_in_process(instance=instance, **options)
+    with dg.DagsterInstance.ephemeral() as ephemeral:
+        return job.execute_in_process(instance=ephemeral, **options)
+
+
+def copy_deployment(source: Deployment, root: Path) -> Deployment:
+    """A copy of a built deployment (landing, sources file, warehouse, serving file, reports) that a test
+    may change: cheaper than building one, and the built one stays as every other test expects it. Files
+    keep their modification times, so the copy's deliveries are as unchanged as the original's."""
+    shutil.copytree(source.root, root, symlinks=True)
+    return Deployment(root, replace_root(source.settings, source.root, root))
+
+
+def replace_root(settings: Settings, old: Path, new: Path) -> Settings:
+    def moved(path: Path) -> Path:
+        return new / path.relative_to(old)
+
+    return dataclasses.replace(
+        settings,
+        sources_file=moved(settings.sources_file),
+        warehouse=moved(settings.warehouse),
+        serving=moved(settings.serving),
+        staging=moved(settings.staging),
+        reports=moved(settings.reports),
+    )
 
 
 def make_deployment(root: Path, demo: Path) -> Deployment:
@@ -76,8 +124,30 @@ def built(tmp_path_factory: pytest.TempPathFactory, demo_files: Path) -> Deploym
 
 @pytest.fixture
 def fresh(tmp_path: Path, demo_files: Path) -> Deployment:
-    """A deployment that a test may modify (landing files, warehouse)."""
+    """A deployment that a test may modify (landing files, warehouse), nothing built yet."""
     return make_deployment(tmp_path, demo_files)
+
+
+@pytest.fixture
+def built_copy(tmp_path: Path, built: Deployment) -> Deployment:
+    """A copy of the session's built deployment that a test may modify: the demo as a full run leaves it,
+    without running it again."""
+    return copy_deployment(built, tmp_path / "built-copy")
+
+
+@pytest.fixture(scope="session")
+def moto_server() -> tuple[str, int]:
+    """One moto server (S3, EMR, EMR Serverless over real HTTP) for the whole run, on a port the operating
+    system picks while binding it (no port chosen beforehand, so none can be taken in between). Tests
+    share it safely: each makes buckets and clusters with unique names."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        yield server.get_host_and_port()
+    finally:
+        server.stop()
 
 
 def table_checksum(path: Path, table: str) -> str:

@@ -157,6 +157,18 @@ class PrefixedS3MessageReader(PipesS3MessageReader):
         with super().get_params() as params:
             yield {**params, "key_prefix": f"{self.key_prefix}/{params['key_prefix']}"}
 
+    def download_messages(self, cursor: int | None, params: dict[str, Any]) -> tuple[int, str] | None:
+        """Every chunk written so far, not one per poll. Dagster's blob-store reader takes one chunk per
+        poll (a poll every ``interval``, at least a second) and stops polling 10 s after the session closes
+        unless it has seen the ``closed`` message; on a loaded host, where each poll is slow, the chunks
+        still waiting then (the outputs report, ``closed``) were dropped and the asset failed. Draining
+        makes what is read depend on what was written, not on how fast the host polls."""
+        chunks = []
+        while (chunk := self.download_messages_chunk(self.counter, params)) is not None:
+            chunks.append(chunk)
+            self.counter += 1
+        return (self.counter, "\n".join(chunks)) if chunks else None
+
 
 class PipesEMRStepsClient(dg.PipesClient):
     """Runs the Spark entry point as a step on a running EMR cluster (``add_job_flow_steps``), for
@@ -217,7 +229,8 @@ class PipesEMRStepsClient(dg.PipesClient):
             attempts = max(1, round(self.timeout_minutes * 60 / self.poll_seconds))
             try:
                 self.client.get_waiter("step_complete").wait(
-                    ClusterId=cluster_id, StepId=step_id,
+                    ClusterId=cluster_id,
+                    StepId=step_id,
                     WaiterConfig={"Delay": self.poll_seconds, "MaxAttempts": attempts},
                 )
             except dg.DagsterExecutionInterruptedError:
@@ -332,7 +345,9 @@ def pipes_launch(
         if cluster_id:
             assert injector is not None and reader is not None
             client = PipesEMRStepsClient(
-                emr, injector, reader,
+                emr,
+                injector,
+                reader,
                 poll_seconds=float(settings.get("CARBON_EMR_POLL_SECONDS", "15") or 15),
                 timeout_minutes=float(settings.get("CARBON_EMR_STEP_TIMEOUT_MINUTES", "1440") or 1440),
             )

@@ -22,7 +22,6 @@ from dagster_aws.pipes import (
     PipesS3ContextInjector,
 )
 from dagster_pipes import decode_param
-from moto.server import ThreadedMotoServer
 
 from carbon_pipeline.engines.pipes_clients import (
     PipesConfigError,
@@ -53,13 +52,10 @@ EMR = {
 }
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+@pytest.fixture
+def moto_endpoint(moto_server) -> str:
+    host, port = moto_server
+    return f"http://{host}:{port}"
 
 
 @pytest.fixture
@@ -116,12 +112,16 @@ def test_with_an_s3_prefix_inputs_outputs_context_and_messages_go_through_the_bu
     # every transform asset left its inputs, its outputs and its messages under <prefix>/<run_id>/<asset>/
     keys = keys_under(s3, bucket, f"pipes/{run_id}/")
     tables = [
-        "ledger.activity", "ledger.provider_emissions", "emissions.activity_emissions",
-        "marts.cloud_emissions", "marts.scope_summary", "marts.cloud_reconciliation",
+        "ledger.activity",
+        "ledger.provider_emissions",
+        "emissions.activity_emissions",
+        "marts.cloud_emissions",
+        "marts.scope_summary",
+        "marts.cloud_reconciliation",
     ]
     for table in tables:
         base = f"pipes/{run_id}/{flat_name(table)}/"
-        mine = [k[len(base):] for k in keys if k.startswith(base)]
+        mine = [k[len(base) :] for k in keys if k.startswith(base)]
         assert any(k.startswith("inputs/") and k.endswith(".parquet") for k in mine), (table, mine)
         outputs = [k for k in mine if k.startswith(f"outputs/{flat_name(table)}/")]
         assert outputs and all(k.endswith(".parquet") for k in outputs), (table, mine)
@@ -207,7 +207,12 @@ def test_emr_without_a_cluster_id_starts_a_cluster_per_run_with_pipes_emr_client
     assert flow["Instances"]["Ec2SubnetId"] == "subnet-0abc"
     (step,) = flow["Steps"]
     assert step["HadoopJarStep"]["Args"] == [
-        "spark-submit", "--deploy-mode", "cluster", "--conf", "spark.executor.memory=4g", ENTRY
+        "spark-submit",
+        "--deploy-mode",
+        "cluster",
+        "--conf",
+        "spark.executor.memory=4g",
+        ENTRY,
     ]
     assert (flow["JobFlowRole"], flow["ServiceRole"]) == ("EMR_EC2_DefaultRole", "EMR_DefaultRole")
 
@@ -224,8 +229,16 @@ def test_emr_with_a_cluster_id_adds_a_step_that_carries_the_pipes_arguments(monk
         step, {"--dagster-pipes-context": "CTX", "--dagster-pipes-messages": "MSG"}
     )
     assert submitted["HadoopJarStep"]["Args"] == [
-        "spark-submit", "--deploy-mode", "cluster", "--conf", "spark.executor.memory=4g", ENTRY,
-        "--dagster-pipes-context", "CTX", "--dagster-pipes-messages", "MSG",
+        "spark-submit",
+        "--deploy-mode",
+        "cluster",
+        "--conf",
+        "spark.executor.memory=4g",
+        ENTRY,
+        "--dagster-pipes-context",
+        "CTX",
+        "--dagster-pipes-messages",
+        "MSG",
     ]
     assert step["HadoopJarStep"]["Args"][-1] == ENTRY  # the configured step is not changed by a run
 
@@ -238,8 +251,14 @@ def test_databricks_without_dagster_databricks_says_which_package_to_install():
     else:  # pragma: no cover - only where someone installed it
         pytest.skip("dagster-databricks is installed here")
     with pytest.raises(PipesConfigError, match="pip install dagster-databricks"):
-        pipes_settings({"CARBON_PIPES_CLIENT": "databricks", "CARBON_PIPES_S3_PREFIX": PREFIX,
-                        "CARBON_PIPES_ENTRY_POINT": "dbfs:/carbon/entry.py", "CARBON_DATABRICKS_CLUSTER_ID": "0101"})
+        pipes_settings(
+            {
+                "CARBON_PIPES_CLIENT": "databricks",
+                "CARBON_PIPES_S3_PREFIX": PREFIX,
+                "CARBON_PIPES_ENTRY_POINT": "dbfs:/carbon/entry.py",
+                "CARBON_DATABRICKS_CLUSTER_ID": "0101",
+            }
+        )
 
 
 @pytest.mark.parametrize(
@@ -280,6 +299,15 @@ def test_the_engine_reads_its_settings_when_made_so_a_missing_variable_fails_bef
 # --- submissions to moto over HTTP: EMR Serverless, and a step on a running EMR cluster ---------------------
 
 
+@pytest.fixture
+def no_late_messages(monkeypatch):
+    """moto runs no job, so no Pipes message will ever arrive: the reader need not wait Dagster's 10 s
+    after the session closes for late ones (it still polls once after closing)."""
+    import dagster._core.pipes.utils as pipes_utils
+
+    monkeypatch.setattr(pipes_utils, "WAIT_FOR_LOGS_AFTER_EXECUTION_INTERVAL", 0)
+
+
 def run_engine_in_an_asset(tmp_path: Path) -> dg.ExecuteInProcessResult:
     """One asset whose engine hands one table to the configured Pipes client, with a real input file."""
     from carbon_pipeline.engines.pipes import PipesSparkWarehouseEngine
@@ -314,7 +342,7 @@ def handover_bucket(aws) -> str:
 
 
 def test_emr_serverless_submits_the_job_with_its_pipes_parameters_and_a_job_that_reports_nothing_fails(
-    handover_bucket, tmp_path, monkeypatch
+    handover_bucket, tmp_path, monkeypatch, no_late_messages
 ):
     """moto accepts the job and says SUCCESS at once without running anything: the engine must not take
     that for a result. What the test proves is the submission (over HTTP, with the bootstrap parameters
@@ -358,7 +386,7 @@ def test_emr_serverless_submits_the_job_with_its_pipes_parameters_and_a_job_that
 
 
 def test_emr_step_on_a_running_cluster_carries_the_pipes_arguments_and_times_out_loudly(
-    handover_bucket, tmp_path, monkeypatch
+    handover_bucket, tmp_path, monkeypatch, no_late_messages
 ):
     """moto's EMR never finishes a step: the client adds it (over HTTP), waits its timeout, and fails
     naming the step and its state. A step's completion on a real cluster is not tested here."""
@@ -390,6 +418,36 @@ def test_emr_step_on_a_running_cluster_carries_the_pipes_arguments_and_times_out
     base = f"pipes/{result.run_id}/spark_step"
     assert decode_param(bootstrap["--dagster-pipes-context"])["key"].startswith(f"{base}/context/")
     assert decode_param(bootstrap["--dagster-pipes-messages"])["key_prefix"].startswith(f"{base}/messages/")
+
+
+def test_the_s3_message_reader_reads_every_chunk_still_waiting_when_the_session_closes(handover_bucket):
+    """Why the S3 hand-over test above failed once on a loaded machine: Dagster's blob-store reader took one
+    chunk per poll and gave up 10 s after the session closed unless it had read ``closed``, so when slow
+    polls left chunks behind, the last ones (the outputs report, ``closed``) were dropped. Here 30 chunks,
+    more than that grace period reads one at a time, are all waiting when the session closes."""
+    s3 = boto3.client("s3")
+    injector = PipesS3ContextInjector(bucket=handover_bucket, client=s3, key_prefix="backlog/context/")
+    reader = PrefixedS3MessageReader(bucket=handover_bucket, client=s3, key_prefix="backlog/messages", interval=1)
+    chunks = 30
+    reports: list = []
+
+    def message(method: str, params: dict) -> str:
+        return json.dumps({"__dagster_pipes_version": "0.1", "method": method, "params": params})
+
+    @dg.asset
+    def backlog(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        with dg.open_pipes_session(context=context, context_injector=injector, message_reader=reader) as session:
+            prefix = session.message_reader_params["key_prefix"]
+            for index in range(1, chunks + 1):
+                lines = [message("report_custom_message", {"payload": index})]
+                if index == chunks:
+                    lines.append(message("closed", {}))
+                s3.put_object(Bucket=handover_bucket, Key=f"{prefix}/{index}.json", Body="\n".join(lines).encode())
+        reports.extend(session.get_custom_messages())
+        return dg.MaterializeResult()
+
+    assert dg.materialize([backlog]).success
+    assert reports == list(range(1, chunks + 1))
 
 
 def test_entry_point_output_paths_keep_their_s3_scheme():

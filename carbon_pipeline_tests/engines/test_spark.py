@@ -3,7 +3,7 @@
 The demo is built once with DuckDB (fixture ``built``); the tables the ledger stage reads are handed to
 Spark as Parquet, Spark runs ledger -> emissions -> marts from the transpiled models, and every row of the
 marts (and of the ledger and emissions tables on the way) must equal DuckDB's: the same rows, doubles
-equal within 1e-9 relative. One Spark session serves the whole module.
+equal within 1e-9 relative. One Spark session (fixture ``spark``, engines/conftest.py) serves the whole run.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import pytest
 pytest.importorskip("pyspark", reason="pyspark is in the `test` and `spark` extras")
 
 from carbon_pipeline.engines import SparkWarehouseEngine  # noqa: E402
-from carbon_pipeline.engines.spark_engine import SparkEngine, spark_session  # noqa: E402
+from carbon_pipeline.engines.spark_engine import SparkEngine  # noqa: E402
 from carbon_pipeline.engines.tables import (  # noqa: E402
     export_inputs,
     external_inputs,
@@ -38,13 +38,6 @@ START, END = date(2024, 1, 1), date(2026, 1, 1)
 MARTS = ("marts.scope_summary", "marts.cloud_emissions", "marts.cloud_reconciliation")
 # Text built from doubles (the emission formulas) is not compared: Java prints 0.000392 as 3.92E-4.
 NOT_COMPARED = {"emissions.activity_emissions": {"formula"}}
-
-
-@pytest.fixture(scope="module")
-def spark():
-    session = spark_session()
-    yield session
-    session.stop()
 
 
 def _params(deployment) -> dict:
@@ -92,6 +85,7 @@ def differences(expected: dict, actual: dict) -> list[str]:
         ):
             found.append(f"{key}: duckdb {left} spark {right}")
     return found
+
 
 def assert_same_marts(reference_warehouse: Path, warehouse: Path, window: str) -> None:
     """Every mart of ``warehouse`` equals the reference's in the months of ``window`` (a WHERE clause)."""
@@ -148,8 +142,10 @@ def test_the_comparison_can_fail(built, spark_outputs):
         expected = _keyed(con, table, table)
         source = f"read_parquet('{spark_outputs[table]}/*.parquet')"
         tampered = _keyed(
-            con, table, f"(SELECT * REPLACE (CASE WHEN rowid = 0 THEN tco2e * (1 + 1e-6) ELSE tco2e END AS tco2e) "
-            f"FROM (SELECT *, row_number() OVER () - 1 AS rowid FROM {source}))"
+            con,
+            table,
+            f"(SELECT * REPLACE (CASE WHEN rowid = 0 THEN tco2e * (1 + 1e-6) ELSE tco2e END AS tco2e) "
+            f"FROM (SELECT *, row_number() OVER () - 1 AS rowid FROM {source}))",
         )
     finally:
         con.close()

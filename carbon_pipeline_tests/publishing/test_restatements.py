@@ -23,7 +23,7 @@ from carbon_pipeline.runner import failure_messages
 from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline.warehouse import connection
 from carbon_pipeline.warehouse.connection import warehouse_connection
-from carbon_pipeline_tests.conftest import table_checksum
+from carbon_pipeline_tests.conftest import Deployment, copy_deployment, make_deployment, table_checksum
 
 Q1_2025 = (date(2025, 1, 1), date(2025, 3, 1))
 PUBLISHED_TABLES = ("published.snapshots", "published.figures", "published.scope_summary")
@@ -31,6 +31,20 @@ PARTS = (
     "method_effect + activity_effect + factor_effect + provider_revision_effect + added_removed_effect"
     " + unattributed_effect"
 )
+
+
+@pytest.fixture(scope="module")
+def q1_built(tmp_path_factory: pytest.TempPathFactory, demo_files: Path) -> Deployment:
+    """The demo with only 2025-01..2025-03 materialized, once for the module; tests change copies."""
+    deployment = make_deployment(tmp_path_factory.mktemp("q1-built"), demo_files)
+    run_ok(deployment, *Q1_2025)
+    return deployment
+
+
+@pytest.fixture
+def q1(q1_built: Deployment, tmp_path: Path) -> Deployment:
+    """A copy of the Q1 2025 deployment, as a run of Q1 on a fresh deployment leaves it."""
+    return copy_deployment(q1_built, tmp_path / "q1")
 
 
 def published_checksums(deployment) -> dict[str, str]:
@@ -126,8 +140,8 @@ def assert_parts_add_up(deployment) -> None:
     assert mismatched == []
 
 
-def test_a_new_carbon_model_for_published_months_is_a_method_change_and_the_snapshot_stays(fresh, monkeypatch):
-    run_ok(fresh, *Q1_2025)
+def test_a_new_carbon_model_for_published_months_is_a_method_change_and_the_snapshot_stays(q1, monkeypatch):
+    fresh = q1  # Q1 2025 materialized
     reported_before = dict(
         fresh.query(
             """SELECT period_month || '/' || method, tco2e FROM marts.scope_summary
@@ -233,8 +247,8 @@ def test_a_redelivered_usage_estimated_cur_month_is_an_activity_effect(fresh, mo
     assert_parts_add_up(fresh)
 
 
-def test_a_corrected_supplier_factor_is_a_factor_effect(fresh, monkeypatch):
-    run_ok(fresh, *Q1_2025)
+def test_a_corrected_supplier_factor_is_a_factor_effect(q1, monkeypatch):
+    fresh = q1  # Q1 2025 materialized
     assert publish(fresh, monkeypatch, "2025-01", "2025-03") == 0
     electricity = fresh.landing / "activity" / "electricity" / "electricity_2025.csv"
     text = electricity.read_text()
@@ -273,8 +287,8 @@ def test_a_corrected_supplier_factor_is_a_factor_effect(fresh, monkeypatch):
     assert_parts_add_up(fresh)
 
 
-def test_published_snapshots_are_immutable_versioned_and_untouched_by_failed_runs(fresh, monkeypatch):
-    run_ok(fresh, *Q1_2025)
+def test_published_snapshots_are_immutable_versioned_and_untouched_by_failed_runs(q1, monkeypatch):
+    fresh = q1  # Q1 2025 materialized
     assert publish(fresh, monkeypatch, "2025-01", "2025-03") == 0
     published = published_checksums(fresh)
 

@@ -57,7 +57,8 @@ class FaultProxy:
                         if self.command != "HEAD":
                             self.wfile.write(payload)
                         return
-                upstream = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=30)
+                # a hang guard only: moto shares this loaded process, and a slow answer is not a fault
+                upstream = http.client.HTTPConnection(proxy.upstream_host, proxy.upstream_port, timeout=600)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
                 upstream.request(self.command, self.path, body=body, headers=headers)
                 response = upstream.getresponse()

@@ -13,7 +13,6 @@ import boto3
 import dagster as dg
 import pytest
 import yaml
-from moto.server import ThreadedMotoServer
 
 from carbon_pipeline.runner import failure_messages, run_inventory
 from carbon_pipeline.settings import Settings
@@ -37,23 +36,13 @@ def s3_sources(demo_sources: Path, bucket: str, endpoint: str) -> str:
     return yaml.safe_dump(document, sort_keys=False)
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield host, port
-    server.stop()
-
-
 @pytest.fixture
-def s3_deployment(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
-    """The demo landing zone uploaded to a bucket; a deployment whose sources all point at it through
-    a fault-injecting proxy."""
-    host, port = moto_endpoint
-    monkeypatch.setenv("TEST_S3_KEY_ID", "AKIATESTKEY")
-    monkeypatch.setenv("TEST_S3_SECRET", CANARY)
-    monkeypatch.setenv("CARBON_STAGING", str(tmp_path / "staging"))
+def moto_endpoint(moto_server) -> tuple[str, int]:
+    return moto_server
+
+
+def upload_demo(host: str, port: int, demo_files: Path) -> str:
+    """A new bucket holding the demo landing zone; its name."""
     admin = boto3.client(
         "s3",
         endpoint_url=f"http://{host}:{port}",
@@ -67,6 +56,22 @@ def s3_deployment(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
     for path in landing.rglob("*"):
         if path.is_file():
             admin.upload_file(str(path), bucket, path.relative_to(landing).as_posix())
+    return bucket
+
+
+@pytest.fixture(scope="module")
+def demo_bucket(moto_server, demo_files: Path) -> str:
+    """The demo landing zone uploaded once for the tests that only read the bucket (faults are injected by
+    each test's own proxy, never stored in the bucket)."""
+    return upload_demo(*moto_server, demo_files)
+
+
+def deployment_over(bucket: str, tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
+    """A deployment whose sources all point at ``bucket`` through a fault-injecting proxy of its own."""
+    host, port = moto_endpoint
+    monkeypatch.setenv("TEST_S3_KEY_ID", "AKIATESTKEY")
+    monkeypatch.setenv("TEST_S3_SECRET", CANARY)
+    monkeypatch.setenv("CARBON_STAGING", str(tmp_path / "staging"))
     proxy = FaultProxy(host, port)
     endpoint = proxy.start()
     sources = tmp_path / "sources.yaml"
@@ -79,6 +84,23 @@ def s3_deployment(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
         staging=tmp_path / "staging",
         reports=tmp_path / "reports",
     )
+    return settings, proxy, bucket
+
+
+@pytest.fixture
+def s3_deployment(tmp_path: Path, demo_files: Path, demo_bucket: str, moto_endpoint, monkeypatch):
+    """The demo landing zone in the shared read-only bucket; a deployment whose sources all point at it
+    through a fault-injecting proxy."""
+    settings, proxy, bucket = deployment_over(demo_bucket, tmp_path, demo_files, moto_endpoint, monkeypatch)
+    yield settings, proxy, bucket
+    proxy.stop()
+
+
+@pytest.fixture
+def s3_deployment_with_its_own_bucket(tmp_path: Path, demo_files: Path, moto_endpoint, monkeypatch):
+    """As s3_deployment, over a bucket of its own that the test may change (a redelivery)."""
+    bucket = upload_demo(*moto_endpoint, demo_files)
+    settings, proxy, bucket = deployment_over(bucket, tmp_path, demo_files, moto_endpoint, monkeypatch)
     yield settings, proxy, bucket
     proxy.stop()
 
@@ -141,14 +163,16 @@ def _summary(path: Path) -> list[tuple]:
         con.close()
 
 
-def test_sensor_on_the_bucket_runs_new_deliveries_once_and_a_redelivery_as_a_restatement(s3_deployment, moto_endpoint):
+def test_sensor_on_the_bucket_runs_new_deliveries_once_and_a_redelivery_as_a_restatement(
+    s3_deployment_with_its_own_bucket, moto_endpoint
+):
     from carbon_pipeline.definitions import build_definitions
     from carbon_pipeline.defs.automation.sensors import MAX_RUNS_PER_TICK
     from carbon_pipeline.months import months_between
     from carbon_pipeline.orchestration.partitions import SOURCES_TAG
     from carbon_pipeline.orchestration.resources import SourcesResource
 
-    settings, proxy, bucket = s3_deployment
+    settings, proxy, bucket = s3_deployment_with_its_own_bucket
     defs = build_definitions(settings)
     sensor = next(s for s in defs.sensors if s.name == "demo_cur_deliveries")
     resources = {"sources": SourcesResource(path=str(settings.sources_file))}

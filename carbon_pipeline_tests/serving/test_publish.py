@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
-import time
 from datetime import date
 
 import duckdb
@@ -37,10 +36,11 @@ def test_a_bi_process_holding_the_serving_file_neither_blocks_a_run_nor_sees_a_h
     try:
         opened = reader.stdout.readline()
         assert opened.startswith("open")
-        started = time.monotonic()
         result = fresh.run(date(2024, 1, 1), date(2025, 12, 1))
         assert result.success, failure_messages(result)
-        assert time.monotonic() - started < 120
+        # not blocked: the run finished while the BI process still holds the file open (it waits for a line
+        # on stdin). No deadline: publishing never waits for a lock, and a loaded machine is just slower.
+        assert reader.poll() is None
         reader.stdin.write("\n")
         reader.stdin.flush()
         again = reader.stdout.readline()

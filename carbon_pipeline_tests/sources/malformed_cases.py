@@ -10,7 +10,10 @@ Outcomes:
 * ``loads``: not an error at all (BOM, CRLF, a very long field): the run succeeds and ``totals_sql`` is the same
   as for the clean file.
 
-``direct`` cases are about parsing only: the reader is called in a transaction instead of running the job.
+Every case is checked where its behaviour lives: the sources file's loader, or the kind's reader in a
+transaction on a copy of the clean warehouse (the raw asset's own protocol), and for flags set downstream,
+only the ledger and emissions assets. ``job`` cases are also run through the whole inventory job: the
+failure surface a person sees (the failed step's message) and the nothing-written guarantee end to end.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ class Case:
     flag_sql: str = ""
     flag: tuple[tuple, ...] = ()
     totals_sql: str = ""
-    direct: bool = False
+    job: bool = False
 
     def __str__(self) -> str:
         return self.id
@@ -125,6 +128,7 @@ CASES: tuple[Case, ...] = (
         b.set_cell("cur", 9, "lineItem/UsageAmount", "1,234.5"),
         "fails",
         (*CUR, "row 9", "column 'lineItem/UsageAmount'", "'1,234.5'"),
+        job=True,
     ),
     Case(
         "cur_non_numeric_cost",
@@ -185,6 +189,7 @@ CASES: tuple[Case, ...] = (
         flag_sql=cur_ledger_flag(region="xx-mars-1"),
         flag=(("xx-mars-1", "Hrs", "no_factor"),),
         totals_sql=cur_totals(except_line=2),
+        job=True,
     ),
     Case(
         "cur_unknown_pricing_unit",
@@ -271,6 +276,7 @@ CASES: tuple[Case, ...] = (
         b.set_cell("carbon", 4, "total_mbm_emissions_unit", "kgCO2e"),
         "fails",
         (*CARBON, "row 4", "column 'total_mbm_emissions_unit'", "'kgCO2e'"),
+        job=True,
     ),
     Case(
         "carbon_nan_emissions_value",
@@ -336,6 +342,7 @@ CASES: tuple[Case, ...] = (
         b.set_cell("electricity", 9, "kwh", "14 259,2"),
         "fails",
         (*ELECTRICITY, "row 9", "column 'kwh'"),
+        job=True,
     ),
     Case(
         "electricity_missing_kwh_column",
@@ -382,7 +389,6 @@ CASES: tuple[Case, ...] = (
         b.use_crlf("electricity"),
         "loads",
         totals_sql=activity_totals("demo-electricity"),
-        direct=True,
     ),
     # --- activity files: fleet fuel -----------------------------------------------------------------------
     Case(
@@ -410,7 +416,6 @@ CASES: tuple[Case, ...] = (
         b.set_cell("fuel", 32, "quantity", "inf"),
         "fails",
         (*FUEL, "row 32", "column 'quantity'"),
-        direct=True,
     ),
     Case(
         "fuel_semicolon_delimited_with_decimal_commas",
@@ -419,7 +424,6 @@ CASES: tuple[Case, ...] = (
         b.european_csv("fuel"),
         "fails",
         (*FUEL, "row 2", "column 'quantity'", "'15,06'"),
-        direct=True,
     ),
     Case(
         "fuel_tab_delimited",
@@ -428,7 +432,6 @@ CASES: tuple[Case, ...] = (
         b.replace_delimiter("fuel", "\t"),
         "loads",
         totals_sql=activity_totals("demo-fleet-fuel"),
-        direct=True,
     ),
     Case("fuel_zero_byte_file", "demo-fleet-fuel", "activity_csv", b.empty("fuel"), "fails", (*FUEL, "cannot be read")),
     # --- activity files: travel ---------------------------------------------------------------------------
@@ -447,7 +450,6 @@ CASES: tuple[Case, ...] = (
         b.rename_column("travel", "distance", "distance_km"),
         "fails",
         (*TRAVEL, "row 1", "column 'distance'", "required column missing"),
-        direct=True,
     ),
     Case(
         "travel_duplicate_cost_header",
@@ -456,7 +458,6 @@ CASES: tuple[Case, ...] = (
         b.duplicate_header("travel", "passengers", "cost"),
         "fails",
         (*TRAVEL, "row 1", "column 'cost'", "duplicate column"),
-        direct=True,
     ),
     Case(
         "travel_unknown_distance_unit",
@@ -475,7 +476,6 @@ CASES: tuple[Case, ...] = (
         b.long_field("travel", 20, "trip_ref"),
         "loads",
         totals_sql=activity_totals("demo-travel"),
-        direct=True,
     ),
     # --- FOCUS --------------------------------------------------------------------------------------------
     Case(
@@ -493,7 +493,6 @@ CASES: tuple[Case, ...] = (
         b.set_cell("focus", 6, "ConsumedQuantity", "NaN"),
         "fails",
         (*FOCUS, "row 6", "column 'ConsumedQuantity'"),
-        direct=True,
     ),
     Case(
         "focus_unparseable_charge_period_start",
@@ -510,9 +509,8 @@ CASES: tuple[Case, ...] = (
         b.drop_column("focus", "BillingCurrency"),
         "fails",
         (*FOCUS, "row 1", "column 'BillingCurrency'", "required column missing"),
-        direct=True,
     ),
-    Case("focus_with_bom", "demo-focus", "focus", b.add_bom("focus"), "loads", totals_sql=focus_totals(), direct=True),
+    Case("focus_with_bom", "demo-focus", "focus", b.add_bom("focus"), "loads", totals_sql=focus_totals()),
     Case(
         "focus_unknown_region",
         "demo-focus",
@@ -536,6 +534,7 @@ CASES: tuple[Case, ...] = (
         b.edit_sources("kind: focus", "kind: focus_v2"),
         "fails",
         (*SOURCES_FILE, "source 'demo-focus'", "unknown kind 'focus_v2'"),
+        job=True,
     ),
     Case(
         "sources_unknown_key",

@@ -18,7 +18,6 @@ import boto3
 import dagster as dg
 import duckdb
 import pytest
-from moto.server import ThreadedMotoServer
 
 from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.orchestration.resources import WarehouseResource
@@ -77,13 +76,10 @@ class Store:
         return json.loads(self.s3.get_object(Bucket=self.bucket, Key=f"{self.prefix}/{key}")["Body"].read())
 
 
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+@pytest.fixture
+def moto_endpoint(moto_server) -> str:
+    host, port = moto_server
+    return f"http://{host}:{port}"
 
 
 @pytest.fixture(params=["folder", "s3"])
