@@ -34,6 +34,7 @@ PARAMS = {
     "cloud_scope_policy": "scope3_category1",
     "coefficient_profile": "default",
     "pinned_model_version": None,
+    "uncertainty_overrides": ";invoiced=0.1000000000;",
 }
 POLICIES = [
     {},
