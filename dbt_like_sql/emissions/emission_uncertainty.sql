@@ -90,7 +90,9 @@ activity_rows AS (
                 THEN 'usage_model:' || $coefficient_profile
             ELSE 'row:' || e.activity_id || ':' || CAST(e.period_month AS VARCHAR)
         END AS activity_error_key,
-        'factor:' || e.factor_id AS factor_error_key
+        -- never NULL: a row without a factor is its own group, so every row is in exactly one factor group
+        COALESCE('factor:' || e.factor_id, 'no_factor:' || e.activity_id || ':' || CAST(e.period_month AS VARCHAR))
+            AS factor_error_key
     FROM emissions.activity_emissions AS e
     JOIN ledger.activity AS a
         ON a.activity_id = e.activity_id AND a.period_month = e.period_month

@@ -10,17 +10,19 @@ WITH estimate_rows AS (
       AND u.tco2e IS NOT NULL
 ),
 error_groups AS (
-    SELECT period_month, provider, account_id, region, service, SUM(tco2e * activity_u95) AS group_half_width
+    SELECT period_month, provider, account_id, region, service,
+        CAST(SUM(CAST(tco2e * activity_u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width
     FROM estimate_rows
     GROUP BY period_month, provider, account_id, region, service, activity_error_key
     UNION ALL
-    SELECT period_month, provider, account_id, region, service, SUM(tco2e * factor_u95) AS group_half_width
+    SELECT period_month, provider, account_id, region, service,
+        CAST(SUM(CAST(tco2e * factor_u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width
     FROM estimate_rows
     GROUP BY period_month, provider, account_id, region, service, factor_error_key
 ),
 spread AS (
     SELECT period_month, provider, account_id, region, service,
-        sqrt(SUM(group_half_width * group_half_width)) AS half_width
+        sqrt(CAST(SUM(CAST(group_half_width * group_half_width AS DECIMAL(38, 15))) AS DOUBLE)) AS half_width
     FROM error_groups
     GROUP BY period_month, provider, account_id, region, service
 ),

@@ -15,18 +15,20 @@ WITH rows_counted AS (
       AND counts_in_inventory AND tco2e IS NOT NULL
 ),
 error_groups AS (
-    SELECT period_month, scope, scope3_category, method, basis, SUM(tco2e * activity_u95) AS group_half_width
+    SELECT period_month, scope, scope3_category, method, basis,
+        CAST(SUM(CAST(tco2e * activity_u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width
     FROM rows_counted
     GROUP BY period_month, scope, scope3_category, method, basis, activity_error_key
     UNION ALL
-    SELECT period_month, scope, scope3_category, method, basis, SUM(tco2e * factor_u95) AS group_half_width
+    SELECT period_month, scope, scope3_category, method, basis,
+        CAST(SUM(CAST(tco2e * factor_u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width
     FROM rows_counted
     GROUP BY period_month, scope, scope3_category, method, basis, factor_error_key
 ),
 spread AS (
     SELECT period_month, scope, scope3_category, method, basis,
-        sqrt(SUM(group_half_width * group_half_width)) AS half_width,
-        SUM(group_half_width) AS sum_of_half_widths
+        sqrt(CAST(SUM(CAST(group_half_width * group_half_width AS DECIMAL(38, 15))) AS DOUBLE)) AS half_width,
+        CAST(SUM(CAST(group_half_width AS DECIMAL(38, 15))) AS DOUBLE) AS sum_of_half_widths
     FROM error_groups
     GROUP BY period_month, scope, scope3_category, method, basis
 ),
@@ -34,8 +36,9 @@ totals AS (
     SELECT period_month, scope, scope3_category, method, basis,
         CAST(SUM(CAST(tco2e AS DECIMAL(38, 15))) AS DOUBLE) AS tco2e,
         -- ESRS E1 "primary data": activity data measured or reported by the organisation or its supplier
-        SUM(CASE WHEN activity_tier IN ('metered', 'invoiced', 'provider_reported') THEN tco2e ELSE 0 END)
-            / NULLIF(SUM(tco2e), 0) AS primary_data_share,
+        CAST(SUM(CAST(CASE WHEN activity_tier IN ('metered', 'invoiced', 'provider_reported') THEN tco2e ELSE 0 END
+            AS DECIMAL(38, 15))) AS DOUBLE)
+            / NULLIF(CAST(SUM(CAST(tco2e AS DECIMAL(38, 15))) AS DOUBLE), 0) AS primary_data_share,
         MAX(tco2e * u95) AS largest_component_half_width,
         COUNT(*) AS figures
     FROM rows_counted
