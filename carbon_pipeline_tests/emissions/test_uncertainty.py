@@ -173,6 +173,26 @@ def test_ranges_never_invert_and_stop_at_zero(con):
     assert offences(con, "uncertainty_ranges_hold") == []
 
 
+def test_adding_rows_never_narrows_the_range(con):
+    """Add figures one at a time (a shared factor, a new factor, a tiny row, a zero row): the total's half-width
+    never shrinks, whatever the new row's size or group."""
+    additions = [
+        ("a1", 10.0, "f:one"),
+        ("a2", 0.001, "f:one"),
+        ("a3", 30.0, "f:two"),
+        ("a4", 0.0, "f:three"),
+        ("a5", 5.0, "f:two"),
+    ]
+    widths = []
+    for activity_id, tco2e, factor_id in additions:
+        add_activity(con, activity_id, tco2e=tco2e, factor_id=factor_id)
+        build(con)
+        total, _, high = mart(con)
+        widths.append(high - total)
+    assert all(later >= earlier - 1e-12 for earlier, later in zip(widths, widths[1:], strict=False))
+    assert widths[-1] > widths[0]
+
+
 def test_range_check_catches_a_narrowed_total(con):
     add_activity(con, "a1", tco2e=10.0, factor_id="f:one")
     add_activity(con, "a2", tco2e=30.0, factor_id="f:two")
