@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from carbon_pipeline.factors.uncertainty import overrides_parameter
 from carbon_pipeline.sources.config import InventorySettings
 
 FACTOR_CATALOGUE = "factors/emission_factors"
@@ -170,6 +171,24 @@ TRANSFORMS: tuple[Transform, ...] = (
         ),
     ),
     Transform(
+        table="emissions.emission_uncertainty",
+        models=("emissions/emission_uncertainty",),
+        group="emissions",
+        description="Data quality and uncertainty per figure (docs/uncertainty.md): for every emission row and every "
+        "selected provider-reported figure, its activity tier and factor tier (read from factor_resolution, flag "
+        "and basis), their default relative 95 % uncertainties with sources (overridable: settings.uncertainty), "
+        "the row's range, and the error groups the marts propagate by (one error per shared factor).",
+        inputs=("emissions/activity_emissions", "ledger/activity", "ledger/provider_emissions", FACTOR_CATALOGUE),
+        checks=(
+            SqlCheck(
+                "every_figure_has_tiers_and_range",
+                "uncertainty_rows_rated",
+                "Every emission row and selected provider figure has one row here with both tiers known and, where it "
+                "has a figure, a range with 0 <= low <= tco2e <= high.",
+            ),
+        ),
+    ),
+    Transform(
         table="marts.cloud_emissions",
         models=("marts/cloud_emissions",),
         group="marts",
@@ -225,6 +244,31 @@ TRANSFORMS: tuple[Transform, ...] = (
             ),
         ),
     ),
+    Transform(
+        table="marts.scope_summary_uncertainty",
+        models=("marts/scope_summary_uncertainty",),
+        group="marts",
+        description="marts.scope_summary's grain and tco2e with a 95 % range (tco2e_low, tco2e_high) and the "
+        "share from primary data: errors summed within a shared factor or shared estimate first, the groups then "
+        "added in quadrature (docs/uncertainty.md).",
+        inputs=("emissions/emission_uncertainty", "marts/scope_summary"),
+        checks=(
+            SqlCheck(
+                "ranges_contain_and_widen",
+                "uncertainty_ranges_hold",
+                "Each row's tco2e equals marts.scope_summary's; 0 <= low <= tco2e <= high; the range is never "
+                "narrower than its widest row's (adding rows widens it) nor wider than all errors fully correlated.",
+            ),
+        ),
+    ),
+    Transform(
+        table="marts.cloud_reconciliation_uncertainty",
+        models=("marts/cloud_reconciliation_uncertainty",),
+        group="marts",
+        description="Provider-reported vs usage-estimated location-based cloud tCO2e, with the estimate's 95 % "
+        "range and whether the reported figure falls below, within or above it.",
+        inputs=("emissions/emission_uncertainty", "marts/cloud_reconciliation"),
+    ),
 )
 
 
@@ -249,4 +293,6 @@ def policy_parameters(settings: InventorySettings) -> dict[str, Any]:
         "pinned_model_version": settings.pinned_model_version,
         # checks/cloud_spend_fallback_share.sql: the share of a provider-month allowed on the last fallback
         "max_share": settings.max_spend_fallback_share,
+        # emissions/emission_uncertainty.sql: settings.uncertainty as ';tier=value;' (docs/uncertainty.md)
+        "uncertainty_overrides": overrides_parameter(settings.uncertainty_overrides),
     }

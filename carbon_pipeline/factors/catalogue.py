@@ -93,6 +93,8 @@ FACTOR_FILES = (
     FactorFile("ccf_aws_instance_processors.csv", "factors.ccf_instance_processors", "factors/ccf_instance_processors"),
     # CCF's grid factors: emission factors like any other, used only by the `ccf` coefficient profile.
     FactorFile("ccf_aws_grid_factors_2024.csv", "factors.emission_factors", "factors/ccf_aws_grid"),
+    # Default relative uncertainty per data-quality tier, each with its source (issue 17, docs/uncertainty.md).
+    FactorFile("uncertainty_defaults.csv", "factors.uncertainty_defaults", "factors/uncertainty_defaults"),
 )
 # Rebuilt with the catalogue though no shipped file fills them directly.
 DERIVED_TABLES = ("factors.geography_parents", "factors.certificates", "factors.catalogue_files")

@@ -52,6 +52,10 @@ CSV_TABLES = (
     "energy",
     "unconverted_spend",
     "factor_fallbacks",
+    "uncertainty_totals",
+    "uncertainty_tiers",
+    "uncertainty_contributors",
+    "uncertainty_reconciliation",
 )
 
 # Inline, so the page needs nothing at view time; print rules keep charts whole on paper.
@@ -134,6 +138,10 @@ def csv_tables(data: YearData) -> dict[str, Table]:
         "energy": data.energy,
         "unconverted_spend": data.unconverted_spend,
         "factor_fallbacks": data.factor_fallbacks,
+        "uncertainty_totals": data.uncertainty_totals,
+        "uncertainty_tiers": data.uncertainty_tiers,
+        "uncertainty_contributors": data.uncertainty_contributors,
+        "uncertainty_reconciliation": data.uncertainty_reconciliation,
     }
 
 
@@ -179,6 +187,7 @@ def render_html(data: YearData, settings: InventorySettings, *, generated_at: da
         sections.trend_section(data),
         sections.cloud_section(data),
         sections.quality_section(data),
+        sections.uncertainty_section(data),
         sections.factor_section(data),
         sections.methodology_section(data, settings),
         sections.restatement_section(data),

@@ -49,6 +49,7 @@ def basis_notes(serving: Path) -> dict[int, str]:
 def format_inventory(serving: Path) -> str:
     rows = inventory_rows(serving)
     notes = basis_notes(serving)
+    ranges = uncertainty_ranges(serving)
     years = sorted({r[0] for r in rows})
     lines = ["GHG inventory (tCO2e), from " + str(serving)]
     width = 44
@@ -76,7 +77,40 @@ def format_inventory(serving: Path) -> str:
             lines.append(f"{shown:<{width}}{_fmt(location):>14}{_fmt(market):>14}")
         if year in notes:
             lines.append(f"  cloud basis by month: {notes[year]}")
+        lines += _range_lines(ranges.get(year, {}), width)
     return "\n".join(lines)
+
+
+def uncertainty_ranges(serving: Path) -> dict[int, dict[tuple[str, str], tuple[float, float]]]:
+    """(low, high) of the 95 % range per year, scope label and method (bi.inventory_uncertainty); empty for a
+    serving file published before the view existed, so the inventory still prints."""
+    con = duckdb.connect(str(serving), read_only=True)
+    try:
+        rows = con.execute(
+            """SELECT reporting_year, scope_label, method, tco2e_low, tco2e_high FROM bi.inventory_uncertainty"""
+        ).fetchall()
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        con.close()
+    ranges: dict[int, dict[tuple[str, str], tuple[float, float]]] = {}
+    for year, label, method, low, high in rows:
+        ranges.setdefault(year, {})[(label, method)] = (low, high)
+    return ranges
+
+
+def _range_lines(ranges: dict[tuple[str, str], tuple[float, float]], width: int) -> list[str]:
+    """The scopes' and the total's 95 % ranges under the year's table (docs/uncertainty.md)."""
+    if not ranges:
+        return []
+    lines = [f"{'95 % range (docs/uncertainty.md)':<{width}}{'location':>14}{'market':>14}"]
+    for label in sorted({label for label, _ in ranges}, key=_order):
+        cells = []
+        for method in ("location", "market"):
+            low_high = ranges.get((label, method))
+            cells.append("-" if low_high is None else f"{low_high[0]:,.1f}-{low_high[1]:,.1f}")
+        lines.append(f"{'  ' + label:<{width}}{cells[0]:>14}{cells[1]:>14}")
+    return lines
 
 
 def _order(label: str) -> tuple[int, str]:

@@ -78,6 +78,11 @@ class YearData:
     unconverted_spend: Table
     # the factor_fallbacks check's own rows for the year, so the data-quality section cannot disagree with it
     factor_fallbacks: Table
+    # uncertainty and data quality (issue 17, docs/uncertainty.md)
+    uncertainty_totals: Table
+    uncertainty_tiers: Table
+    uncertainty_contributors: Table
+    uncertainty_reconciliation: Table
 
     @property
     def months(self) -> list[Any]:
@@ -96,6 +101,10 @@ REPORT_MODELS = {
     "restatement_log": "publishing/report_restatement_log",
     "energy": "reports/energy",
     "unconverted_spend": "reports/unconverted_spend",
+    "uncertainty_totals": "reports/uncertainty_totals",
+    "uncertainty_tiers": "reports/uncertainty_tiers",
+    "uncertainty_contributors": "reports/uncertainty_contributors",
+    "uncertainty_reconciliation": "reports/uncertainty_reconciliation",
 }
 FALLBACK_CHECK_MODEL = "checks/factor_fallbacks"
 

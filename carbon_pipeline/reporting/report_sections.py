@@ -257,6 +257,88 @@ def quality_section(data: YearData) -> str:
     )
 
 
+UNCERTAINTY_TOTALS_COLUMNS = ["scope", "method", "tCO2e", "95 % range", "uncertainty", "primary data"]
+CONTRIBUTOR_COLUMNS = ["method", "rank", "activity", "activity tier", "factor tier", "tCO2e", "share of variance"]
+
+
+def uncertainty_section(data: YearData) -> str:
+    """Issue 17: each scope's total with its 95 % range, the shares by data-quality tier (the ESRS E1
+    primary-data share), the ten activities that contribute most to the total's uncertainty, and the
+    provider-reported cloud figures against the usage estimate's range. Every table is a bi view's rows."""
+    totals = [
+        [
+            r["scope_label"],
+            r["method"],
+            _t(r["tco2e"]),
+            f"{_t(r['tco2e_low'])} – {_t(r['tco2e_high'])}",
+            "–" if r["u95_relative"] is None else f"± {_pct(r['u95_relative'])}",
+            _pct(r["primary_data_share"]),
+        ]
+        for r in data.uncertainty_totals.dicts()
+    ]
+    tiers = [
+        [
+            r["method"],
+            r["activity_tier"],
+            r["factor_tier"],
+            "yes" if r["is_primary_data"] else "no",
+            _t(r["tco2e"]),
+            _pct(r["share_of_total"]),
+        ]
+        for r in data.uncertainty_tiers.dicts()
+    ]
+    contributors = [
+        [
+            r["method"],
+            r["uncertainty_rank"],
+            r["activity_label"],
+            r["activity_tier"],
+            r["factor_tier"],
+            _t(r["tco2e"]),
+            _pct(r["share_of_variance"]),
+        ]
+        for r in data.uncertainty_contributors.dicts()
+    ]
+    reconciliation = [
+        [
+            r["provider"],
+            r["reported_position"].replace("_", " "),
+            r["lines"],
+            _t(r["reported_tco2e"]),
+            _t(r["estimated_tco2e"]),
+        ]
+        for r in data.uncertainty_reconciliation.dicts()
+    ]
+    return (
+        '<section id="uncertainty"><h2>Uncertainty and primary data</h2>'
+        "<p>Every figure carries two data-quality tiers (how the activity was measured; how its factor was "
+        "resolved) and a default 95 % relative uncertainty per tier with its source "
+        "(<code>factors.uncertainty_defaults</code>, overridable with <code>settings.uncertainty</code>). "
+        "Figures sharing one error (the same factor, the usage model's one utilisation assumption, one provider's "
+        "methodology) are summed first, the groups then added in quadrature (IPCC 2006 Vol. 1 Ch. 3, Approach 1); "
+        "see docs/uncertainty.md. Ranges are symmetric and stop at zero: for the widest tiers (spend-based, "
+        "estimated from cost) the true distribution is skewed and the upper end understated.</p>"
+        "<h3>Totals with their 95 % range</h3>"
+        f"{_html_table(UNCERTAINTY_TOTALS_COLUMNS, totals, numeric=(2, 3, 4, 5))}"
+        "<h3>Shares by tier</h3>"
+        '<p class="note">Primary data (ESRS E1): metered, invoiced or provider-reported activity data.</p>'
+        f"{_html_table(['method', 'activity tier', 'factor tier', 'primary', 'tCO2e', 'share'], tiers, numeric=(4, 5))}"
+        "<h3>Largest contributors to the total's uncertainty</h3>"
+        f"{_html_table(CONTRIBUTOR_COLUMNS, contributors, numeric=(1, 5, 6))}"
+        "<h3>Provider-reported cloud figures against the estimate's range</h3>"
+        + (
+            _html_table(
+                ["provider", "reported figure", "lines", "reported tCO2e", "estimated tCO2e"],
+                reconciliation,
+                numeric=(2, 3, 4),
+            )
+            if reconciliation
+            else "<p>No line has both a provider-reported and a usage-estimated figure this year.</p>"
+        )
+        + "</section>"
+    )
+
+
 def fallback_shares(data: YearData) -> dict[str, float]:
     """Share of each method's activity x factor tCO2e computed with a fallback factor, summed from the rows of the
     factor_fallbacks check for this year (the same model, so the report and the check say the same)."""

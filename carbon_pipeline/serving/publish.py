@@ -30,6 +30,11 @@ SERVED_TABLES = (
     ("ledger", "activity"),
     ("ledger", "provider_emissions"),
     ("emissions", "activity_emissions"),
+    # uncertainty and data quality (issue 17): the bi.*uncertainty* views and the report read these
+    ("emissions", "emission_uncertainty"),
+    ("marts", "scope_summary_uncertainty"),
+    ("marts", "cloud_reconciliation_uncertainty"),
+    ("factors", "uncertainty_defaults"),
     ("factors", "emission_factors"),
     ("factors", "aws_region_grid"),
     ("raw", "deliveries"),

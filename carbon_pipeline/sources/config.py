@@ -44,6 +44,8 @@ class InventorySettings:
     consolidation_approach: str = "operational_control"
     base_year: int | None = None  # None: not declared (the report says so; it never picks one)
     max_spend_fallback_share: float = 0.2  # blocking above this share of a provider-month on the spend fallback
+    # settings.uncertainty: (tier, relative 95 % half-width) replacing the shipped defaults (docs/uncertainty.md)
+    uncertainty_overrides: tuple[tuple[str, float], ...] = ()
 
     @property
     def pinned_model_version(self) -> str | None:

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from carbon_pipeline.errors import ConfigError
+from carbon_pipeline.factors.uncertainty import uncertainty_tiers
 from carbon_pipeline.factors.user_files import parse_user_factor_files
 from carbon_pipeline.hourly.config import parse_hourly
 from carbon_pipeline.safety.paths import id_collisions, source_id_problem
@@ -39,6 +40,8 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     # share of a provider-month's cloud usage cost allowed to rest on the last fallback (spend-based, or no
     # figure) before checks/cloud_spend_fallback_share.sql blocks the run (issue 14)
     "max_spend_fallback_share": 0.2,
+    # tier -> relative 95 % half-width replacing the shipped default (issue 17, docs/uncertainty.md)
+    "uncertainty": None,
 }
 SETTINGS_CHOICES = {
     "coefficient_profile": ("default", "ccf"),
@@ -99,7 +102,26 @@ def _parse_settings(raw: Any, path: Path) -> InventorySettings:
         consolidation_approach=values["consolidation_approach"],
         base_year=_parse_year(values["base_year"], f"{path}: settings.base_year"),
         max_spend_fallback_share=_parse_share(values["max_spend_fallback_share"], path),
+        uncertainty_overrides=_parse_uncertainty(values["uncertainty"], path),
     )
+
+
+def _parse_uncertainty(raw: Any, path: Path) -> tuple[tuple[str, float], ...]:
+    """settings.uncertainty: a mapping of data-quality tier to a relative 95 % half-width (0.1 = +/-10 %). A tier
+    the shipped defaults do not name is an error, so a typo never leaves the default silently in place."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: settings.uncertainty must be a mapping of tier to a relative uncertainty")
+    known = uncertainty_tiers()
+    overrides = []
+    for tier, value in sorted(raw.items()):
+        if tier not in known:
+            raise ConfigError(f"{path}: unknown tier 'settings.uncertainty.{tier}' (known: {sorted(known)})")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= float(value) <= 10.0:
+            raise ConfigError(f"{path}: settings.uncertainty.{tier} is '{value}', expected a number from 0 to 10")
+        overrides.append((str(tier), float(value)))
+    return tuple(overrides)
 
 
 def _parse_share(value: Any, path: Path) -> float:

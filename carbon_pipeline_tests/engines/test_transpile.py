@@ -34,6 +34,7 @@ PARAMS = {
     "cloud_scope_policy": "scope3_category1",
     "coefficient_profile": "default",
     "pinned_model_version": None,
+    "uncertainty_overrides": ";invoiced=0.1000000000;",
 }
 POLICIES = [
     {},
@@ -74,8 +75,10 @@ def test_the_transform_tables_are_the_dagster_assets_in_dependency_order():
 
 def test_values_are_bound_as_literals_not_text():
     hostile = "v1' OR 1=1 --"
-    tree = bind_parameters(sqlglot.parse_one("SELECT * FROM t WHERE v = $v AND d >= $d", read="duckdb"),
-                           {"v": hostile, "d": date(2025, 1, 1)})
+    tree = bind_parameters(
+        sqlglot.parse_one("SELECT * FROM t WHERE v = $v AND d >= $d", read="duckdb"),
+        {"v": hostile, "d": date(2025, 1, 1)},
+    )
     sql = tree.sql("spark")
     reparsed = sqlglot.parse_one(sql, read="spark")
     literals = [lit.this for lit in reparsed.find_all(exp.Literal) if lit.is_string]

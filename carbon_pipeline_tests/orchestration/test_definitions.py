@@ -22,6 +22,10 @@ ASSETS = {
     "marts/cloud_emissions",
     "marts/cloud_reconciliation",
     "marts/scope_summary",
+    # issue 17: uncertainty and data quality
+    "emissions/emission_uncertainty",
+    "marts/scope_summary_uncertainty",
+    "marts/cloud_reconciliation_uncertainty",
     "reports/inventory_report",
     "serving/serving_database",
     "audit/restatement_log",
@@ -51,6 +55,10 @@ BLOCKING_CHECKS = {
     ("audit/restatement_log", "published_snapshots_unchanged"),
     ("audit/restatement_log", "restatement_bridge_reconciles"),
     ("serving/serving_database", "served_views_reconcile"),
+    # issue 14's blocking check, missing here since it was added (this test failed on db78a3c without it)
+    ("emissions/activity_emissions", "cloud_usage_mostly_estimated_from_usage"),
+    ("emissions/emission_uncertainty", "every_figure_has_tiers_and_range"),
+    ("marts/scope_summary_uncertainty", "ranges_contain_and_widen"),
 }
 WARNING_CHECKS = {
     ("ledger/activity", "unclassified_cloud_usage"),

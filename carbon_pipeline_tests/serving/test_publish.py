@@ -61,7 +61,13 @@ def test_the_serving_file_carries_the_data_dictionary_and_the_audit_tables(built
     comments = dict(
         built.query("SELECT table_name, comment FROM duckdb_tables() WHERE schema_name = 'marts'", serving=True)
     )
-    assert set(comments) == {"scope_summary", "cloud_emissions", "cloud_reconciliation"}
+    assert set(comments) == {
+        "scope_summary",
+        "cloud_emissions",
+        "cloud_reconciliation",
+        "scope_summary_uncertainty",  # issue 17
+        "cloud_reconciliation_uncertainty",
+    }
     assert all(comments.values())
     tables = {r[0] for r in built.query("SELECT schema_name || '.' || table_name FROM duckdb_tables()", serving=True)}
     assert {

@@ -24,6 +24,11 @@ VIEWS = (
     "published_scope_summary",
     "restatement_log",
     "restatement_bridge",
+    # issue 17: uncertainty and data quality (docs/uncertainty.md)
+    "inventory_uncertainty",
+    "uncertainty_tier_shares",
+    "uncertainty_contributors",
+    "cloud_reconciliation_ranges",
 )
 
 

@@ -307,3 +307,161 @@ COMMENT ON COLUMN bi.cloud_usage_coverage.classified_share IS 'Share of usage co
 COMMENT ON COLUMN bi.cloud_usage_coverage.cost_prior_share IS 'Share estimated as cost x the kWh per cost of the same provider-month''s classified usage (flag estimated_from_cost).';
 COMMENT ON COLUMN bi.cloud_usage_coverage.spend_fallback_share IS 'Share estimated from spend with USEEIO''s data processing & hosting factor (flag estimated_from_spend).';
 COMMENT ON COLUMN bi.cloud_usage_coverage.no_figure_share IS 'Share with no tCO2e (no grid factor, no exchange rate): counted on the last fallback by the blocking check.';
+
+-- Uncertainty and data quality (issue 17, docs/uncertainty.md). A range is not additive: yearly and scope
+-- ranges are computed from the figures again (emissions.emission_uncertainty), never by adding monthly ranges.
+-- Propagation: the figures of one error group (one factor, the usage model, one provider's methodology) are
+-- summed first, the groups then added in quadrature.
+CREATE OR REPLACE VIEW bi.inventory_uncertainty AS
+WITH counted AS (
+    SELECT year(period_month) AS reporting_year, period_month, scope, method, tco2e, activity_tier,
+        activity_u95, factor_u95, activity_error_key, factor_error_key
+    FROM emissions.emission_uncertainty
+    WHERE counts_in_inventory AND tco2e IS NOT NULL
+),
+labelled AS (
+    SELECT *, 'Scope ' || CAST(scope AS VARCHAR) AS scope_label FROM counted
+    UNION ALL
+    SELECT *, 'Total' AS scope_label FROM counted
+),
+error_groups AS (
+    SELECT reporting_year, scope_label, method,
+        CAST(SUM(CAST(tco2e * activity_u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width
+    FROM labelled GROUP BY reporting_year, scope_label, method, activity_error_key
+    UNION ALL
+    SELECT reporting_year, scope_label, method,
+        CAST(SUM(CAST(tco2e * factor_u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width
+    FROM labelled GROUP BY reporting_year, scope_label, method, factor_error_key
+),
+spread AS (
+    SELECT reporting_year, scope_label, method,
+        sqrt(CAST(SUM(CAST(group_half_width * group_half_width AS DECIMAL(38, 15))) AS DOUBLE)) AS half_width
+    FROM error_groups GROUP BY reporting_year, scope_label, method
+),
+totals AS (
+    SELECT reporting_year, scope_label, method, CAST(SUM(CAST(tco2e AS DECIMAL(38, 15))) AS DOUBLE) AS tco2e,
+        CAST(SUM(CAST(CASE WHEN activity_tier IN ('metered', 'invoiced', 'provider_reported') THEN tco2e ELSE 0 END
+            AS DECIMAL(38, 15))) AS DOUBLE)
+            / NULLIF(CAST(SUM(CAST(tco2e AS DECIMAL(38, 15))) AS DOUBLE), 0) AS primary_data_share,
+        COUNT(DISTINCT period_month) AS months_covered
+    FROM labelled GROUP BY reporting_year, scope_label, method
+)
+SELECT t.reporting_year, t.scope_label, t.method, t.tco2e,
+    GREATEST(t.tco2e - s.half_width, 0) AS tco2e_low,
+    t.tco2e + s.half_width AS tco2e_high,
+    s.half_width / NULLIF(t.tco2e, 0) AS u95_relative,
+    t.primary_data_share, t.months_covered
+FROM totals AS t
+JOIN spread AS s ON s.reporting_year = t.reporting_year AND s.scope_label = t.scope_label AND s.method = t.method;
+COMMENT ON VIEW bi.inventory_uncertainty IS 'Inventory totals per reporting year x scope (and Total) x method with their 95 % range, computed from every counted figure with shared errors summed first (docs/uncertainty.md).';
+COMMENT ON COLUMN bi.inventory_uncertainty.reporting_year IS 'Calendar year.';
+COMMENT ON COLUMN bi.inventory_uncertainty.scope_label IS 'Scope 1, Scope 2, Scope 3, or Total (all scopes of the method).';
+COMMENT ON COLUMN bi.inventory_uncertainty.method IS 'location or market; never add the two.';
+COMMENT ON COLUMN bi.inventory_uncertainty.tco2e IS 'Metric tons CO2e: the inventory figure (equals bi.inventory_by_year).';
+COMMENT ON COLUMN bi.inventory_uncertainty.tco2e_low IS 'Lower end of the 95 % range (never below 0).';
+COMMENT ON COLUMN bi.inventory_uncertainty.tco2e_high IS 'Upper end of the 95 % range.';
+COMMENT ON COLUMN bi.inventory_uncertainty.u95_relative IS 'Half-width of the 95 % range / tco2e.';
+COMMENT ON COLUMN bi.inventory_uncertainty.primary_data_share IS 'Share of tco2e from primary activity data (metered, invoiced or provider-reported): the ESRS E1 primary-data share.';
+COMMENT ON COLUMN bi.inventory_uncertainty.months_covered IS 'Months of the year with counted figures.';
+
+CREATE OR REPLACE VIEW bi.uncertainty_tier_shares AS
+WITH counted AS (
+    SELECT year(period_month) AS reporting_year, method, activity_tier, factor_tier, tco2e
+    FROM emissions.emission_uncertainty
+    WHERE counts_in_inventory AND tco2e IS NOT NULL
+),
+by_tier AS (
+    SELECT reporting_year, method, activity_tier, factor_tier,
+        CAST(SUM(CAST(tco2e AS DECIMAL(38, 15))) AS DOUBLE) AS tco2e, COUNT(*) AS figures
+    FROM counted GROUP BY reporting_year, method, activity_tier, factor_tier
+)
+SELECT reporting_year, method, activity_tier, factor_tier,
+    activity_tier IN ('metered', 'invoiced', 'provider_reported') AS is_primary_data,
+    tco2e,
+    tco2e / NULLIF(CAST(SUM(CAST(tco2e AS DECIMAL(38, 15))) OVER (PARTITION BY reporting_year, method) AS DOUBLE), 0)
+        AS share_of_total,
+    figures
+FROM by_tier;
+COMMENT ON VIEW bi.uncertainty_tier_shares IS 'Share of each year''s inventory (per method) by activity-data tier x factor tier (docs/uncertainty.md).';
+COMMENT ON COLUMN bi.uncertainty_tier_shares.reporting_year IS 'Calendar year.';
+COMMENT ON COLUMN bi.uncertainty_tier_shares.method IS 'location or market.';
+COMMENT ON COLUMN bi.uncertainty_tier_shares.activity_tier IS 'metered, invoiced, provider_reported, usage_estimated, cost_estimated, spend_based or profiled.';
+COMMENT ON COLUMN bi.uncertainty_tier_shares.factor_tier IS 'exact_current, older_year, parent_geography, global_average, supplier, residual_mix, ccf_coefficient, location_fallback or eeio_sector.';
+COMMENT ON COLUMN bi.uncertainty_tier_shares.is_primary_data IS 'True for metered, invoiced and provider-reported activity data.';
+COMMENT ON COLUMN bi.uncertainty_tier_shares.tco2e IS 'Metric tons CO2e of the tier pair.';
+COMMENT ON COLUMN bi.uncertainty_tier_shares.share_of_total IS 'tco2e / the year''s inventory total for the method.';
+COMMENT ON COLUMN bi.uncertainty_tier_shares.figures IS 'Number of figures (emission rows or provider figures).';
+
+CREATE OR REPLACE VIEW bi.uncertainty_contributors AS
+WITH counted AS (
+    SELECT year(period_month) AS reporting_year, method, activity_label, activity_tier, factor_tier, tco2e,
+        activity_u95, factor_u95, activity_error_key, factor_error_key
+    FROM emissions.emission_uncertainty
+    WHERE counts_in_inventory AND tco2e IS NOT NULL
+),
+activity_groups AS (
+    SELECT reporting_year, method, activity_error_key,
+        CAST(SUM(CAST(tco2e * activity_u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width
+    FROM counted GROUP BY reporting_year, method, activity_error_key
+),
+factor_groups AS (
+    SELECT reporting_year, method, factor_error_key,
+        CAST(SUM(CAST(tco2e * factor_u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width
+    FROM counted GROUP BY reporting_year, method, factor_error_key
+),
+-- a figure's part of the total variance: its term of each group it is in, times the group's half-width
+-- (the parts add up to the total variance exactly)
+contributions AS (
+    SELECT c.reporting_year, c.method, c.activity_label,
+        MIN(c.activity_tier) AS activity_tier, MIN(c.factor_tier) AS factor_tier,
+        CAST(SUM(CAST(c.tco2e AS DECIMAL(38, 15))) AS DOUBLE) AS tco2e,
+        CAST(SUM(CAST(c.tco2e * c.activity_u95 * a.group_half_width + c.tco2e * c.factor_u95 * f.group_half_width
+            AS DECIMAL(38, 15))) AS DOUBLE)
+            AS variance_contribution
+    FROM counted AS c
+    JOIN activity_groups AS a
+        ON a.reporting_year = c.reporting_year AND a.method = c.method AND a.activity_error_key = c.activity_error_key
+    JOIN factor_groups AS f
+        ON f.reporting_year = c.reporting_year AND f.method = c.method AND f.factor_error_key = c.factor_error_key
+    GROUP BY c.reporting_year, c.method, c.activity_label
+),
+ranked AS (
+    SELECT *,
+        variance_contribution / NULLIF(CAST(SUM(CAST(variance_contribution AS DECIMAL(38, 15)))
+            OVER (PARTITION BY reporting_year, method) AS DOUBLE), 0)
+            AS share_of_variance,
+        ROW_NUMBER() OVER (PARTITION BY reporting_year, method
+            ORDER BY variance_contribution DESC, activity_label) AS uncertainty_rank
+    FROM contributions
+)
+SELECT reporting_year, method, uncertainty_rank, activity_label, activity_tier, factor_tier, tco2e,
+    variance_contribution, share_of_variance
+FROM ranked
+WHERE uncertainty_rank <= 10;
+COMMENT ON VIEW bi.uncertainty_contributors IS 'The ten activities contributing most to the variance of each year''s total (per method): where better data pays off most.';
+COMMENT ON COLUMN bi.uncertainty_contributors.reporting_year IS 'Calendar year.';
+COMMENT ON COLUMN bi.uncertainty_contributors.method IS 'location or market.';
+COMMENT ON COLUMN bi.uncertainty_contributors.uncertainty_rank IS '1 = the largest contributor.';
+COMMENT ON COLUMN bi.uncertainty_contributors.activity_label IS 'The activity: provider service region (estimation class) for cloud, activity type, category and site for own operations.';
+COMMENT ON COLUMN bi.uncertainty_contributors.activity_tier IS 'Activity-data tier (the first alphabetically where the activity has several).';
+COMMENT ON COLUMN bi.uncertainty_contributors.factor_tier IS 'Factor tier (the first alphabetically where the activity has several).';
+COMMENT ON COLUMN bi.uncertainty_contributors.tco2e IS 'Metric tons CO2e of the activity in the year.';
+COMMENT ON COLUMN bi.uncertainty_contributors.variance_contribution IS 'Its part of the variance of the total (tCO2e^2, at the 95 % half-width scale); parts add up to the total.';
+COMMENT ON COLUMN bi.uncertainty_contributors.share_of_variance IS 'variance_contribution / the total''s variance.';
+
+CREATE OR REPLACE VIEW bi.cloud_reconciliation_ranges AS
+SELECT period_month, year(period_month) AS reporting_year, provider, account_id, region, service,
+    reported_location_tco2e, estimated_location_tco2e, estimated_tco2e_low, estimated_tco2e_high, reported_position
+FROM marts.cloud_reconciliation_uncertainty;
+COMMENT ON VIEW bi.cloud_reconciliation_ranges IS 'Provider-reported vs usage-estimated location-based tCO2e with the estimate''s 95 % range (marts.cloud_reconciliation_uncertainty).';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.period_month IS 'First day of the usage month.';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.reporting_year IS 'Calendar year of period_month.';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.provider IS 'Cloud provider.';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.account_id IS 'Usage account / subscription / project.';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.region IS 'Provider region code.';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.service IS 'Provider product / service code.';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.reported_location_tco2e IS 'Provider-reported location-based tCO2e; NULL where not reported.';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.estimated_location_tco2e IS 'Usage-estimated location-based tCO2e; NULL where no estimate.';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.estimated_tco2e_low IS 'Lower end of the estimate''s 95 % range.';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.estimated_tco2e_high IS 'Upper end of the estimate''s 95 % range.';
+COMMENT ON COLUMN bi.cloud_reconciliation_ranges.reported_position IS 'below_range, within_range or above_range: where the reported figure falls against the estimate''s range; no_estimate or not_reported where one side is missing.';

@@ -38,6 +38,37 @@ def _cloud_emissions(con: duckdb.DuckDBPyConnection, start: date, end: date) -> 
     return {"by_basis": markdown_table(["basis", "rows", "location tCO2e", "market tCO2e", "kWh"], rows)}
 
 
+def _scope_summary_uncertainty(con: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, Any]:
+    """One month's rows with their 95 % range and primary-data share (docs/uncertainty.md). Per row, not summed:
+    ranges do not add; the year's ranges are bi.inventory_uncertainty's."""
+    rows = con.execute(
+        """SELECT scope, scope3_category, method, basis, round(tco2e, 6), round(tco2e_low, 6), round(tco2e_high, 6),
+                  round(primary_data_share, 4)
+           FROM marts.scope_summary_uncertainty WHERE period_month >= ? AND period_month < ?
+           ORDER BY 1, 2 NULLS FIRST, 3, 4""",
+        [start, end],
+    ).fetchall()
+    columns = ["scope", "category", "method", "basis", "tCO2e", "low (95 %)", "high (95 %)", "primary data share"]
+    return {"ranges": markdown_table(columns, rows)}
+
+
+def _cloud_reconciliation_uncertainty(con: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, Any]:
+    """How many reported lines fall below, within or above the usage estimate's range this month."""
+    rows = con.execute(
+        """SELECT provider, reported_position, COUNT(*), SUM(reported_location_tco2e), SUM(estimated_location_tco2e)
+           FROM marts.cloud_reconciliation_uncertainty WHERE period_month >= ? AND period_month < ?
+           GROUP BY ALL ORDER BY 1, 2""",
+        [start, end],
+    ).fetchall()
+    columns = ["provider", "reported figure", "lines", "reported tCO2e", "estimated tCO2e"]
+    return {"reported_vs_estimate_range": markdown_table(columns, rows)}
+
+
 def build_mart_assets(partitions_def: dg.PartitionsDefinition) -> list[dg.AssetsDefinition]:
-    summaries = {"marts.scope_summary": _scope_summary, "marts.cloud_emissions": _cloud_emissions}
+    summaries = {
+        "marts.scope_summary": _scope_summary,
+        "marts.cloud_emissions": _cloud_emissions,
+        "marts.scope_summary_uncertainty": _scope_summary_uncertainty,
+        "marts.cloud_reconciliation_uncertainty": _cloud_reconciliation_uncertainty,
+    }
     return [transform_asset(t, partitions_def, summaries.get(t.table)) for t in of_group("marts")]
