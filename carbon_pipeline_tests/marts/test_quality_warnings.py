@@ -248,6 +248,7 @@ def test_every_check_runs_in_dagster_with_warn_severity_the_pinned_date_and_the_
 
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(built.settings.warehouse, warehouse)
+    shutil.copy(built.settings.serving, tmp_path / "serving.duckdb")  # the serving file's own check reads it
     settings = Settings(
         sources_file=built.settings.sources_file,
         warehouse=warehouse,
