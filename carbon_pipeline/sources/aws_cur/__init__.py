@@ -1,21 +1,9 @@
 """Legacy AWS Cost and Usage Reports (CSV, gzip, ZIP or Parquet), read by their period manifests."""
 
-from datetime import date
-
-import duckdb
-
-from carbon_pipeline.quality.precommit import refuse_contract_violations
 from carbon_pipeline.sources.aws_cur import reader
-from carbon_pipeline.sources.config import SourceConfig
-from carbon_pipeline.sources.cur_options import validate_cur_options
+from carbon_pipeline.sources.cur_shared import contract_refusal, line_item_groups_contract, validate_cur_options
 from carbon_pipeline.sources.kind import DeliveryCalendar, SourceKind
 from carbon_pipeline.transforms import ContractCheck
-
-
-def _refuse_contract_violations(con: duckdb.DuckDBPyConnection, source: SourceConfig, month: date) -> None:
-    """The CUR contract's row rules on the month just read, before commit (quality/precommit.py)."""
-    refuse_contract_violations(con, source_id=source.id, month=month, csv_names=True)
-
 
 SOURCE_KIND = SourceKind(
     name="aws_cur",
@@ -30,15 +18,8 @@ SOURCE_KIND = SourceKind(
     validate_options=validate_cur_options,
     contracts=(
         ContractCheck("raw.aws_cur_line_items"),
-        ContractCheck(
-            "raw.cur_line_item_groups",
-            name="line_item_groups_contract",
-            description="great-expectations suite over every distinct account, payer, line-item type and currency "
-            "of the kind's line-item groups (the ledger's input, copied or referenced line items alike): the whole "
-            "month, not a sample.",
-            params={"source_kind": "aws_cur"},
-        ),
+        line_item_groups_contract("aws_cur"),
     ),
-    before_commit=_refuse_contract_violations,
+    before_commit=contract_refusal(csv_names=True),
     sql=("staging/aws_cur_line_items", "staging/cur_line_item_groups"),
 )
