@@ -150,7 +150,7 @@ def _dismiss_welcome(page) -> None:
 
 def test_the_asset_graph_shows_every_stage_of_the_pipeline(webserver, browser):
     url, root = webserver
-    page = _new_page(browser, 1000)
+    page = _new_page(browser, 2400)  # tall enough that the catalogue's virtual list renders every asset row
     page.goto(f"{url}/assets", wait_until="networkidle")
     _dismiss_welcome(page)
     page.get_by_text("scope_summary").first.wait_for()
@@ -192,7 +192,7 @@ def test_the_column_schema_of_the_scope_summary_and_a_checks_metadata_are_visibl
     """dagster/column_schema comes from the data dictionary's comments; a check's evaluation shows its metadata."""
     url, root = webserver
     page = browser.new_page(viewport={"width": 1600, "height": 1200})
-    page.goto(f"{url}/assets/marts/scope_summary?view=definition", wait_until="networkidle")
+    page.goto(f"{url}/assets/marts/scope_summary", wait_until="networkidle")  # the overview lists the columns
     _dismiss_welcome(page)
     page.get_by_text("scope3_category").first.wait_for(timeout=60_000)
     body = page.inner_text("body")
