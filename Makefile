@@ -7,6 +7,8 @@ export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
 UI_PORT ?= 3000
 SIZES ?= 1000000,10000000
+# pytest-xdist workers for make test: one per core of the 2-core machine the suite is sized for
+TEST_WORKERS ?= 2
 
 .PHONY: run test ui lint bench clean chromium
 
@@ -35,7 +37,7 @@ run: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 test: $(VENV)/.installed-test chromium
 	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests benchmarks
 	$(BIN)/dg check defs --use-active-venv
-	$(BIN)/python -m pytest --durations=10
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10
 
 # The browser tests drive Debian's chromium (no browser download is possible here): installed when running as
 # root, otherwise one line says how.

@@ -106,6 +106,24 @@ def make_deployment(root: Path, demo: Path) -> Deployment:
     return Deployment(root, settings)
 
 
+# `make test` runs the suite on two pytest-xdist workers with --dist loadgroup. Each module is one group, so
+# its module-scoped fixtures are built once; modules that share an expensive session fixture name one group
+# together (SESSION_GROUPS) so that fixture is built by one worker only.
+SESSION_GROUPS = {
+    "carbon_pipeline_tests/engines/test_spark.py": "spark-session",
+    "carbon_pipeline_tests/engines/test_transpile.py": "spark-session",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Group every test by its module (or its SESSION_GROUPS group) unless it names a group itself."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            module = item.nodeid.split("::", 1)[0]
+            item.add_marker(pytest.mark.xdist_group(SESSION_GROUPS.get(module, module)))
+
+
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("demo-files")
