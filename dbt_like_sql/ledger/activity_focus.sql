@@ -34,16 +34,15 @@ WITH charges AS (
         -- a meter priced per vCore-hour (Azure SQL Database, Synapse "1 vCore"): its hours are vCPU-hours
         regexp_matches(lower(COALESCE(sku_meter, '')), '\| *vcore$')
             OR regexp_matches(lower(COALESCE(charge_description, '')), '\b1 vcore\b|- vcore\b') AS per_vcore,
-        COALESCE(
-            CASE WHEN json_valid(sku_price_details) THEN TRY_CAST(COALESCE(
-                json_extract_string(sku_price_details, '$.VCPUs'),
-                json_extract_string(sku_price_details, '$.CoreCount'),
-                json_extract_string(sku_price_details, '$.vCPUs')) AS INTEGER) END,
-            -- an Azure VM size names its vCPU count (Standard_D2s_v3, meter "D2 v3/D2s v3": 2) (issue 14)
-            CASE WHEN provider = 'azure' THEN TRY_CAST(NULLIF(regexp_extract(lower(concat_ws(' ',
-                CASE WHEN json_valid(sku_price_details) THEN json_extract_string(sku_price_details, '$.ServiceType') END,
-                sku_meter)), '(standard_|\| )[a-z]{1,2}([0-9]{1,3})[a-z]*[ _]v[0-9]', 2), '') AS INTEGER) END
-        ) AS detail_vcpu,
+        CASE WHEN json_valid(sku_price_details) THEN TRY_CAST(COALESCE(
+            json_extract_string(sku_price_details, '$.VCPUs'),
+            json_extract_string(sku_price_details, '$.CoreCount'),
+            json_extract_string(sku_price_details, '$.vCPUs')) AS INTEGER) END AS detail_vcpu,
+        -- last resort for an Azure VM size CCF's table does not list: the number in its name (Standard_D2s_v3,
+        -- meter "D2 v3/D2s v3": 2), which is not always the vCPU count (D11 v2 has 2), hence after the table
+        CASE WHEN provider = 'azure' THEN TRY_CAST(NULLIF(regexp_extract(lower(concat_ws(' ',
+            CASE WHEN json_valid(sku_price_details) THEN json_extract_string(sku_price_details, '$.ServiceType') END,
+            sku_meter)), '(standard_|\| )[a-z]{1,2}([0-9]{1,3})[a-z]*[ _]v[0-9]', 2), '') AS INTEGER) END AS name_vcpu,
         -- Azure VM size in CCF's spelling: x_SkuDetails ServiceType 'Standard_DS12_v2' -> 'ds12 v2', else the
         -- meter name's first size 'D12 v2/DS12 v2' -> 'd12 v2'
         CASE WHEN provider = 'azure' THEN COALESCE(
@@ -168,7 +167,8 @@ classified AS (
                  AND regexp_matches(text_l, 'egress|data transfer out|outbound|internet data transfer')
                  AND NOT regexp_matches(text_l, 'inbound|ingress') THEN 'network'
             WHEN regexp_matches(unit_l, '^(1 )?(hours?|hrs?)$') AND per_vcore THEN 'compute'
-            WHEN regexp_matches(unit_l, '^(1 )?(hours?|hrs?)$') AND COALESCE(detail_vcpu, vm_vcpu) > 0 THEN 'compute'
+            WHEN regexp_matches(unit_l, '^(1 )?(hours?|hrs?)$') AND COALESCE(detail_vcpu, vm_vcpu, name_vcpu) > 0
+                THEN 'compute'
             WHEN regexp_matches(unit_l, '^(1 )?(hours?|hrs?)$') AND plan_vcpu > 0 THEN 'compute'
             WHEN provider = 'gcp' AND regexp_matches(unit_l, '^(hours?|hrs?)$')
                  AND regexp_matches(text_l, 'instance core') THEN 'compute'
@@ -223,7 +223,7 @@ grouped AS (
         currency,
         estimation_class,
         CASE WHEN estimation_class IN ('compute', 'gpu') AND NOT per_vcore
-            THEN COALESCE(detail_vcpu, vm_vcpu, plan_vcpu) END AS vcpu,
+            THEN COALESCE(detail_vcpu, vm_vcpu, plan_vcpu, name_vcpu) END AS vcpu,
         coefficient_key,
         flag,
         COUNT(*) AS line_item_count,
