@@ -131,7 +131,8 @@ EXPECTED = {
     13: ("storage_ssd", "disk:p4;replication:storage_lrs", 32 * HOURS / 1000 * 1.2 / 1000 * 3 * AZURE_PUE),
     20: ("compute", "family:e2", 10 * watts(0.7075, 3.595) / 1000 * GCP_US_EAST4_PUE),
     21: ("gpu", "gpu:nvidia t4", 10 * watts(8, 71) / 1000 * GCP_US_CENTRAL1_PUE),
-    22: ("storage_hdd", "replication:cloud_storage_multi_region", 100 * HOURS / 1000 * 0.65 / 1000 * 2 * GCP_US_CENTRAL1_PUE),
+    22: ("storage_hdd", "replication:cloud_storage_multi_region",
+         100 * HOURS / 1000 * 0.65 / 1000 * 2 * GCP_US_CENTRAL1_PUE),
     # a family CCF does not map: Google Cloud's median watts, its fleet PUE
     23: ("compute", None, 10 * watts(0.68, 4.11) / 1000 * GCP_PUE),
     30: ("compute", "shape:e4", 10 * 2 * watts(0.45, 2.02) / 1000 * OCI_PUE),
