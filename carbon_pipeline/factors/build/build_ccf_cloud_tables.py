@@ -57,19 +57,49 @@ OCI_SHAPES = [
     ("e2", "AMD EPYC 7551 (Naples)", "AMD EPYC 1st Gen", "gcp", 2, ""),
     ("e3", "AMD EPYC 7742 (Rome)", "AMD EPYC 2nd Gen", "gcp", 2, ""),
     ("e4", "AMD EPYC 7J13 (Milan)", "AMD EPYC 3rd Gen", "gcp", 2, ""),
-    ("e5", "AMD EPYC 9J14 (Genoa)", "AMD EPYC 3rd Gen", "gcp", 2,
-     "no CCF coefficient for EPYC 4th Gen: its predecessor's stands in"),
-    ("e6", "AMD EPYC 9J45 (Turin)", "AMD EPYC 3rd Gen", "gcp", 2,
-     "no CCF coefficient for EPYC 5th Gen: EPYC 3rd Gen stands in"),
+    (
+        "e5",
+        "AMD EPYC 9J14 (Genoa)",
+        "AMD EPYC 3rd Gen",
+        "gcp",
+        2,
+        "no CCF coefficient for EPYC 4th Gen: its predecessor's stands in",
+    ),
+    (
+        "e6",
+        "AMD EPYC 9J45 (Turin)",
+        "AMD EPYC 3rd Gen",
+        "gcp",
+        2,
+        "no CCF coefficient for EPYC 5th Gen: EPYC 3rd Gen stands in",
+    ),
     ("x5", "Intel Xeon E5-2699 v3 (Haswell)", "Haswell", "gcp", 2, ""),
     ("x7", "Intel Xeon Platinum 8167M (Skylake)", "Skylake", "gcp", 2, ""),
     ("standard2", "Intel Xeon Platinum 8167M (Skylake)", "Skylake", "gcp", 2, "VM.Standard2 = X7"),
-    ("x9", "Intel Xeon Platinum 8358 (Ice Lake)", "Cascade Lake", "gcp", 2,
-     "no CCF Azure/GCP coefficient for Ice Lake: Cascade Lake stands in"),
-    ("standard3", "Intel Xeon Platinum 8358 (Ice Lake)", "Cascade Lake", "gcp", 2,
-     "VM.Standard3 = X9; Cascade Lake stands in for Ice Lake"),
-    ("a1", "Ampere Altra Q80-30 (Arm Neoverse N1)", "AWS Graviton2", "aws", 1,
-     "same Arm Neoverse N1 core as AWS Graviton2, CCF's coefficient for it"),
+    (
+        "x9",
+        "Intel Xeon Platinum 8358 (Ice Lake)",
+        "Cascade Lake",
+        "gcp",
+        2,
+        "no CCF Azure/GCP coefficient for Ice Lake: Cascade Lake stands in",
+    ),
+    (
+        "standard3",
+        "Intel Xeon Platinum 8358 (Ice Lake)",
+        "Cascade Lake",
+        "gcp",
+        2,
+        "VM.Standard3 = X9; Cascade Lake stands in for Ice Lake",
+    ),
+    (
+        "a1",
+        "Ampere Altra Q80-30 (Arm Neoverse N1)",
+        "AWS Graviton2",
+        "aws",
+        1,
+        "same Arm Neoverse N1 core as AWS Graviton2, CCF's coefficient for it",
+    ),
     ("a2", "AmpereOne", "AWS Graviton2", "aws", 2, "no CCF coefficient for AmpereOne: the Neoverse N1 one stands in"),
 ]
 # OCI region keys (three-letter airport codes in OCI's usage data) -> region identifier, from Oracle's
@@ -288,9 +318,13 @@ def build(repo: Path) -> None:
 
     aliases: list[list] = []
     seen: set[tuple[str, str]] = set()
+    with (DATA / "cloud_region_grid_geographies.csv").open() as handle:
+        mapped = {(r["provider"], r["region_code"]) for r in csv.DictReader(handle)}
     for region in azure_regions.values():
         code = region["name"].lower()  # CCF writes some codes in camel case ('CentralUS'): FOCUS RegionId is lower
-        if code in ("all regions", "unassigned"):  # not a region: no grid to map to
+        # only spellings of a region the grid map knows: CCF's legacy names ('apeast', 'apsoutheast') and its
+        # "All Regions" / "Unassigned" have no geography to map to
+        if ("azure", code) not in mapped:
             continue
         for option in region["options"]:
             key = (option.lower(), code)
@@ -328,8 +362,18 @@ def build(repo: Path) -> None:
             writer.writerow(["oci", name, "", float(row["value"]), row["unit"],
                              "fallback: CCF has no OCI constants; the project's default (CCF AWS) value, "
                              + row["source"], row["reference"], row["licence"]])  # fmt: skip
-        writer.writerow(["oci", "replication_default", "", 1.0, "copies",
-                         "fallback: no published OCI replication factor; one copy as CCF's DEFAULT", "", ""])
+        writer.writerow(
+            [
+                "oci",
+                "replication_default",
+                "",
+                1.0,
+                "copies",
+                "fallback: no published OCI replication factor; one copy as CCF's DEFAULT",
+                "",
+                "",
+            ]
+        )
 
 
 if __name__ == "__main__":
