@@ -91,6 +91,21 @@ FACTOR_FILES = (
     FactorFile("aws_burstable_baselines.csv", "factors.aws_burstable_baselines", "factors/aws_burstable_baselines"),
     FactorFile("ccf_aws_usage_type_rules.csv", "factors.aws_usage_type_rules", "factors/aws_usage_type_rules"),
     FactorFile("ccf_aws_instance_processors.csv", "factors.ccf_instance_processors", "factors/ccf_instance_processors"),
+    # Azure, Google Cloud and OCI usage estimate (issue 14): build/build_ccf_cloud_tables.py, SOURCES.md.
+    FactorFile(
+        "ccf_cloud_provider_coefficients.csv",
+        "factors.cloud_provider_coefficients",
+        "factors/cloud_provider_coefficients",
+    ),
+    FactorFile(
+        "ccf_cloud_processor_coefficients.csv",
+        "factors.cloud_processor_coefficients",
+        "factors/cloud_processor_coefficients",
+    ),
+    FactorFile("ccf_cloud_machine_types.csv", "factors.cloud_machine_types", "factors/cloud_machine_types"),
+    FactorFile("ccf_azure_sku_sizes.csv", "factors.azure_sku_sizes", "factors/azure_sku_sizes"),
+    FactorFile("cloud_region_aliases.csv", "factors.cloud_region_aliases", "factors/cloud_region_aliases"),
+    FactorFile("oci_shapes.csv", "factors.oci_shapes", "factors/oci_shapes"),
     # CCF's grid factors: emission factors like any other, used only by the `ccf` coefficient profile.
     FactorFile("ccf_aws_grid_factors_2024.csv", "factors.emission_factors", "factors/ccf_aws_grid"),
     # Default relative uncertainty per data-quality tier, each with its source (issue 17, docs/uncertainty.md).

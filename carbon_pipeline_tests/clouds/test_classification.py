@@ -2,8 +2,11 @@
 (core seconds, byte-seconds, bytes), an Azure VM's vCPU from its size name, and AWS rows without x_UsageType
 (AWS's FOCUS 1.2 table has x_ServiceCode and x_Operation but no x_UsageType) classified from a SkuMeter
 written as a CUR usage type or the instance type their description names. Expected kWh are written from
-CCF's published constants (default profile): average processor 0.74 / 3.5 W per vCPU at 50 %, memory
-0.000392 kWh/GB-hour, HDD 0.65 Wh/TB-hour, network 0.001 kWh/GB, PUE 1.135."""
+Cloud Carbon Footprint's published provider constants (default profile, CCF @ b7a049c7): Google Cloud's N2
+family is Cascade Lake (0.64 / 3.97 W per vCPU) and us-central1's PUE 1.11; Azure's D4 v3 is CCF's Cascade Lake,
+Skylake, Broadwell, Haswell average (0.75 / 4.165 W), an Azure vCore without a size takes Azure's average
+(0.74 / 3.54 W), Azure's PUE 1.185; at CCF's 50 % utilisation; memory 0.000392 kWh/GB-hour, HDD 0.65
+Wh/TB-hour, network 0.001 kWh/GB."""
 
 from __future__ import annotations
 
@@ -17,8 +20,10 @@ from carbon_pipeline.warehouse.connection import open_warehouse, replace_months
 
 MARCH, APRIL = date(2025, 3, 1), date(2025, 4, 1)
 HOURS_IN_MARCH = 744
-PUE = 1.135
-VCPU_HOUR_KWH = (0.74 + 0.5 * (3.5 - 0.74)) / 1000 * PUE
+GCP_PUE, AZURE_PUE = 1.11, 1.185  # us-central1 (Google's trailing twelve months, in CCF); Azure fleet
+N2_VCPU_HOUR_KWH = (0.64 + 0.5 * (3.97 - 0.64)) / 1000 * GCP_PUE
+D4_V3_VCPU_HOUR_KWH = (0.75 + 0.5 * (4.165 - 0.75)) / 1000 * AZURE_PUE
+AZURE_AVERAGE_VCPU_HOUR_KWH = (0.74 + 0.5 * (3.54 - 0.74)) / 1000 * AZURE_PUE
 PARAMS = {"coefficient_profile": "default", "cloud_scope_policy": "scope3_category1"}
 
 CHARGES = [
@@ -79,12 +84,13 @@ def rows(tmp_path_factory: pytest.TempPathFactory) -> dict[int, dict]:
 @pytest.mark.parametrize(
     ("line", "estimation_class", "kwh"),
     [
-        (2, "compute", 2 * VCPU_HOUR_KWH),  # 7200 core-seconds = 2 vCPU-hours
-        (3, "memory", 8 * 0.000392 * PUE),  # 8 GB x 1 hour
-        (4, "storage_hdd", 100 * HOURS_IN_MARCH / 1000 * 0.65 / 1000 * PUE),  # 100 GB for the month
-        (5, "network", 5 * 0.001 * PUE),
-        (6, "compute", 10 * 4 * VCPU_HOUR_KWH),  # D4 v3: 4 vCPU
-        (9, "compute", 48 * VCPU_HOUR_KWH),
+        (2, "compute", 2 * N2_VCPU_HOUR_KWH),  # 7200 core-seconds = 2 vCPU-hours of an N2 (Cascade Lake)
+        (3, "memory", 8 * 0.000392 * GCP_PUE),  # 8 GB x 1 hour
+        (4, "storage_hdd", 100 * HOURS_IN_MARCH / 1000 * 0.65 / 1000 * GCP_PUE),  # 100 GB for the month, one copy
+        (5, "network", 5 * 0.001 * GCP_PUE),
+        (6, "compute", 10 * 4 * D4_V3_VCPU_HOUR_KWH),  # D4 v3: 4 vCPU
+        # vCore-hours as billed; CCF's SQL Database replication (3) is not applied to processors (F7)
+        (9, "compute", 48 * AZURE_AVERAGE_VCPU_HOUR_KWH),
     ],
 )
 def test_google_units_and_azure_vm_sizes_are_classified_and_scaled(rows, line, estimation_class, kwh):

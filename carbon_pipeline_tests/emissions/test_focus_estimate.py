@@ -2,10 +2,11 @@
 
 AWS rows of a FOCUS export carry CUR's usage type in x_UsageType: they must get exactly the estimate the same
 line gets from a legacy CUR. Azure, Google Cloud and OCI rows are classified from ConsumedUnit, the SKU meter,
-description and price details, and estimated with CCF's average coefficients and the grid factor of their
-region's geography (factors/data/cloud_region_grid_geographies.csv). Every expected value is written out
-from CCF's constants and the catalogue's published factors, not read from the project's tables: raw rows go
-in, the ledger and emissions models run, the figures come out.
+description and price details, and estimated with each provider's CCF constants (OCI: a flagged fallback to
+CCF's AWS averages) and the grid factor of their region's geography
+(factors/data/cloud_region_grid_geographies.csv). Every expected value is written out from CCF's constants
+and the catalogue's published factors, not read from the project's tables: raw rows go in, the ledger and
+emissions models run, the figures come out.
 """
 
 from __future__ import annotations
@@ -156,15 +157,21 @@ CHARGES = {
     "aws_without_usage_type": Charge("aws", "us-east-1", "Amazon Simple Queue Service", "Integration", "Requests", 9),
 }
 
-# expected (estimation class, kWh, grid factor) for the default profile
-COMPUTE_KWH_PER_VCPU_HOUR = AVERAGE_W / 1000 * PUE
+# expected (estimation class, kWh, grid factor) for the default profile, from each provider's CCF constants
+# (issue 14): Azure PUE 1.185 and replication LRS 3; Google Cloud europe-west1 PUE 1.09 and N2 = Cascade Lake;
+# OCI has no CCF constants and keeps CCF's AWS averages (0.74 / 3.5 W, PUE 1.135), flagged as a fallback
+AZURE_PUE, GCP_BELGIUM_PUE = 1.185, 1.09
+D2S_V3_W = 0.75 + 0.5 * (4.165 - 0.75)  # CCF's Azure D2s v3: Cascade Lake, Skylake, Broadwell, Haswell averaged
+N2_W = 0.64 + 0.5 * (3.97 - 0.64)  # CCF's Google Cloud n2: Cascade Lake
+LRS = 3  # CCF's Azure STORAGE_LRS replication
+COMPUTE_KWH_PER_VCPU_HOUR = AVERAGE_W / 1000 * PUE  # OCI's fallback
 EXPECTED = {
-    "azure_vm": ("compute", 100 * 2 * COMPUTE_KWH_PER_VCPU_HOUR, SRVC_2023),
-    "azure_blob": ("storage_hdd", 1000 * HOURS_IN_APRIL / 1000 * HDD_WH / 1000 * PUE, SRVC_2023),
-    "azure_premium_ssd": ("storage_ssd", 500 * HOURS_IN_APRIL / 1000 * SSD_WH / 1000 * PUE, SRVC_2023),
-    "azure_egress": ("network", 200 * NETWORK_KWH_PER_GB * PUE, SRVC_2023),
-    "gcp_core": ("compute", 50 * COMPUTE_KWH_PER_VCPU_HOUR, BEL_EEA_2020),
-    "gcp_ram": ("memory", 400 * GIB * MEMORY_KWH_PER_GB_HOUR * PUE, BEL_EEA_2020),
+    "azure_vm": ("compute", 100 * 2 * D2S_V3_W / 1000 * AZURE_PUE, SRVC_2023),
+    "azure_blob": ("storage_hdd", 1000 * HOURS_IN_APRIL / 1000 * HDD_WH / 1000 * LRS * AZURE_PUE, SRVC_2023),
+    "azure_premium_ssd": ("storage_ssd", 500 * HOURS_IN_APRIL / 1000 * SSD_WH / 1000 * LRS * AZURE_PUE, SRVC_2023),
+    "azure_egress": ("network", 200 * NETWORK_KWH_PER_GB * AZURE_PUE, SRVC_2023),
+    "gcp_core": ("compute", 50 * N2_W / 1000 * GCP_BELGIUM_PUE, BEL_EEA_2020),
+    "gcp_ram": ("memory", 400 * GIB * MEMORY_KWH_PER_GB_HOUR * GCP_BELGIUM_PUE, BEL_EEA_2020),
     # an x86 OCPU is two vCPU
     "oci_ocpu": ("compute", 10 * 2 * COMPUTE_KWH_PER_VCPU_HOUR, GBR_2024),
 }

@@ -335,14 +335,41 @@ cloud_formula AS (
         ) END AS fixes
     FROM cloud_energy AS e
 ),
--- FOCUS usage of Azure, Google Cloud and OCI, classified in ledger/activity_focus.sql: CCF's method with the
--- profile's average coefficients (CCF's AWS averages: no provider-specific processor, PUE or replication
--- data is shipped), storage as one copy (FOCUS does not state redundancy), GiB-denominated units in GB.
+-- FOCUS usage of Azure, Google Cloud and OCI, classified in ledger/activity_focus.sql: CCF's method with each
+-- provider's own coefficients (factors.cloud_provider_coefficients: CCF's Azure and Google Cloud constants, OCI a
+-- flagged fallback), the processor of the row's VM size, machine family or shape where its coefficient_key names
+-- one (factors.cloud_machine_types, factors.oci_shapes), sizes named by Azure SKUs (factors.azure_sku_sizes), GPU
+-- watts (factors.cloud_processor_coefficients) and the replication factor CCF gives the service. Storage is
+-- multiplied by its replication in both profiles; compute and memory only in `ccf` (as CCF), or in `default` where
+-- the replicas are running nodes (a standard cache's replica, an HA database's standby: as F7's Multi-AZ).
+provider_coef AS (
+    SELECT
+        provider,
+        MAX(CASE WHEN coefficient = 'min_watts_per_vcpu' THEN value END) AS avg_min_w,
+        MAX(CASE WHEN coefficient = 'max_watts_per_vcpu' THEN value END) AS avg_max_w,
+        MAX(CASE WHEN coefficient = 'average_cpu_utilisation' THEN value END) AS util,
+        MAX(CASE WHEN coefficient = 'ssd_wh_per_tb_hour' THEN value END) AS ssd_wh,
+        MAX(CASE WHEN coefficient = 'hdd_wh_per_tb_hour' THEN value END) AS hdd_wh,
+        MAX(CASE WHEN coefficient = 'memory_kwh_per_gb_hour' THEN value END) AS mem_kwh,
+        MAX(CASE WHEN coefficient = 'network_kwh_per_gb' THEN value END) AS net_kwh,
+        MAX(CASE WHEN coefficient = 'pue' THEN value END) AS fleet_pue,
+        MAX(CASE WHEN coefficient = 'replication_default' THEN value END) AS r_default
+    FROM factors.cloud_provider_coefficients
+    WHERE region = ''
+    GROUP BY provider
+),
 focus_usage AS (
     SELECT
         a.activity_id,
+        a.provider,
         a.estimation_class,
         a.vcpu,
+        a.coefficient_key,
+        NULLIF(regexp_extract(COALESCE(a.coefficient_key, ''), '^(vm|plan|family|shape|cache|disk|gpu):', 1), '')
+            AS key_kind,
+        NULLIF(regexp_extract(COALESCE(a.coefficient_key, ''), '^(vm|plan|family|shape|cache|disk|gpu):([^;]+)', 2), '')
+            AS key_value,
+        NULLIF(regexp_extract(COALESCE(a.coefficient_key, ''), 'replication:([^;]+)', 1), '') AS replication_key,
         -- Google Cloud's usage units in the units below (issue 14): core seconds -> hours, RAM byte-seconds ->
         -- GB-hours, disk byte-seconds -> GB-months, bytes -> GB (decimal GB, 10^9 bytes)
         CASE
@@ -363,45 +390,125 @@ focus_usage AS (
             AS gb_per_unit,
         date_diff('hour', CAST(a.period_month AS TIMESTAMP), CAST(a.period_month AS TIMESTAMP) + INTERVAL 1 MONTH)
             AS hours_in_month,
-        k.avg_min_w, k.avg_max_w, k.util, k.pue, k.mem_kwh, k.ssd_wh, k.hdd_wh, k.net_kwh
+        k.util, k.mem_kwh, k.ssd_wh, k.hdd_wh, k.net_kwh, k.avg_min_w, k.avg_max_w, k.r_default,
+        COALESCE(rp.value, k.fleet_pue) AS pue,
+        CASE WHEN rp.value IS NOT NULL THEN a.provider || ' ' || lower(a.region) ELSE a.provider || ' fleet' END
+            AS pue_basis
     FROM act AS a
-    CROSS JOIN coef AS k
+    JOIN provider_coef AS k ON k.provider = a.provider
+    LEFT JOIN factors.cloud_provider_coefficients AS rp
+        ON rp.provider = a.provider AND rp.coefficient = 'pue' AND rp.region = lower(a.region)
     WHERE a.activity_type = 'cloud_usage' AND a.source_kind = 'focus' AND a.provider <> 'aws'
       AND a.estimation_class <> 'unclassified' AND a.flag IS DISTINCT FROM 'negative_usage'
+),
+focus_sized AS (
+    SELECT
+        u.*,
+        -- watts per vCPU: the VM size's / machine family's processors (CCF's average of them), the OCI shape's
+        -- stand-in processor, else the provider's average (CCF's MIN/MAX_WATTS_AVG or _MEDIAN)
+        COALESCE(m.min_watts, sh.min_watts, u.avg_min_w) AS min_w,
+        COALESCE(m.max_watts, sh.max_watts, u.avg_max_w) AS max_w,
+        CASE
+            WHEN m.min_watts IS NOT NULL THEN u.provider || ' ' || u.key_kind || ' ' || u.key_value || ': ' || m.processors
+            WHEN sh.min_watts IS NOT NULL THEN 'oci shape ' || u.key_value || ': ' || sh.processor
+            WHEN m.machine_key IS NOT NULL THEN u.provider || ' ' || u.key_kind || ' ' || u.key_value
+                || ': processor unknown to CCF, ' || u.provider || ' average'
+            ELSE u.provider || ' average processor'
+        END AS processor_basis,
+        COALESCE(sh.vcpu_per_ocpu, 2) AS vcpu_per_ocpu,
+        -- GPUs: an Azure GPU VM size's count and model; a Google Cloud GPU SKU's quantity is GPU time
+        CASE WHEN u.key_kind = 'vm' THEN m.gpu_count WHEN u.key_kind = 'gpu' THEN 1 ELSE 0 END AS gpu_count,
+        COALESCE(g.processor, gv.processor) AS gpu_processor,
+        COALESCE(g.min_watts, gv.min_watts) AS gpu_min_w,
+        COALESCE(g.max_watts, gv.max_watts) AS gpu_max_w,
+        z.memory_gb AS sku_memory_gb,
+        z.storage_gb AS sku_storage_gb,
+        COALESCE(r.value, u.r_default) AS replication
+    FROM focus_usage AS u
+    LEFT JOIN factors.cloud_machine_types AS m
+        ON m.provider = u.provider AND m.machine_key = u.key_value AND u.key_kind IN ('vm', 'family')
+    LEFT JOIN factors.oci_shapes AS sh ON u.key_kind = 'shape' AND sh.shape = u.key_value
+    LEFT JOIN factors.cloud_processor_coefficients AS g
+        ON g.kind = 'gpu' AND u.key_kind = 'gpu' AND g.provider = u.provider AND lower(g.processor) = u.key_value
+    LEFT JOIN factors.cloud_processor_coefficients AS gv
+        ON gv.kind = 'gpu' AND u.key_kind = 'vm' AND gv.provider = u.provider AND gv.processor = m.gpu_processor
+    LEFT JOIN factors.azure_sku_sizes AS z
+        ON z.sku_key = u.key_value
+        AND ((u.key_kind = 'cache' AND z.kind = 'cache') OR (u.key_kind = 'disk' AND z.kind IN ('ssd_disk', 'hdd_disk')))
+    LEFT JOIN factors.cloud_provider_coefficients AS r
+        ON r.provider = u.provider AND r.region = '' AND r.coefficient = 'replication_' || u.replication_key
+),
+focus_parts AS (
+    SELECT
+        *,
+        CASE
+            WHEN $coefficient_profile = 'ccf'
+                 OR replication_key IN ('redis_cache', 'cloud_memory_store_redis', 'cloud_sql_high_availability')
+                THEN replication
+            ELSE 1
+        END AS node_replication,
+        CASE WHEN estimation_class IN ('compute', 'gpu') AND key_kind IS DISTINCT FROM 'gpu' THEN
+            quantity * COALESCE(vcpu, CASE WHEN is_ocpu THEN vcpu_per_ocpu ELSE 1 END) END AS vcpu_hours,
+        CASE WHEN estimation_class = 'gpu' THEN quantity * gpu_count END AS gpu_hours
+    FROM focus_sized
 ),
 focus_formula AS (
     SELECT
         activity_id,
         CASE estimation_class
-            -- vCPU-hours: hours x the VM's vCPU, OCPU-hours x 2 (an x86 OCPU is 2 vCPU), else as billed
-            WHEN 'compute' THEN quantity * COALESCE(vcpu, CASE WHEN is_ocpu THEN 2 ELSE 1 END)
-                * (avg_min_w + util * (avg_max_w - avg_min_w)) / 1000 * pue
-            WHEN 'memory' THEN quantity * gb_per_unit * mem_kwh * pue
-            WHEN 'storage_ssd' THEN quantity * gb_per_unit * hours_in_month / 1000 * ssd_wh / 1000 * pue
-            WHEN 'storage_hdd' THEN quantity * gb_per_unit * hours_in_month / 1000 * hdd_wh / 1000 * pue
+            WHEN 'compute' THEN vcpu_hours * (min_w + util * (max_w - min_w)) / 1000 * pue * node_replication
+            WHEN 'gpu' THEN (COALESCE(vcpu_hours, 0) * (min_w + util * (max_w - min_w))
+                + gpu_hours * (gpu_min_w + util * (gpu_max_w - gpu_min_w))) / 1000 * pue * node_replication
+            WHEN 'memory' THEN quantity * COALESCE(sku_memory_gb, gb_per_unit) * mem_kwh * pue * node_replication
+            WHEN 'storage_ssd' THEN quantity * COALESCE(sku_storage_gb, gb_per_unit) * hours_in_month / 1000
+                * ssd_wh / 1000 * replication * pue
+            WHEN 'storage_hdd' THEN quantity * COALESCE(sku_storage_gb, gb_per_unit) * hours_in_month / 1000
+                * hdd_wh / 1000 * replication * pue
             WHEN 'network' THEN quantity * gb_per_unit * net_kwh * pue
         END AS focus_kwh,
         unit_note || CASE estimation_class
-            WHEN 'compute' THEN 'compute: vcpu_hours ('
+            WHEN 'network' THEN 'network (outbound): gb' || CASE WHEN gb_per_unit <> 1 THEN ' (GiB x 1.073741824)' ELSE '' END
+                || ' x ' || net_kwh || ' kWh/GB'
+            WHEN 'memory' THEN 'memory: gb_hours'
                 || CASE
-                    WHEN vcpu IS NOT NULL THEN 'hours x ' || vcpu || ' vCPU from the SKU details'
-                    WHEN is_ocpu THEN 'OCPU-hours x 2 vCPU per OCPU'
-                    ELSE 'vCPU-hours as billed' END
-                || ') x (min_w ' || avg_min_w || ' + ' || util || ' x (max_w ' || avg_max_w
-                || ' - min_w)) [average processor] / 1000 x pue ' || pue
-            WHEN 'memory' THEN 'memory: gb_hours' || CASE WHEN gb_per_unit <> 1 THEN ' (GiB x 1.073741824)' ELSE '' END
-                || ' x ' || mem_kwh || ' kWh/GB-hour x pue ' || pue
-            ELSE CASE WHEN estimation_class = 'network' THEN 'network (outbound): gb'
-                      ELSE replace(estimation_class, 'storage_', '') || ' storage: gb_months x hours_in_month '
-                          || hours_in_month || ' / 1000' END
-                || CASE WHEN gb_per_unit <> 1 THEN ' (GiB x 1.073741824)' ELSE '' END
-                || CASE estimation_class
-                    WHEN 'network' THEN ' x ' || net_kwh || ' kWh/GB'
-                    WHEN 'storage_ssd' THEN ' x ' || ssd_wh || ' Wh/TB-hour / 1000 x replication 1 (not stated)'
-                    ELSE ' x ' || hdd_wh || ' Wh/TB-hour / 1000 x replication 1 (not stated)' END
-                || ' x pue ' || pue
-        END AS focus_formula
-    FROM focus_usage
+                    WHEN sku_memory_gb IS NOT NULL THEN ' (hours x ' || sku_memory_gb || ' GB of cache tier ' || key_value || ')'
+                    WHEN gb_per_unit <> 1 THEN ' (GiB x 1.073741824)'
+                    ELSE '' END
+                || ' x ' || mem_kwh || ' kWh/GB-hour'
+            WHEN 'storage_ssd' THEN 'ssd storage: gb_months'
+            WHEN 'storage_hdd' THEN 'hdd storage: gb_months'
+            ELSE concat_ws('; ',
+                CASE WHEN vcpu_hours IS NOT NULL THEN 'compute: vcpu_hours ('
+                    || CASE
+                        WHEN vcpu IS NOT NULL AND key_kind = 'plan' THEN 'hours x ' || vcpu || ' vCPU of plan ' || key_value
+                        WHEN vcpu IS NOT NULL THEN 'hours x ' || vcpu || ' vCPU of the VM'
+                        WHEN is_ocpu THEN 'OCPU-hours x ' || vcpu_per_ocpu || ' vCPU per OCPU'
+                        ELSE 'vCPU-hours as billed' END
+                    || ') x (min_w ' || min_w || ' + ' || util || ' x (max_w ' || max_w || ' - min_w)) ['
+                    || processor_basis || '] / 1000' END,
+                CASE WHEN gpu_hours IS NOT NULL THEN 'gpu: ' || gpu_count || ' x hours x (min_w ' || gpu_min_w || ' + '
+                    || util || ' x (max_w ' || gpu_max_w || ' - min_w)) [' || gpu_processor || '] / 1000' END)
+        END
+        || CASE WHEN estimation_class IN ('storage_ssd', 'storage_hdd') THEN
+            CASE
+                WHEN sku_storage_gb IS NOT NULL THEN ' (disk-months x ' || sku_storage_gb || ' GB of tier ' || key_value || ')'
+                WHEN gb_per_unit <> 1 THEN ' (GiB x 1.073741824)'
+                ELSE '' END
+            || ' x hours_in_month ' || hours_in_month || ' / 1000 x '
+            || CASE WHEN estimation_class = 'storage_ssd' THEN ssd_wh ELSE hdd_wh END || ' Wh/TB-hour / 1000 x replication '
+            || replication || ' [' || COALESCE(replication_key, 'default') || ']' ELSE '' END
+        || ' x pue ' || pue || ' [' || pue_basis || ']'
+        || CASE
+            WHEN estimation_class IN ('compute', 'gpu', 'memory') AND node_replication <> 1
+                THEN ' x replication ' || node_replication || ' [' || replication_key || ']'
+            WHEN estimation_class IN ('compute', 'gpu', 'memory') AND replication_key IS NOT NULL
+                THEN ' (CCF''s replication ' || replication || ' [' || replication_key
+                    || '] not applied to processors and memory: F7)'
+            ELSE '' END
+        || ' (' || provider || ' coefficients: ' || CASE WHEN provider = 'oci'
+            THEN 'fallback, CCF has none for OCI' ELSE 'Cloud Carbon Footprint' END || ')'
+            AS focus_formula
+    FROM focus_parts
 ),
 -- Where the grid factor comes from, per activity: cloud rows by the region's geography (`default`) or
 -- CCF's region list (`ccf`; FOCUS rows of other providers use the geography in both profiles, CCF's list
@@ -416,8 +523,11 @@ geo AS (
     FROM act AS a
     LEFT JOIN factors.aws_region_grid AS g
         ON a.provider = 'aws' AND g.region_code = a.region
+    -- a region written by its display name or another spelling ('US East', 'EastUS2', OCI's 'IAD') finds its code
+    LEFT JOIN factors.cloud_region_aliases AS ra
+        ON ra.provider = a.provider AND ra.alias_key = lower(a.region)
     LEFT JOIN factors.cloud_region_grid AS cg
-        ON cg.provider = a.provider AND cg.region_code = lower(a.region)
+        ON cg.provider = a.provider AND cg.region_code = COALESCE(ra.region_code, lower(a.region))
 ),
 -- As-of factor resolution: for the geography and item, a direct factor before a lifecycle one (EEA's
 -- direct intensities before Ember's lifecycle ones for EU countries, docs/factors.md), then the newest data
