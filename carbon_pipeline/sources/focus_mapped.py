@@ -32,8 +32,9 @@ STAGED = "staged_focus"
 
 def match_key(header: str) -> str:
     """How native headers are compared: ``CostInBillingCurrency``, ``costInBillingCurrency`` and
-    ``cost_in_billing_currency`` are the same column (Azure's EA and MCA spellings, snake_case copies)."""
-    return header.strip().lstrip("\ufeff").replace("_", "").replace(" ", "").lower()
+    ``cost_in_billing_currency`` are the same column (Azure's EA and MCA spellings, snake_case copies), and so are
+    Google's nested ``service.description`` and a flattened copy's ``service_description``."""
+    return header.strip().lstrip("\ufeff").replace("_", "").replace(" ", "").replace(".", "").lower()
 
 
 def header_normaliser(

@@ -179,7 +179,8 @@ def _rows_dataset(con: duckdb.DuckDBPyConnection, source: SourceConfig, key: str
     ).fetchall()[0]
     purchase = con.execute(
         f"""SELECT MIN(object_line) FROM {NATIVE_VIEW}
-            WHERE trim(ChargeType) = 'Purchase' AND lower(trim(COALESCE(PricingModel, ''))) IN ('reservation', 'savingsplan')
+            WHERE trim(ChargeType) = 'Purchase'
+              AND lower(trim(COALESCE(PricingModel, ''))) IN ('reservation', 'savingsplan')
               AND COALESCE(TRY_CAST(CostInBillingCurrency AS DOUBLE), 0) <> 0"""
     ).fetchall()[0][0]
     if unused[0] is not None and purchase is not None:
