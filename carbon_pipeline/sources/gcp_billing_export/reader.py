@@ -105,7 +105,8 @@ def _read_nested(
             relation = con.sql(f"SELECT * FROM read_json({_string(literal(path))}, format = 'auto', sample_size = -1)")
         items: list[str] = []
         for column, dtype in zip(relation.columns, relation.dtypes, strict=True):
-            items += [_identifier(column)] if column == ROW_NUMBER else _flat_expressions(column, dtype, _identifier(column))
+            flat = [_identifier(column)] if column == ROW_NUMBER else None
+            items += flat or _flat_expressions(column, dtype, _identifier(column))
         return relation.select(", ".join(items))
     except duckdb.Error as exc:
         kind = "Parquet" if lowered.endswith(".parquet") else "JSON"
