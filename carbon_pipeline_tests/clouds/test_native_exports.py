@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,10 +27,11 @@ from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.focus import reader as focus
 from carbon_pipeline.sources.landing import LocalLanding
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
-from carbon_pipeline.warehouse.sql_models import run_model
+from carbon_pipeline.warehouse.sql_models import model_sql
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 EA_SAMPLE = FIXTURES / "native" / "focus_converters_azure_ea_cost_details_2023-09.csv"
+TEN_PLACES = Decimal("1e-10")  # raw.focus_charges.billed_cost is DECIMAL(38, 10)
 AZURE_FOCUS = FIXTURES / "focus" / "azure_focuscost_1.0_export_sample_1000.csv"
 
 
@@ -110,7 +111,7 @@ def test_a_run_over_both_native_kinds_passes_with_a_non_zero_inventory_and_print
         ea_rows = list(csv.DictReader(handle))
     assert ledger == raw
     assert raw == [
-        ("azure-ea", len(ea_rows), sum(Decimal(r["CostInBillingCurrency"]).quantize(Decimal("1e-10")) for r in ea_rows)),
+        ("azure-ea", len(ea_rows), sum(Decimal(r["CostInBillingCurrency"]).quantize(TEN_PLACES) for r in ea_rows)),
         ("gcp-billing", 4, Decimal("1.44") - Decimal("0.3") + Decimal("0.19") + Decimal("0.6")),
     ]  # fmt: skip
     assert inventory > 0
@@ -168,7 +169,7 @@ def test_the_same_azure_bill_as_focus_and_as_cost_details_gives_the_same_ledger_
             for month in module.available_months(landing, source):
                 with transaction(con):
                     module.load_month(con, landing, source, month)
-        con.execute("CREATE TEMP TABLE ledger_rows AS " + run_model_sql(con))
+        con.execute("CREATE TEMP TABLE ledger_rows AS " + ledger_focus_sql())
         by_source = con.execute(
             "SELECT source_id, account_id, region, unit, line_item_type, SUM(line_item_count), SUM(cost) "
             "FROM ledger_rows GROUP BY ALL ORDER BY 2, 3, 4, 5, 1"
@@ -182,17 +183,11 @@ def test_the_same_azure_bill_as_focus_and_as_cost_details_gives_the_same_ledger_
     assert focus_grain == native_grain
 
 
-def run_model_sql(con: duckdb.DuckDBPyConnection) -> str:
-    """The ledger's FOCUS model over both sources' months, as a query (parameters inlined as literals)."""
-    del con
-    from carbon_pipeline.warehouse.sql_models import model_sql
-
+def ledger_focus_sql() -> str:
+    """The ledger's FOCUS model over the sample's months, as a query (parameters inlined as literals)."""
     return (
         model_sql("ledger/activity_focus")
         .replace("$start", "'2024-01-01'")
         .replace("$end", "'2025-01-01'")
         .replace("$cloud_scope_policy", "'scope3_category1'")
     )
-
-
-_ = (run_model, date)

@@ -38,8 +38,9 @@ VM = ["1111AAAA-0000-0000-0000-000000000001", "EastUS2", "03/05/2025", "Virtual 
 BLOB = ["1111aaaa-0000-0000-0000-000000000001", "US East 2", "03/31/2025", "Blob Storage", "Storage",
         "General Block Blob v2", "Hot LRS Data Stored", "1 GB/Month", "100", "1.8", "USD", "Usage", "OnDemand", "",
         "8611537"]  # fmt: skip
-PURCHASE = ["1111aaaa-0000-0000-0000-000000000001", "", "03/01/2025", "Reserved VM Instance, Standard_D2s_v3, US East 2, 1 Year",
-            "Virtual Machines", "", "", "1", "1", "700.00", "USD", "Purchase", "Reservation", "", "8611537"]  # fmt: skip
+PURCHASE = ["1111aaaa-0000-0000-0000-000000000001", "", "03/01/2025",
+            "Reserved VM Instance, Standard_D2s_v3, US East 2, 1 Year", "Virtual Machines", "", "", "1", "1",
+            "700.00", "USD", "Purchase", "Reservation", "", "8611537"]  # fmt: skip
 UNUSED = ["1111aaaa-0000-0000-0000-000000000001", "eastus2", "03/02/2025", "Reservation", "Virtual Machines",
           "Dv3/DSv3 Series", "D2s v3", "1 Hour", "3", "0.21", "USD", "UnusedReservation", "Reservation", "",
           "8611537"]  # fmt: skip
@@ -234,9 +235,8 @@ def test_an_unusable_value_is_named_by_its_own_column_and_nothing_is_written(con
     write_csv(tmp_path / "drop" / "costs.csv", EA_HEADER, [VM, bad])
     source = source_for(tmp_path / "drop")
 
-    with pytest.raises(SourceError, match=rf"costs.csv', row 3, column '{named}'"):
-        with transaction(con):
-            reader.load_month(con, LocalLanding(source.id, tmp_path / "drop"), source, date(2025, 3, 1))
+    with pytest.raises(SourceError, match=rf"costs.csv', row 3, column '{named}'"), transaction(con):
+        reader.load_month(con, LocalLanding(source.id, tmp_path / "drop"), source, date(2025, 3, 1))
     assert raw(con, "*") == []
 
 

@@ -41,7 +41,8 @@ def row(service: str, sku: str, unit: str, amount: float, cost: float, *, credit
 
 
 CORE = row("Compute Engine", "N2 Instance Core running in Americas", "seconds", 7200, 0.06,
-           credits=[{"name": "Sustained use discount", "amount": -0.012}, {"name": "Free tier", "amount": -0.003}])  # fmt: skip
+           credits=[{"name": "Sustained use discount", "amount": -0.012},
+                    {"name": "Free tier", "amount": -0.003}])  # fmt: skip
 STORAGE = row("Cloud Storage", "Standard Storage US Multi-region", "byte-seconds", 1.0e15, 0.5, region=None,
               location="us")  # fmt: skip
 TAX = row("Compute Engine", "Tax", "", 0, 0.05, cost_type="tax", region=None, location="", project=None)
@@ -152,9 +153,8 @@ def test_an_unusable_value_is_named_by_its_own_column_and_nothing_is_written(con
     write_jsonl(tmp_path / "drop" / "export.jsonl", [CORE, bad])
     source = source_for(tmp_path / "drop")
 
-    with pytest.raises(SourceError, match=rf"export.jsonl', row 2, column '{column}'"):
-        with transaction(con):
-            reader.load_month(con, LocalLanding(source.id, tmp_path / "drop"), source, date(2025, 3, 1))
+    with pytest.raises(SourceError, match=rf"export.jsonl', row 2, column '{column}'"), transaction(con):
+        reader.load_month(con, LocalLanding(source.id, tmp_path / "drop"), source, date(2025, 3, 1))
     assert raw(con, "*") == []
 
 
