@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import json
 import shutil
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -183,11 +183,44 @@ def test_the_same_azure_bill_as_focus_and_as_cost_details_gives_the_same_ledger_
     assert focus_grain == native_grain
 
 
-def ledger_focus_sql() -> str:
-    """The ledger's FOCUS model over the sample's months, as a query (parameters inlined as literals)."""
+def ledger_focus_sql(start: str = "2024-01-01", end: str = "2025-01-01") -> str:
+    """The ledger's FOCUS model over the given months, as a query (parameters inlined as literals)."""
     return (
         model_sql("ledger/activity_focus")
-        .replace("$start", "'2024-01-01'")
-        .replace("$end", "'2025-01-01'")
+        .replace("$start", f"'{start}'")
+        .replace("$end", f"'{end}'")
         .replace("$cloud_scope_policy", "'scope3_category1'")
     )
+
+
+def test_an_amortized_export_books_covered_usage_as_usage_and_the_unused_commitment_as_cost_only(tmp_path):
+    header = ["SubscriptionId", "ResourceLocation", "Date", "MeterCategory", "MeterSubCategory", "MeterName",
+              "UnitOfMeasure", "Quantity", "CostInBillingCurrency", "BillingCurrency", "ChargeType", "PricingModel",
+              "AdditionalInfo"]  # fmt: skip
+    rows = [
+        ["sub-1", "eastus2", "03/05/2025", "Virtual Machines", "Dv3/DSv3 Series", "D2s v3", "1 Hour", "24", "1.10",
+         "USD", "Usage", "Reservation", '{"VCPUs":2}'],
+        ["sub-1", "eastus2", "03/05/2025", "Virtual Machines", "Dv3/DSv3 Series", "D2s v3", "1 Hour", "4", "0.20",
+         "USD", "UnusedReservation", "Reservation", ""],
+    ]  # fmt: skip
+    (tmp_path / "amortized").mkdir()
+    with (tmp_path / "amortized" / "costs.csv").open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    source = SourceConfig(id="amortized", kind="azure_cost_details", uri=str(tmp_path / "amortized"))
+    con = open_warehouse(tmp_path / "w.duckdb")
+    try:
+        load_catalogue(con)
+        with transaction(con):
+            azure.load_month(con, LocalLanding(source.id, tmp_path / "amortized"), source, date(2025, 3, 1))
+        ledger = con.execute(
+            f"SELECT activity_type, estimation_class, vcpu, quantity, cost "
+            f"FROM ({ledger_focus_sql('2025-03-01', '2025-04-01')}) ORDER BY cost DESC"
+        ).fetchall()
+    finally:
+        con.close()
+    assert ledger == [
+        ("cloud_usage", "compute", 2, 24.0, Decimal("1.10")),
+        ("cloud_charge", "cost_only", None, 4.0, Decimal("0.20")),
+    ]
