@@ -25,8 +25,12 @@ stored AS (
     SELECT 'activity_csv', source_id, period_month, COUNT(*) FROM raw.activity_rows
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE) GROUP BY ALL
     UNION ALL
-    SELECT 'focus', source_id, period_month, COUNT(*) FROM raw.focus_charges
-    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE) GROUP BY ALL
+    -- FOCUS exports and the native exports staged as FOCUS rows (azure_cost_details, gcp_billing_export) share
+    -- raw.focus_charges: a source's rows count for the kind its deliveries were recorded under
+    SELECT COALESCE(k.source_kind, 'focus'), f.source_id, f.period_month, COUNT(*) FROM raw.focus_charges AS f
+    LEFT JOIN (SELECT source_id, MIN(source_kind) AS source_kind FROM raw.deliveries GROUP BY source_id) AS k
+        ON k.source_id = f.source_id
+    WHERE f.period_month >= CAST($start AS DATE) AND f.period_month < CAST($end AS DATE) GROUP BY ALL
     UNION ALL
     SELECT source_kind, source_id, period_month, COUNT(*) FROM raw.provider_carbon_emissions
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE) GROUP BY ALL
