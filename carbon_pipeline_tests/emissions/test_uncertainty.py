@@ -26,6 +26,9 @@ PARAMS = {
     "cloud_scope_policy": "scope3_category1",
     "pinned_model_version": None,
     "uncertainty_overrides": ";",
+    "monte_carlo_seed": "issue17",
+    "monte_carlo_draws": 10000,
+    "uncertainty_period": "month",
 }
 # the shipped defaults the hand computations use (carbon_pipeline/factors/data/uncertainty_defaults.csv)
 INVOICED, EXACT, OLDER, PROVIDER, SUPPLIER = 0.05, 0.05, 0.15, 0.20, 0.10
@@ -75,6 +78,7 @@ def build(con: duckdb.DuckDBPyConnection, **overrides: object) -> None:
     params = {**PARAMS, **overrides}
     replace_months(con, "emissions.emission_uncertainty", ["emissions/emission_uncertainty"], *WINDOW, **params)
     replace_months(con, "marts.scope_summary", ["marts/scope_summary"], *WINDOW, **params)
+    replace_months(con, "marts.uncertainty_ranges", ["marts/uncertainty_ranges"], *WINDOW, **params)
     replace_months(con, "marts.scope_summary_uncertainty", ["marts/scope_summary_uncertainty"], *WINDOW, **params)
 
 
@@ -137,9 +141,13 @@ def test_usage_estimates_share_one_activity_error_and_provider_figures_one_metho
     assert row["activity_tier"] == "usage_estimated"
     assert row["activity_u95"] == pytest.approx((3.5 - 0.74) / (3.5 + 0.74))
     assert row["activity_error_key"] == figure(con, "c2")["activity_error_key"] == "usage_model:default"
-    tco2e, _, high = mart(con, scope=3)
+    half_width, propagation = con.execute(
+        "SELECT half_width, propagation FROM marts.scope_summary_uncertainty WHERE scope = 3"
+    ).fetchone()
     # one usage error: (8 x 0.651)^2; the factor f:a shared too: (8 x 0.05)^2
-    assert high - tco2e == pytest.approx(math.sqrt((8 * usage) ** 2 + (8 * EXACT) ** 2), rel=1e-3)
+    assert half_width == pytest.approx(math.sqrt((8 * usage) ** 2 + (8 * EXACT) ** 2), rel=1e-3)
+    # the usage estimate's tier is lognormal: the range itself is the Monte Carlo's (test_monte_carlo.py)
+    assert propagation == "monte_carlo"
 
 
 def test_provider_figure_replaces_the_estimate_and_carries_its_own_tiers(con):
@@ -197,7 +205,7 @@ def test_range_check_catches_a_narrowed_total(con):
     add_activity(con, "a1", tco2e=10.0, factor_id="f:one")
     add_activity(con, "a2", tco2e=30.0, factor_id="f:two")
     build(con)
-    con.execute("UPDATE marts.scope_summary_uncertainty SET tco2e_high = tco2e + 0.1")  # narrower than row a2's
+    con.execute("UPDATE marts.scope_summary_uncertainty SET half_width = 0.1")  # narrower than row a2's
     assert [row[-1] for row in offences(con, "uncertainty_ranges_hold")] == ["narrower than its widest row"]
 
 
