@@ -288,3 +288,55 @@ def test_a_bad_override_is_an_error_naming_the_key(tmp_path, text, message):
     path.write_text("sources: []\nsettings:\n  " + text)
     with pytest.raises(ConfigError, match=message):
         load_sources_file(path)
+
+
+# --- the activity tier of every path a figure can take ----------------------------------------------------------
+
+ACTIVITY_PATHS = [
+    # (activity_type, basis, factor_resolution, flag, expected tier, its error group)
+    ("electricity", "activity", "exact", None, "invoiced", "row"),
+    ("fuel", "activity", "older_year", None, "invoiced", "row"),
+    ("vehicle", "activity", "exact", None, "invoiced", "row"),
+    ("travel", "activity", "parent_geography", None, "invoiced", "row"),
+    ("spend", "estimated_spend", "exact", None, "spend_based", "row"),
+    ("cloud_usage", "estimated_usage", "exact", None, "usage_estimated", "usage_model"),
+    ("cloud_usage", "estimated_usage", "exact", "estimated_from_cost", "cost_estimated", "usage_model"),
+    ("cloud_usage", "estimated_usage", "spend_fallback", "estimated_from_spend", "spend_based", "row"),
+]
+
+
+@pytest.mark.parametrize(("activity_type", "basis", "resolution", "flag", "tier", "group"), ACTIVITY_PATHS)
+def test_activity_tier_of_every_path(con, activity_type, basis, resolution, flag, tier, group):
+    provider = "aws" if activity_type == "cloud_usage" else None
+    add_activity(
+        con,
+        "a1",
+        tco2e=1.0,
+        activity_type=activity_type,
+        basis=basis,
+        resolution=resolution,
+        flag=flag,
+        provider=provider,
+        scope=3 if activity_type in ("spend", "travel") else 2,
+    )
+    build(con)
+    row = figure(con, "a1")
+    assert row["activity_tier"] == tier
+    assert row["activity_error_key"].split(":")[0] == group
+    assert offences(con, "uncertainty_rows_rated") == []
+
+
+def test_a_provider_figure_is_provider_reported_with_the_providers_method_as_its_factor_error(con):
+    con.execute(
+        """INSERT INTO ledger.provider_emissions BY NAME SELECT ? AS period_month, 'carbon' AS source_id,
+             'aws' AS provider, 'v3' AS model_version, 'd1' AS delivery_id, 'obj' AS source_object,
+             1 AS line_item_count, '111' AS account_id, 'us-east-1' AS region, 'AmazonEC2' AS service,
+             2.0 AS location_tco2e, TRUE AS is_selected""",
+        [MONTH],
+    )
+    build(con)
+    rows = con.execute(
+        """SELECT activity_tier, factor_tier, factor_error_key FROM emissions.emission_uncertainty
+           WHERE figure_kind = 'provider_reported'"""
+    ).fetchall()
+    assert rows == [("provider_reported", "supplier", "provider_model:aws:v3")]

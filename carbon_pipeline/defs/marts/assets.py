@@ -54,7 +54,7 @@ def _scope_summary_uncertainty(con: duckdb.DuckDBPyConnection, start: date, end:
                   round(SUM(tco2e) / SUM(SUM(tco2e)) OVER (PARTITION BY method), 4)
            FROM emissions.emission_uncertainty
            WHERE period_month >= ? AND period_month < ? AND counts_in_inventory AND tco2e IS NOT NULL
-           GROUP BY ALL ORDER BY 1, 4 DESC, 2, 3""",
+           GROUP BY method, activity_tier, factor_tier ORDER BY 1, 4 DESC, 2, 3""",
         [start, end],
     ).fetchall()
     return {
@@ -75,15 +75,15 @@ def _top_contributors(con: duckdb.DuckDBPyConnection, start: date, end: date) ->
                FROM emissions.emission_uncertainty
                WHERE period_month >= ? AND period_month < ? AND counts_in_inventory AND tco2e IS NOT NULL
            ),
-           a AS (SELECT method, activity_error_key, SUM(tco2e * activity_u95) AS hw FROM counted GROUP BY ALL),
-           f AS (SELECT method, factor_error_key, SUM(tco2e * factor_u95) AS hw FROM counted GROUP BY ALL),
+           a AS (SELECT method, activity_error_key, SUM(tco2e * activity_u95) AS hw FROM counted GROUP BY 1, 2),
+           f AS (SELECT method, factor_error_key, SUM(tco2e * factor_u95) AS hw FROM counted GROUP BY 1, 2),
            parts AS (
                SELECT c.method, c.activity_label, SUM(c.tco2e) AS tco2e,
                       SUM(c.tco2e * c.activity_u95 * a.hw + c.tco2e * c.factor_u95 * f.hw) AS variance
                FROM counted AS c
                JOIN a ON a.method = c.method AND a.activity_error_key = c.activity_error_key
                JOIN f ON f.method = c.method AND f.factor_error_key = c.factor_error_key
-               GROUP BY ALL
+               GROUP BY c.method, c.activity_label
            ),
            ranked AS (
                SELECT *, ROW_NUMBER() OVER (PARTITION BY method ORDER BY variance DESC, activity_label) AS rank,
