@@ -49,6 +49,9 @@ SERVED_TABLES = (
     ("audit", "restatement_log"),
     ("audit", "restatement_bridge"),
 )
+# Tables the publish computes in the serving file rather than copies: each year's totals with their range,
+# propagated again from the year's figures (_yearly_uncertainty), which no monthly table of the warehouse holds.
+COMPUTED_TABLES = (("marts", "uncertainty_by_year"),)
 # BI tools embed their own DuckDB (JDBC in DBeaver and Metabase, duckdb-engine in Superset, Node in
 # Evidence), often a release or two behind the pipeline's. Writing the file in an older storage format
 # lets any DuckDB >= 1.0 open it; a new file would otherwise need the pipeline's own version.

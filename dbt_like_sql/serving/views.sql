@@ -319,7 +319,9 @@ COMMENT ON COLUMN bi.cloud_usage_coverage.no_figure_share IS 'Share with no tCO2
 -- marts/uncertainty_ranges.sql over each year's figures), never by adding monthly ranges. Propagation: the
 -- figures of one error group (one factor, the usage model, one provider's methodology) share one error; the
 -- groups are added in quadrature, or drawn by a seeded Monte Carlo where a tier is lognormal.
--- the table is the serving file's own (carbon_pipeline/serving/publish.py), not the warehouse's
+-- the table is the serving file's own (carbon_pipeline/serving/publish.py computes it before these views are
+-- made); where these views are made over a bare warehouse (tests) it is made empty, with the same columns
+CREATE TABLE IF NOT EXISTS marts.uncertainty_by_year AS SELECT * FROM marts.uncertainty_ranges LIMIT 0;
 COMMENT ON TABLE marts.uncertainty_by_year IS 'Each reporting year''s totals per scope (scope_total) and for the inventory (inventory_total) per method with their 95 % range: marts/uncertainty_ranges.sql over the year''s figures, computed when the serving file is published (bi.inventory_uncertainty).';
 COMMENT ON COLUMN marts.uncertainty_by_year.period_month IS 'First day of the month (marts.uncertainty_ranges) or of the year (marts.uncertainty_by_year).';
 COMMENT ON COLUMN marts.uncertainty_by_year.cell_kind IS 'scope_summary (marts.scope_summary''s grain) or cloud_estimate (marts.cloud_reconciliation''s estimates); in the yearly table scope_total or inventory_total.';
