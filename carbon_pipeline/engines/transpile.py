@@ -7,9 +7,9 @@ are renamed to the names the engine registers, and the tree is printed in the ta
 
 Only a handful of rewrites are needed beyond what sqlglot does itself, each because the DuckDB function
 has no same-named equivalent in Spark: ``suffix`` (ENDSWITH), multi-column ``GROUPING`` (Spark's
-``grouping_id`` has DuckDB's bit order) and ``json_valid``. Constructs that cannot be transpiled
-faithfully (``UNION ALL BY NAME``, ``COUNT(DISTINCT ...) OVER``) were rewritten in the models
-themselves, in SQL both engines run.
+``grouping_id`` has DuckDB's bit order), ``json_valid`` and ``quantile_cont`` (Spark's exact
+``percentile``). Constructs that cannot be transpiled faithfully (``UNION ALL BY NAME``,
+``COUNT(DISTINCT ...) OVER``) were rewritten in the models themselves, in SQL both engines run.
 """
 
 from __future__ import annotations
@@ -223,6 +223,10 @@ def _spark_functions(tree: exp.Expression) -> exp.Expression:
                 # Spark's JSON functions answer NULL for text that is not JSON (DuckDB's raise, hence the guard)
                 return exp.Not(this=exp.Is(this=exp.func("GET_JSON_OBJECT", args[0], exp.Literal.string("$")),
                                            expression=exp.Null()))
+        if isinstance(node, exp.PercentileCont) and not isinstance(node.parent, exp.WithinGroup):
+            # quantile_cont(x, p): Spark's exact, linearly interpolated quantile is percentile(x, p) (sqlglot
+            # would print PERCENTILE_CONT(x, p), which Spark does not take, or the approximate one)
+            return exp.Quantile(this=node.this.copy(), quantile=node.expression.copy())
         if isinstance(node, exp.GroupConcat) and isinstance(node.this, exp.Order):
             # string_agg(x, sep ORDER BY k): Spark 3.5 has no ordered string aggregate; sort (k, x) pairs
             order = node.this

@@ -125,9 +125,17 @@ def publish_period(
             [snapshot_id],
         )
         con.execute(
+            # with the 95 % range the line is published with (marts.scope_summary_uncertainty, same grain): a
+            # later restatement says whether it fell inside (audit.restatement_log.within_published_range)
             """INSERT INTO published.scope_summary BY NAME
-               SELECT ? AS snapshot_id, period_month, scope, scope3_category, method, basis, tco2e
-               FROM marts.scope_summary WHERE period_month >= ? AND period_month < ?""",
+               SELECT ? AS snapshot_id, s.period_month, s.scope, s.scope3_category, s.method, s.basis, s.tco2e,
+                      u.tco2e_low, u.tco2e_high
+               FROM marts.scope_summary AS s
+               LEFT JOIN marts.scope_summary_uncertainty AS u
+                 ON u.period_month = s.period_month AND u.scope = s.scope
+                AND u.scope3_category IS NOT DISTINCT FROM s.scope3_category AND u.method = s.method
+                AND u.basis = s.basis
+               WHERE s.period_month >= ? AND s.period_month < ?""",
             [snapshot_id, first, end],
         )
         stage_model(con, RECOMPUTED_HASHES, "publishing/snapshot_hashes")

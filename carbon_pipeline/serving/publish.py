@@ -16,12 +16,14 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from carbon_pipeline.safety.leftovers import remove_dead_leftovers
-from carbon_pipeline.warehouse.sql_models import model_sql
+from carbon_pipeline.transforms import MONTE_CARLO_DRAWS, MONTE_CARLO_SEED
+from carbon_pipeline.warehouse.sql_models import insert_model, model_sql
 
 SERVED_TABLES = (
     ("marts", "scope_summary"),
@@ -34,6 +36,7 @@ SERVED_TABLES = (
     ("emissions", "emission_uncertainty"),
     ("marts", "scope_summary_uncertainty"),
     ("marts", "cloud_reconciliation_uncertainty"),
+    ("marts", "uncertainty_ranges"),
     ("factors", "uncertainty_defaults"),
     ("factors", "emission_factors"),
     ("factors", "aws_region_grid"),
@@ -46,6 +49,9 @@ SERVED_TABLES = (
     ("audit", "restatement_log"),
     ("audit", "restatement_bridge"),
 )
+# Tables the publish computes in the serving file rather than copies: each year's totals with their range,
+# propagated again from the year's figures (_yearly_uncertainty), which no monthly table of the warehouse holds.
+COMPUTED_TABLES = (("marts", "uncertainty_by_year"),)
 # BI tools embed their own DuckDB (JDBC in DBeaver and Metabase, duckdb-engine in Superset, Node in
 # Evidence), often a release or two behind the pipeline's. Writing the file in an older storage format
 # lets any DuckDB >= 1.0 open it; a new file would otherwise need the pipeline's own version.
@@ -78,6 +84,7 @@ def publish_serving(warehouse: Path, serving: Path) -> dict[str, int]:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
             con.execute(f"CREATE TABLE {schema}.{table} AS SELECT * FROM wh.{schema}.{table} ORDER BY ALL")
             counts[f"{schema}.{table}"] = con.execute(f"SELECT COUNT(*) FROM {schema}.{table}").fetchall()[0][0]
+        counts["marts.uncertainty_by_year"] = _yearly_uncertainty(con)
         con.execute(model_sql("serving/data_dictionary"))
         con.execute("DETACH wh")
         # after DETACH: a view that still named the warehouse would fail here, not in a BI tool
@@ -93,6 +100,29 @@ def publish_serving(warehouse: Path, serving: Path) -> dict[str, int]:
     os.replace(staging, serving)
     _swap_folder(parquet_staging, parquet_folder(serving))
     return counts
+
+
+def _yearly_uncertainty(con: duckdb.DuckDBPyConnection) -> int:
+    """Each year's scope and inventory totals with their 95 % range, for bi.inventory_uncertainty: the model that
+    gives the warehouse's months theirs (marts/uncertainty_ranges.sql), run here over the copied figures with
+    ``uncertainty_period = 'year'``, so a year's range is propagated from its figures (a factor shared by twelve
+    months still one error; the same seeded Monte Carlo where a tier is skewed), never added from months."""
+    con.execute("CREATE TABLE marts.uncertainty_by_year AS SELECT * FROM wh.marts.uncertainty_ranges LIMIT 0")
+    first, last = con.execute(
+        "SELECT MIN(period_month), MAX(period_month) FROM emissions.emission_uncertainty"
+    ).fetchone()
+    if first is None:
+        return 0
+    return insert_model(
+        con,
+        "marts.uncertainty_by_year",
+        "marts/uncertainty_ranges",
+        start=date(first.year, 1, 1),
+        end=date(last.year + 1, 1, 1),
+        uncertainty_period="year",
+        monte_carlo_seed=MONTE_CARLO_SEED,
+        monte_carlo_draws=MONTE_CARLO_DRAWS,
+    )
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

@@ -26,6 +26,9 @@ PARAMS = {
     "cloud_scope_policy": "scope3_category1",
     "pinned_model_version": None,
     "uncertainty_overrides": ";",
+    "monte_carlo_seed": "issue17",
+    "monte_carlo_draws": 10000,
+    "uncertainty_period": "month",
 }
 # the shipped defaults the hand computations use (carbon_pipeline/factors/data/uncertainty_defaults.csv)
 INVOICED, EXACT, OLDER, PROVIDER, SUPPLIER = 0.05, 0.05, 0.15, 0.20, 0.10
@@ -75,6 +78,7 @@ def build(con: duckdb.DuckDBPyConnection, **overrides: object) -> None:
     params = {**PARAMS, **overrides}
     replace_months(con, "emissions.emission_uncertainty", ["emissions/emission_uncertainty"], *WINDOW, **params)
     replace_months(con, "marts.scope_summary", ["marts/scope_summary"], *WINDOW, **params)
+    replace_months(con, "marts.uncertainty_ranges", ["marts/uncertainty_ranges"], *WINDOW, **params)
     replace_months(con, "marts.scope_summary_uncertainty", ["marts/scope_summary_uncertainty"], *WINDOW, **params)
 
 
@@ -137,9 +141,13 @@ def test_usage_estimates_share_one_activity_error_and_provider_figures_one_metho
     assert row["activity_tier"] == "usage_estimated"
     assert row["activity_u95"] == pytest.approx((3.5 - 0.74) / (3.5 + 0.74))
     assert row["activity_error_key"] == figure(con, "c2")["activity_error_key"] == "usage_model:default"
-    tco2e, _, high = mart(con, scope=3)
+    half_width, propagation = con.execute(
+        "SELECT half_width, propagation FROM marts.scope_summary_uncertainty WHERE scope = 3"
+    ).fetchone()
     # one usage error: (8 x 0.651)^2; the factor f:a shared too: (8 x 0.05)^2
-    assert high - tco2e == pytest.approx(math.sqrt((8 * usage) ** 2 + (8 * EXACT) ** 2), rel=1e-3)
+    assert half_width == pytest.approx(math.sqrt((8 * usage) ** 2 + (8 * EXACT) ** 2), rel=1e-3)
+    # the usage estimate's tier is lognormal: the range itself is the Monte Carlo's (test_monte_carlo.py)
+    assert propagation == "monte_carlo"
 
 
 def test_provider_figure_replaces_the_estimate_and_carries_its_own_tiers(con):
@@ -197,7 +205,7 @@ def test_range_check_catches_a_narrowed_total(con):
     add_activity(con, "a1", tco2e=10.0, factor_id="f:one")
     add_activity(con, "a2", tco2e=30.0, factor_id="f:two")
     build(con)
-    con.execute("UPDATE marts.scope_summary_uncertainty SET tco2e_high = tco2e + 0.1")  # narrower than row a2's
+    con.execute("UPDATE marts.scope_summary_uncertainty SET half_width = 0.1")  # narrower than row a2's
     assert [row[-1] for row in offences(con, "uncertainty_ranges_hold")] == ["narrower than its widest row"]
 
 
@@ -280,3 +288,55 @@ def test_a_bad_override_is_an_error_naming_the_key(tmp_path, text, message):
     path.write_text("sources: []\nsettings:\n  " + text)
     with pytest.raises(ConfigError, match=message):
         load_sources_file(path)
+
+
+# --- the activity tier of every path a figure can take ----------------------------------------------------------
+
+ACTIVITY_PATHS = [
+    # (activity_type, basis, factor_resolution, flag, expected tier, its error group)
+    ("electricity", "activity", "exact", None, "invoiced", "row"),
+    ("fuel", "activity", "older_year", None, "invoiced", "row"),
+    ("vehicle", "activity", "exact", None, "invoiced", "row"),
+    ("travel", "activity", "parent_geography", None, "invoiced", "row"),
+    ("spend", "estimated_spend", "exact", None, "spend_based", "row"),
+    ("cloud_usage", "estimated_usage", "exact", None, "usage_estimated", "usage_model"),
+    ("cloud_usage", "estimated_usage", "exact", "estimated_from_cost", "cost_estimated", "usage_model"),
+    ("cloud_usage", "estimated_usage", "spend_fallback", "estimated_from_spend", "spend_based", "row"),
+]
+
+
+@pytest.mark.parametrize(("activity_type", "basis", "resolution", "flag", "tier", "group"), ACTIVITY_PATHS)
+def test_activity_tier_of_every_path(con, activity_type, basis, resolution, flag, tier, group):
+    provider = "aws" if activity_type == "cloud_usage" else None
+    add_activity(
+        con,
+        "a1",
+        tco2e=1.0,
+        activity_type=activity_type,
+        basis=basis,
+        resolution=resolution,
+        flag=flag,
+        provider=provider,
+        scope=3 if activity_type in ("spend", "travel") else 2,
+    )
+    build(con)
+    row = figure(con, "a1")
+    assert row["activity_tier"] == tier
+    assert row["activity_error_key"].split(":")[0] == group
+    assert offences(con, "uncertainty_rows_rated") == []
+
+
+def test_a_provider_figure_is_provider_reported_with_the_providers_method_as_its_factor_error(con):
+    con.execute(
+        """INSERT INTO ledger.provider_emissions BY NAME SELECT ? AS period_month, 'carbon' AS source_id,
+             'aws' AS provider, 'v3' AS model_version, 'd1' AS delivery_id, 'obj' AS source_object,
+             1 AS line_item_count, '111' AS account_id, 'us-east-1' AS region, 'AmazonEC2' AS service,
+             2.0 AS location_tco2e, TRUE AS is_selected""",
+        [MONTH],
+    )
+    build(con)
+    rows = con.execute(
+        """SELECT activity_tier, factor_tier, factor_error_key FROM emissions.emission_uncertainty
+           WHERE figure_kind = 'provider_reported'"""
+    ).fetchall()
+    assert rows == [("provider_reported", "supplier", "provider_model:aws:v3")]

@@ -193,3 +193,37 @@ def test_the_spark_engine_replaces_only_its_months(spark, built, tmp_path):
         assert con.execute(earlier).fetchall() == before
     finally:
         con.close()
+
+
+def test_the_monte_carlo_ranges_are_the_same_on_spark(spark, tmp_path):
+    """marts/uncertainty_ranges.sql draws from md5 of (seed, error key, draw) and takes exact quantiles, so Spark
+    (md5, locate, explode(sequence), percentile) gives DuckDB's ranges, on a tiny warehouse with a drawn cell
+    (usage-estimated cloud rows: lognormal) and a closed-form one (invoiced electricity)."""
+    from carbon_pipeline.engines.tables import TransformTable
+    from carbon_pipeline.factors.catalogue import load_catalogue
+    from carbon_pipeline.warehouse.connection import open_warehouse
+    from carbon_pipeline_tests.emissions.test_uncertainty import PARAMS, WINDOW, add_activity, build
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    con = open_warehouse(warehouse)
+    try:
+        load_catalogue(con)
+        add_activity(con, "c1", tco2e=8.0, activity_type="cloud_usage", provider="aws", flag="estimated_from_cost")
+        add_activity(con, "c2", tco2e=3.0, activity_type="cloud_usage", provider="aws", factor_id="f:b")
+        add_activity(con, "e1", tco2e=10.0)
+        build(con)
+        target = TransformTable("marts.uncertainty_ranges", ("marts/uncertainty_ranges",))
+        inputs = export_inputs(con, external_inputs([target]), tmp_path / "inputs", *WINDOW)
+        columns = {target.table: table_columns(con, target.table)}
+    finally:
+        con.close()
+    outputs = SparkEngine(spark).materialise([target], inputs, columns, tmp_path / "outputs", *WINDOW, PARAMS)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        expected = _keyed(con, target.table, target.table)
+        actual = _keyed(con, target.table, f"read_parquet('{outputs[target.table]}/*.parquet')")
+        propagations = {row[0] for row in con.execute("SELECT propagation FROM marts.uncertainty_ranges").fetchall()}
+    finally:
+        con.close()
+    assert propagations == {"monte_carlo", "quadrature"}
+    assert not differences(expected, actual)

@@ -35,6 +35,9 @@ PARAMS = {
     "coefficient_profile": "default",
     "pinned_model_version": None,
     "uncertainty_overrides": ";invoiced=0.1000000000;",
+    "monte_carlo_seed": "issue17",
+    "monte_carlo_draws": 10000,
+    "uncertainty_period": "month",
 }
 POLICIES = [
     {},

@@ -26,6 +26,7 @@ ASSETS = {
     "emissions/emission_uncertainty",
     "marts/scope_summary_uncertainty",
     "marts/cloud_reconciliation_uncertainty",
+    "marts/uncertainty_ranges",
     "reports/inventory_report",
     "serving/serving_database",
     "audit/restatement_log",

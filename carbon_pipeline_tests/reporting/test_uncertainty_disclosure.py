@@ -21,7 +21,8 @@ def html(built, tmp_path_factory: pytest.TempPathFactory) -> str:
 
 def test_yearly_ranges_hold_the_inventory_figures(built):
     ranges = built.query(
-        "SELECT reporting_year, scope_label, method, tco2e, tco2e_low, tco2e_high FROM bi.inventory_uncertainty",
+        """SELECT reporting_year, scope_label, method, tco2e, tco2e_low, tco2e_high, tco2e * u95_relative
+           FROM bi.inventory_uncertainty""",
         serving=True,
     )
     inventory = {
@@ -29,11 +30,12 @@ def test_yearly_ranges_hold_the_inventory_figures(built):
         for year, scope, method, tco2e, _ in built.query("SELECT * FROM bi.inventory_by_year", serving=True)
     }
     assert {(y, label, m) for y, label, m, *_ in ranges if label != "Total"} == set(inventory)
-    for year, label, method, tco2e, low, high in ranges:
+    for year, label, method, tco2e, low, high, _ in ranges:
         assert 0 <= low <= tco2e <= high, (year, label, method)
         if label != "Total":
             assert tco2e == pytest.approx(inventory[(year, label, method)], abs=1e-9)
-    by_key = {(y, label, m): (t, high - t) for y, label, m, t, _, high in ranges}
+    # the widening rules hold for the Approach 1 half-width (a Monte Carlo range is not symmetric)
+    by_key = {(y, label, m): (t, half_width) for y, label, m, t, _, _, half_width in ranges}
     for (year, label, method), (tco2e, half_width) in by_key.items():
         if label == "Total":
             scopes = [v for (y, lb, m), v in by_key.items() if (y, m) == (year, method) and lb != "Total"]
@@ -56,18 +58,37 @@ def test_the_yearly_range_is_recomputed_from_the_figures_not_added_from_months(b
         groups[("a", activity_key)] = groups.get(("a", activity_key), 0.0) + tco2e * u_activity
         groups[("f", factor_key)] = groups.get(("f", factor_key), 0.0) + tco2e * u_factor
     expected = math.sqrt(sum(v * v for v in groups.values()))
-    ((tco2e, high),) = built.query(
-        """SELECT tco2e, tco2e_high FROM bi.inventory_uncertainty
+    ((tco2e, half_width),) = built.query(
+        """SELECT tco2e, tco2e * u95_relative FROM bi.inventory_uncertainty
            WHERE reporting_year = 2025 AND scope_label = 'Scope 2' AND method = 'location'""",
         serving=True,
     )
-    assert high - tco2e == pytest.approx(expected, rel=1e-9)
+    assert half_width == pytest.approx(expected, rel=1e-9)
     monthly = built.query(
-        """SELECT SUM(tco2e_high - tco2e) FROM marts.scope_summary_uncertainty
+        """SELECT SUM(half_width) FROM marts.scope_summary_uncertainty
            WHERE year(period_month) = 2025 AND scope = 2 AND method = 'location'""",
         serving=True,
     )[0][0]
-    assert high - tco2e < monthly  # independent monthly activity errors partly cancel over the year
+    assert half_width < monthly  # independent monthly activity errors partly cancel over the year
+
+
+def test_a_yearly_total_is_drawn_where_a_tier_is_skewed_and_closed_form_otherwise(built):
+    rows = built.query(
+        """SELECT i.scope_label, i.method, i.propagation, i.tco2e, i.tco2e_low, i.tco2e_high, i.tco2e * i.u95_relative,
+                  EXISTS (SELECT 1 FROM emissions.emission_uncertainty AS u
+                          JOIN factors.uncertainty_defaults AS d ON d.tier IN (u.activity_tier, u.factor_tier)
+                          WHERE u.counts_in_inventory AND u.tco2e IS NOT NULL AND year(u.period_month) = 2025
+                            AND u.method = i.method AND d.distribution = 'lognormal'
+                            AND (i.scope_label = 'Total' OR 'Scope ' || CAST(u.scope AS VARCHAR) = i.scope_label))
+           FROM bi.inventory_uncertainty AS i WHERE i.reporting_year = 2025""",
+        serving=True,
+    )
+    assert {row[2] for row in rows} == {"quadrature", "monte_carlo"}  # the demo has both kinds
+    for label, method, propagation, tco2e, low, high, half_width, skewed in rows:
+        assert propagation == ("monte_carlo" if skewed else "quadrature"), (label, method)
+        assert 0 <= low <= tco2e <= high
+        if propagation == "quadrature":
+            assert (low, high) == (pytest.approx(max(tco2e - half_width, 0)), pytest.approx(tco2e + half_width))
 
 
 def test_tier_shares_and_contributors_are_consistent(built):

@@ -3,6 +3,8 @@
 -- (audit.restatement_bridge, written just before in the same transaction) summed beside the delta.
 -- Only lines that changed (or whose bridge has lines, e.g. a method change that left the total equal)
 -- are listed. `cause` names the non-zero parts, largest first, and the method signatures that changed.
+-- within_published_range: whether the figure now lies inside the 95 % range the line was published with
+-- (issue 17): a restatement inside it is a refinement the published range already allowed for.
 WITH published_now AS (
     SELECT s.*
     FROM published.scope_summary AS s
@@ -22,6 +24,8 @@ lines AS (
         COALESCE(p.method, c.method) AS method,
         COALESCE(p.basis, c.basis) AS basis,
         p.tco2e AS published_tco2e,
+        p.tco2e_low AS published_tco2e_low,
+        p.tco2e_high AS published_tco2e_high,
         c.tco2e AS current_tco2e
     FROM published_now AS p
     FULL OUTER JOIN current_now AS c
@@ -45,7 +49,7 @@ bridge AS (
 joined AS (
     SELECT
         l.snapshot_id, l.period_month, l.scope, l.scope3_category, l.method, l.basis,
-        l.published_tco2e, l.current_tco2e,
+        l.published_tco2e, l.published_tco2e_low, l.published_tco2e_high, l.current_tco2e,
         COALESCE(l.current_tco2e, 0) - COALESCE(l.published_tco2e, 0) AS delta_tco2e,
         COALESCE(b.method_effect, 0) AS method_effect,
         COALESCE(b.activity_effect, 0) AS activity_effect,
@@ -62,6 +66,12 @@ joined AS (
 )
 SELECT
     snapshot_id, period_month, scope, scope3_category, method, basis, published_tco2e, current_tco2e, delta_tco2e,
+    published_tco2e_low, published_tco2e_high,
+    -- did the restated figure fall inside the range it was published with? A line gone from the inventory
+    -- counts as 0; NULL where no range was published (a new line, or a snapshot from before ranges)
+    CASE WHEN published_tco2e_low IS NOT NULL AND published_tco2e_high IS NOT NULL
+        THEN COALESCE(current_tco2e, 0) BETWEEN published_tco2e_low AND published_tco2e_high END
+        AS within_published_range,
     method_effect, activity_effect, factor_effect, provider_revision_effect, added_removed_effect,
     unattributed_effect,
     COALESCE(

@@ -1,7 +1,8 @@
 -- Every published snapshot's content hashes, recomputed from the stored rows: used when publishing (the
 -- header records them) and by the blocking check published_snapshots_unchanged (they must still match).
 -- Canonical text: each row's columns (all but snapshot_id) as DuckDB's text of the value, NULL as \N,
--- joined by '|'; the rows sorted and joined by newlines; SHA-256 of that. DOUBLE prints as the shortest
+-- joined by '|' (a summary row's published range appended where one was recorded); the rows sorted and joined
+-- by newlines; SHA-256 of that. DOUBLE prints as the shortest
 -- text that reads back to the same value, so any change to any value changes the hash. An auditor can
 -- recompute them with this file alone.
 WITH figure_rows AS (
@@ -22,7 +23,10 @@ summary_rows AS (
         COALESCE(CAST(period_month AS VARCHAR), '\N'), COALESCE(CAST(scope AS VARCHAR), '\N'),
         COALESCE(CAST(scope3_category AS VARCHAR), '\N'), COALESCE(method, '\N'), COALESCE(basis, '\N'),
         COALESCE(CAST(tco2e AS VARCHAR), '\N')
-    ) AS row_text
+    -- the published range, where one was recorded (snapshots from before ranges hash as they always did)
+    ) || CASE WHEN tco2e_low IS NULL AND tco2e_high IS NULL THEN ''
+        ELSE '|' || COALESCE(CAST(tco2e_low AS VARCHAR), '\N') || '|' || COALESCE(CAST(tco2e_high AS VARCHAR), '\N')
+        END AS row_text
     FROM published.scope_summary
 ),
 figures AS (

@@ -14,6 +14,8 @@ CREATE TABLE IF NOT EXISTS factors.uncertainty_defaults (
     source_file VARCHAR,
     file_sha256 VARCHAR
 );
+-- normal | lognormal: the shape of the tier's error (docs/uncertainty.md, "Monte Carlo where skewed")
+ALTER TABLE factors.uncertainty_defaults ADD COLUMN IF NOT EXISTS distribution VARCHAR;
 
 -- one row per figure that can reach the inventory: every emission row (emissions.activity_emissions,
 -- same activity_id, period_month and method) and every selected provider-reported figure per method
@@ -74,3 +76,38 @@ CREATE TABLE IF NOT EXISTS marts.cloud_reconciliation_uncertainty (
     estimated_tco2e_high DOUBLE,
     reported_position VARCHAR               -- below_range | within_range | above_range | no_estimate | not_reported
 );
+
+-- the 95 % range of every total the two marts above show, computed once (dbt_like_sql/marts/uncertainty_ranges.sql)
+CREATE TABLE IF NOT EXISTS marts.uncertainty_ranges (
+    period_month DATE NOT NULL,
+    cell_kind VARCHAR NOT NULL,             -- scope_summary | cloud_estimate
+    scope INTEGER,                          -- scope_summary cells: marts.scope_summary's grain
+    scope3_category INTEGER,
+    method VARCHAR NOT NULL,
+    basis VARCHAR NOT NULL,
+    provider VARCHAR,                       -- cloud_estimate cells: marts.cloud_reconciliation's grain
+    account_id VARCHAR,
+    region VARCHAR,
+    service VARCHAR,
+    tco2e DOUBLE,
+    tco2e_low DOUBLE,
+    tco2e_high DOUBLE,
+    half_width DOUBLE,                      -- IPCC Approach 1 (quadrature of the error groups)
+    propagation VARCHAR NOT NULL,           -- quadrature | monte_carlo (a skewed group in the cell)
+    primary_data_share DOUBLE,
+    largest_component_half_width DOUBLE,
+    sum_of_half_widths DOUBLE,
+    figures BIGINT,
+    months_covered BIGINT                   -- months with figures (1 in the warehouse; the year's in the serving file)
+);
+ALTER TABLE marts.scope_summary_uncertainty ADD COLUMN IF NOT EXISTS half_width DOUBLE;
+ALTER TABLE marts.scope_summary_uncertainty ADD COLUMN IF NOT EXISTS propagation VARCHAR;
+ALTER TABLE marts.cloud_reconciliation_uncertainty ADD COLUMN IF NOT EXISTS propagation VARCHAR;
+
+-- restatements (docs/restatements.md): the 95 % range each summary line was published with, and whether a
+-- restated figure falls inside it. NULL for snapshots published before ranges were recorded.
+ALTER TABLE published.scope_summary ADD COLUMN IF NOT EXISTS tco2e_low DOUBLE;
+ALTER TABLE published.scope_summary ADD COLUMN IF NOT EXISTS tco2e_high DOUBLE;
+ALTER TABLE audit.restatement_log ADD COLUMN IF NOT EXISTS published_tco2e_low DOUBLE;
+ALTER TABLE audit.restatement_log ADD COLUMN IF NOT EXISTS published_tco2e_high DOUBLE;
+ALTER TABLE audit.restatement_log ADD COLUMN IF NOT EXISTS within_published_range BOOLEAN;

@@ -188,7 +188,7 @@ WITH current_months AS (
 SELECT p.snapshot_id, c.snapshot_id IS NOT NULL AS is_current, s.published_at, s.note AS snapshot_note,
     p.period_month, year(p.period_month) AS reporting_year, p.scope, p.scope3_category,
     'Scope ' || CAST(p.scope AS VARCHAR) || COALESCE(' cat ' || CAST(p.scope3_category AS VARCHAR), '') AS scope_label,
-    p.method, p.basis, p.tco2e
+    p.method, p.basis, p.tco2e, p.tco2e_low, p.tco2e_high
 FROM published.scope_summary AS p
 JOIN published.snapshots AS s ON s.snapshot_id = p.snapshot_id
 LEFT JOIN current_months AS c ON c.period_month = p.period_month AND c.snapshot_id = p.snapshot_id;
@@ -205,11 +205,14 @@ COMMENT ON COLUMN bi.published_scope_summary.scope_label IS 'Display label, e.g.
 COMMENT ON COLUMN bi.published_scope_summary.method IS 'location or market; never add the two.';
 COMMENT ON COLUMN bi.published_scope_summary.basis IS 'reported, estimated_usage, estimated_spend or activity.';
 COMMENT ON COLUMN bi.published_scope_summary.tco2e IS 'Metric tons CO2e as published.';
+COMMENT ON COLUMN bi.published_scope_summary.tco2e_low IS 'Lower end of the 95 % range as published (marts.scope_summary_uncertainty); NULL for snapshots from before ranges were recorded.';
+COMMENT ON COLUMN bi.published_scope_summary.tco2e_high IS 'Upper end of the 95 % range as published; NULL for snapshots from before ranges were recorded.';
 
 CREATE OR REPLACE VIEW bi.restatement_log AS
 SELECT snapshot_id, period_month, year(period_month) AS reporting_year, scope, scope3_category, method, basis,
     published_tco2e, current_tco2e, delta_tco2e, method_effect, activity_effect, factor_effect,
-    provider_revision_effect, added_removed_effect, unattributed_effect, cause
+    provider_revision_effect, added_removed_effect, unattributed_effect, cause,
+    published_tco2e_low, published_tco2e_high, within_published_range
 FROM audit.restatement_log;
 COMMENT ON VIEW bi.restatement_log IS 'Published months whose inventory differs now from their current snapshot: published vs current tCO2e per month x scope x category x method x basis, the delta split into its causes.';
 COMMENT ON COLUMN bi.restatement_log.snapshot_id IS 'The month''s current published snapshot.';
@@ -229,6 +232,9 @@ COMMENT ON COLUMN bi.restatement_log.provider_revision_effect IS 'Part of the de
 COMMENT ON COLUMN bi.restatement_log.added_removed_effect IS 'Part of the delta from bridge lines that appeared or disappeared.';
 COMMENT ON COLUMN bi.restatement_log.unattributed_effect IS 'Part of the delta in inventory rows the bridge grain does not explain (see bi.restatement_bridge); normally 0.';
 COMMENT ON COLUMN bi.restatement_log.cause IS 'The non-zero parts, largest first, and the method signatures that changed.';
+COMMENT ON COLUMN bi.restatement_log.published_tco2e_low IS 'Lower end of the 95 % range the line was published with; NULL where none was recorded.';
+COMMENT ON COLUMN bi.restatement_log.published_tco2e_high IS 'Upper end of the 95 % range the line was published with; NULL where none was recorded.';
+COMMENT ON COLUMN bi.restatement_log.within_published_range IS 'True where the figure now (0 for a removed line) lies inside the published range: a change the published uncertainty allowed for; NULL where no range was published.';
 
 CREATE OR REPLACE VIEW bi.restatement_bridge AS
 SELECT snapshot_id, period_month, year(period_month) AS reporting_year, scope, scope3_category, method, basis,
@@ -309,60 +315,52 @@ COMMENT ON COLUMN bi.cloud_usage_coverage.spend_fallback_share IS 'Share estimat
 COMMENT ON COLUMN bi.cloud_usage_coverage.no_figure_share IS 'Share with no tCO2e (no grid factor, no exchange rate): counted on the last fallback by the blocking check.';
 
 -- Uncertainty and data quality (issue 17, docs/uncertainty.md). A range is not additive: yearly and scope
--- ranges are computed from the figures again (emissions.emission_uncertainty), never by adding monthly ranges.
--- Propagation: the figures of one error group (one factor, the usage model, one provider's methodology) are
--- summed first, the groups then added in quadrature.
+-- ranges are computed from the figures again (marts.uncertainty_by_year: the publish runs
+-- marts/uncertainty_ranges.sql over each year's figures), never by adding monthly ranges. Propagation: the
+-- figures of one error group (one factor, the usage model, one provider's methodology) share one error; the
+-- groups are added in quadrature, or drawn by a seeded Monte Carlo where a tier is lognormal.
+-- the table is the serving file's own (carbon_pipeline/serving/publish.py computes it before these views are
+-- made); where these views are made over a bare warehouse (tests) it is made empty, with the same columns
+CREATE TABLE IF NOT EXISTS marts.uncertainty_by_year AS SELECT * FROM marts.uncertainty_ranges LIMIT 0;
+COMMENT ON TABLE marts.uncertainty_by_year IS 'Each reporting year''s totals per scope (scope_total) and for the inventory (inventory_total) per method with their 95 % range: marts/uncertainty_ranges.sql over the year''s figures, computed when the serving file is published (bi.inventory_uncertainty).';
+COMMENT ON COLUMN marts.uncertainty_by_year.period_month IS 'First day of the month (marts.uncertainty_ranges) or of the year (marts.uncertainty_by_year).';
+COMMENT ON COLUMN marts.uncertainty_by_year.cell_kind IS 'scope_summary (marts.scope_summary''s grain) or cloud_estimate (marts.cloud_reconciliation''s estimates); in the yearly table scope_total or inventory_total.';
+COMMENT ON COLUMN marts.uncertainty_by_year.scope IS '1, 2 or 3; NULL for cloud_estimate and inventory_total cells.';
+COMMENT ON COLUMN marts.uncertainty_by_year.scope3_category IS '1-15 for Scope 3 summary cells, else NULL.';
+COMMENT ON COLUMN marts.uncertainty_by_year.method IS 'location or market.';
+COMMENT ON COLUMN marts.uncertainty_by_year.basis IS 'As in marts.scope_summary; all for the yearly totals.';
+COMMENT ON COLUMN marts.uncertainty_by_year.provider IS 'Cloud provider (cloud_estimate cells).';
+COMMENT ON COLUMN marts.uncertainty_by_year.account_id IS 'Usage account / subscription / project (cloud_estimate cells).';
+COMMENT ON COLUMN marts.uncertainty_by_year.region IS 'Provider region code (cloud_estimate cells).';
+COMMENT ON COLUMN marts.uncertainty_by_year.service IS 'Provider product / service code (cloud_estimate cells).';
+COMMENT ON COLUMN marts.uncertainty_by_year.tco2e IS 'Metric tons CO2e of the cell''s figures.';
+COMMENT ON COLUMN marts.uncertainty_by_year.tco2e_low IS 'Lower end of the 95 % range, never below 0 nor above tco2e.';
+COMMENT ON COLUMN marts.uncertainty_by_year.tco2e_high IS 'Upper end of the 95 % range, never below tco2e.';
+COMMENT ON COLUMN marts.uncertainty_by_year.half_width IS 'Half-width of the 95 % range by quadrature of the error groups (IPCC Approach 1).';
+COMMENT ON COLUMN marts.uncertainty_by_year.propagation IS 'quadrature (every tier normal) or monte_carlo (a lognormal tier: 2.5 % and 97.5 % quantiles of seeded draws).';
+COMMENT ON COLUMN marts.uncertainty_by_year.primary_data_share IS 'Share of tco2e from metered, invoiced or provider-reported activity data.';
+COMMENT ON COLUMN marts.uncertainty_by_year.largest_component_half_width IS 'Widest single figure''s half-width: half_width is never less.';
+COMMENT ON COLUMN marts.uncertainty_by_year.sum_of_half_widths IS 'Half-width if every error were fully correlated: half_width is never more.';
+COMMENT ON COLUMN marts.uncertainty_by_year.figures IS 'Figures (emission rows, provider figures) in the cell.';
+COMMENT ON COLUMN marts.uncertainty_by_year.months_covered IS 'Months with figures in the cell.';
 CREATE OR REPLACE VIEW bi.inventory_uncertainty AS
-WITH counted AS (
-    SELECT year(period_month) AS reporting_year, period_month, scope, method, tco2e, activity_tier,
-        activity_u95, factor_u95, activity_error_key, factor_error_key
-    FROM emissions.emission_uncertainty
-    WHERE counts_in_inventory AND tco2e IS NOT NULL
-),
-labelled AS (
-    SELECT *, 'Scope ' || CAST(scope AS VARCHAR) AS scope_label FROM counted
-    UNION ALL
-    SELECT *, 'Total' AS scope_label FROM counted
-),
-error_groups AS (
-    SELECT reporting_year, scope_label, method,
-        CAST(SUM(CAST(tco2e * activity_u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width
-    FROM labelled GROUP BY reporting_year, scope_label, method, activity_error_key
-    UNION ALL
-    SELECT reporting_year, scope_label, method,
-        CAST(SUM(CAST(tco2e * factor_u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width
-    FROM labelled GROUP BY reporting_year, scope_label, method, factor_error_key
-),
-spread AS (
-    SELECT reporting_year, scope_label, method,
-        sqrt(CAST(SUM(CAST(group_half_width * group_half_width AS DECIMAL(38, 15))) AS DOUBLE)) AS half_width
-    FROM error_groups GROUP BY reporting_year, scope_label, method
-),
-totals AS (
-    SELECT reporting_year, scope_label, method, CAST(SUM(CAST(tco2e AS DECIMAL(38, 15))) AS DOUBLE) AS tco2e,
-        CAST(SUM(CAST(CASE WHEN activity_tier IN ('metered', 'invoiced', 'provider_reported') THEN tco2e ELSE 0 END
-            AS DECIMAL(38, 15))) AS DOUBLE)
-            / NULLIF(CAST(SUM(CAST(tco2e AS DECIMAL(38, 15))) AS DOUBLE), 0) AS primary_data_share,
-        COUNT(DISTINCT period_month) AS months_covered
-    FROM labelled GROUP BY reporting_year, scope_label, method
-)
-SELECT t.reporting_year, t.scope_label, t.method, t.tco2e,
-    GREATEST(t.tco2e - s.half_width, 0) AS tco2e_low,
-    t.tco2e + s.half_width AS tco2e_high,
-    s.half_width / NULLIF(t.tco2e, 0) AS u95_relative,
-    t.primary_data_share, t.months_covered
-FROM totals AS t
-JOIN spread AS s ON s.reporting_year = t.reporting_year AND s.scope_label = t.scope_label AND s.method = t.method;
-COMMENT ON VIEW bi.inventory_uncertainty IS 'Inventory totals per reporting year x scope (and Total) x method with their 95 % range, computed from every counted figure with shared errors summed first (docs/uncertainty.md).';
+SELECT year(period_month) AS reporting_year,
+    CASE WHEN cell_kind = 'inventory_total' THEN 'Total' ELSE 'Scope ' || CAST(scope AS VARCHAR) END AS scope_label,
+    method, tco2e, tco2e_low, tco2e_high, half_width / NULLIF(tco2e, 0) AS u95_relative, primary_data_share,
+    months_covered, propagation
+FROM marts.uncertainty_by_year
+WHERE cell_kind IN ('scope_total', 'inventory_total');
+COMMENT ON VIEW bi.inventory_uncertainty IS 'Inventory totals per reporting year x scope (and Total) x method with their 95 % range, propagated from every counted figure of the year with shared errors as one (quadrature, or a seeded Monte Carlo where a tier is skewed: docs/uncertainty.md).';
 COMMENT ON COLUMN bi.inventory_uncertainty.reporting_year IS 'Calendar year.';
 COMMENT ON COLUMN bi.inventory_uncertainty.scope_label IS 'Scope 1, Scope 2, Scope 3, or Total (all scopes of the method).';
 COMMENT ON COLUMN bi.inventory_uncertainty.method IS 'location or market; never add the two.';
 COMMENT ON COLUMN bi.inventory_uncertainty.tco2e IS 'Metric tons CO2e: the inventory figure (equals bi.inventory_by_year).';
 COMMENT ON COLUMN bi.inventory_uncertainty.tco2e_low IS 'Lower end of the 95 % range (never below 0).';
 COMMENT ON COLUMN bi.inventory_uncertainty.tco2e_high IS 'Upper end of the 95 % range.';
-COMMENT ON COLUMN bi.inventory_uncertainty.u95_relative IS 'Half-width of the 95 % range / tco2e.';
+COMMENT ON COLUMN bi.inventory_uncertainty.u95_relative IS 'Half-width of the 95 % range by quadrature (IPCC Approach 1) / tco2e; a Monte Carlo range is not symmetric around tco2e.';
 COMMENT ON COLUMN bi.inventory_uncertainty.primary_data_share IS 'Share of tco2e from primary activity data (metered, invoiced or provider-reported): the ESRS E1 primary-data share.';
 COMMENT ON COLUMN bi.inventory_uncertainty.months_covered IS 'Months of the year with counted figures.';
+COMMENT ON COLUMN bi.inventory_uncertainty.propagation IS 'quadrature (every tier normal) or monte_carlo (a lognormal tier in the total: the range is the 2.5 % and 97.5 % quantiles of seeded draws).';
 
 CREATE OR REPLACE VIEW bi.uncertainty_tier_shares AS
 WITH counted AS (

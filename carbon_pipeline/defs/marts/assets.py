@@ -49,7 +49,51 @@ def _scope_summary_uncertainty(con: duckdb.DuckDBPyConnection, start: date, end:
         [start, end],
     ).fetchall()
     columns = ["scope", "category", "method", "basis", "tCO2e", "low (95 %)", "high (95 %)", "primary data share"]
-    return {"ranges": markdown_table(columns, rows)}
+    tiers = con.execute(
+        """SELECT method, activity_tier, factor_tier, round(SUM(tco2e), 6),
+                  round(SUM(tco2e) / SUM(SUM(tco2e)) OVER (PARTITION BY method), 4)
+           FROM emissions.emission_uncertainty
+           WHERE period_month >= ? AND period_month < ? AND counts_in_inventory AND tco2e IS NOT NULL
+           GROUP BY method, activity_tier, factor_tier ORDER BY 1, 4 DESC, 2, 3""",
+        [start, end],
+    ).fetchall()
+    return {
+        "ranges": markdown_table(columns, rows),
+        "tier_shares": markdown_table(["method", "activity tier", "factor tier", "tCO2e", "share"], tiers),
+        "top_contributors": markdown_table(
+            ["method", "rank", "activity", "tCO2e", "share of variance"], _top_contributors(con, start, end)
+        ),
+    }
+
+
+def _top_contributors(con: duckdb.DuckDBPyConnection, start: date, end: date) -> list[tuple]:
+    """The month's ten activities contributing most to its total's variance, per method, by the rule of
+    bi.uncertainty_contributors (a figure's term in each of its error groups times that group's half-width)."""
+    return con.execute(
+        """WITH counted AS (
+               SELECT method, activity_label, tco2e, activity_u95, factor_u95, activity_error_key, factor_error_key
+               FROM emissions.emission_uncertainty
+               WHERE period_month >= ? AND period_month < ? AND counts_in_inventory AND tco2e IS NOT NULL
+           ),
+           a AS (SELECT method, activity_error_key, SUM(tco2e * activity_u95) AS hw FROM counted GROUP BY 1, 2),
+           f AS (SELECT method, factor_error_key, SUM(tco2e * factor_u95) AS hw FROM counted GROUP BY 1, 2),
+           parts AS (
+               SELECT c.method, c.activity_label, SUM(c.tco2e) AS tco2e,
+                      SUM(c.tco2e * c.activity_u95 * a.hw + c.tco2e * c.factor_u95 * f.hw) AS variance
+               FROM counted AS c
+               JOIN a ON a.method = c.method AND a.activity_error_key = c.activity_error_key
+               JOIN f ON f.method = c.method AND f.factor_error_key = c.factor_error_key
+               GROUP BY c.method, c.activity_label
+           ),
+           ranked AS (
+               SELECT *, ROW_NUMBER() OVER (PARTITION BY method ORDER BY variance DESC, activity_label) AS rank,
+                      variance / NULLIF(SUM(variance) OVER (PARTITION BY method), 0) AS share
+               FROM parts
+           )
+           SELECT method, rank, activity_label, round(tco2e, 6), round(share, 4)
+           FROM ranked WHERE rank <= 10 ORDER BY method, rank""",
+        [start, end],
+    ).fetchall()
 
 
 def _cloud_reconciliation_uncertainty(con: duckdb.DuckDBPyConnection, start: date, end: date) -> dict[str, Any]:

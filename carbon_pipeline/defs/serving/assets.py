@@ -86,10 +86,12 @@ def inventory_overview(serving: Path) -> dict[str, Any]:
                       SUM(tco2e) FILTER (WHERE method = 'market' AND scope = 3)
                FROM marts.scope_summary GROUP BY 1 ORDER BY 1"""
         ).fetchall()
+        uncertainty = uncertainty_overview(con)
     finally:
         con.close()
     by_scope = ["month", "S1 location", "S2 location", "S3 location", "S1 market", "S2 market", "S3 market"]
     return {
+        **uncertainty,
         "by_year_scope": markdown_table(["year", "scope", "method", "basis", "tCO2e"], by_year),
         **{f"total_tco2e_{method}": round(float(value or 0), 6) for method, value in total},
         "month_by_scope": markdown_table(by_scope, month_table),
@@ -97,5 +99,49 @@ def inventory_overview(serving: Path) -> dict[str, Any]:
             {"monthly_by_scope_chart": png_markdown(monthly_by_scope(monthly), "tCO2e by month and scope")}
             if monthly
             else {}
+        ),
+    }
+
+
+def uncertainty_overview(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """The report's uncertainty disclosure (docs/uncertainty.md), every year at once, from the serving file's bi
+    views: each scope's total with its 95 % range, the shares by data-quality tier (the ESRS E1 primary-data
+    share), the ten activities contributing most to the total's uncertainty, and the provider-reported cloud
+    figures against the estimate's range. Ranges are per year, never summed over years."""
+    totals = con.execute(
+        """SELECT reporting_year, scope_label, method, round(tco2e, 3), round(tco2e_low, 3), round(tco2e_high, 3),
+                  round(primary_data_share, 4), propagation
+           FROM bi.inventory_uncertainty
+           ORDER BY 1, CASE WHEN scope_label = 'Total' THEN 1 ELSE 0 END, 2, 3"""
+    ).fetchall()
+    tiers = con.execute(
+        """SELECT reporting_year, method, activity_tier, factor_tier, is_primary_data, round(tco2e, 3),
+                  round(share_of_total, 4)
+           FROM bi.uncertainty_tier_shares ORDER BY 1, 2, 6 DESC, 3, 4"""
+    ).fetchall()
+    contributors = con.execute(
+        """SELECT reporting_year, method, uncertainty_rank, activity_label, activity_tier, factor_tier,
+                  round(tco2e, 3), round(share_of_variance, 4)
+           FROM bi.uncertainty_contributors ORDER BY 1, 2, 3"""
+    ).fetchall()
+    reconciliation = con.execute(
+        """SELECT reporting_year, provider, reported_position, COUNT(*),
+                  round(SUM(reported_location_tco2e), 3), round(SUM(estimated_location_tco2e), 3)
+           FROM bi.cloud_reconciliation_ranges GROUP BY ALL ORDER BY ALL"""
+    ).fetchall()
+    return {
+        "uncertainty_totals": markdown_table(
+            ["year", "scope", "method", "tCO2e", "low (95 %)", "high (95 %)", "primary data share", "propagation"],
+            totals,
+        ),
+        "uncertainty_tier_shares": markdown_table(
+            ["year", "method", "activity tier", "factor tier", "primary data", "tCO2e", "share"], tiers
+        ),
+        "uncertainty_top_contributors": markdown_table(
+            ["year", "method", "rank", "activity", "activity tier", "factor tier", "tCO2e", "share of variance"],
+            contributors,
+        ),
+        "reported_vs_estimate_range": markdown_table(
+            ["year", "provider", "reported figure", "lines", "reported tCO2e", "estimated tCO2e"], reconciliation
         ),
     }
