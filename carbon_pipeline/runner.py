@@ -58,7 +58,7 @@ def run_inventory(
 
 def prewarm_contract_checks() -> None:
     """Import great-expectations in a background thread while the run's first steps work. The contract checks
-    need it (about 2.5 s of imports, docs/performance.md, Profile 12) and the code location does not import it
+    need it (about 3 s CPU of imports, docs/performance.md, Profile 12) and the code location does not import it
     (so the UI loads fast); imported here, it uses the time the raw steps spend in DuckDB and SQLite with the
     interpreter lock released, instead of holding up the first contract check. Python's import lock makes a
     check that needs the module before the thread is done wait for it, not import it twice."""

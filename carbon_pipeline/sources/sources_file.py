@@ -176,8 +176,8 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
 
 def load_sources_file(path: Path | str) -> SourcesFile:
     """The parsed sources file. Read on every call (an edited file takes effect without reloading code), parsed
-    only when its text changed: every step of a run loads it, and parsing the YAML each time was about a tenth
-    of a second per step on the demo (docs/performance.md, Profile 12). Errors are never cached."""
+    only when its text changed: every step of a run loads it (45 times in a demo run), and the parse is the costly
+    part (docs/performance.md, Profile 12). Errors are never cached."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
