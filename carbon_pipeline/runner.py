@@ -3,6 +3,9 @@ benchmarks share."""
 
 from __future__ import annotations
 
+import importlib
+import sys
+import threading
 from datetime import date
 
 import dagster as dg
@@ -39,6 +42,7 @@ def run_inventory(
     from carbon_pipeline.definitions import build_definitions
 
     job = build_definitions(settings).resolve_job_def(job_name)
+    prewarm_contract_checks()
     tags = {**(tags or {}), RANGE_START_TAG: f"{first:%Y-%m-%d}", RANGE_END_TAG: f"{last:%Y-%m-%d}"}
     options = {
         "run_config": QUIET_LOGS,
@@ -50,6 +54,19 @@ def run_inventory(
         return job.execute_in_process(instance=instance, **options)
     with dg.DagsterInstance.ephemeral() as ephemeral:
         return job.execute_in_process(instance=ephemeral, **options)
+
+
+def prewarm_contract_checks() -> None:
+    """Import great-expectations in a background thread while the run's first steps work. The contract checks
+    need it (about 3 s CPU of imports, docs/performance.md, Profile 12) and the code location does not import it
+    (so the UI loads fast); imported here, it uses the time the raw steps spend in DuckDB and SQLite with the
+    interpreter lock released, instead of holding up the first contract check. Python's import lock makes a
+    check that needs the module before the thread is done wait for it, not import it twice."""
+    if "carbon_pipeline.quality.expectations" in sys.modules:
+        return
+    threading.Thread(
+        target=importlib.import_module, args=("carbon_pipeline.quality.expectations",), daemon=True
+    ).start()
 
 
 def configured_selection(settings: Settings, job: dg.JobDefinition) -> list[dg.AssetKey]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -174,11 +175,25 @@ def _parse_source(raw: Any, index: int, path: Path) -> SourceConfig:
 
 
 def load_sources_file(path: Path | str) -> SourcesFile:
+    """The parsed sources file. Read on every call (an edited file takes effect without reloading code), parsed
+    only when its text changed: every step of a run loads it (45 times in a demo run), and the parse is the costly
+    part (docs/performance.md, Profile 12). Errors are never cached."""
     path = Path(path)
     try:
-        document = load_strict(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise ConfigError(f"sources file not found: {path}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc}") from exc
+    return _parsed_sources_file(path, text, Path.cwd())  # a relative uri resolves against the file's folder
+
+
+@lru_cache(maxsize=8)
+def _parsed_sources_file(path: Path, text: str, cwd: Path) -> SourcesFile:
+    """``text`` of the sources file at ``path``, parsed and validated: a pure function of the three (``cwd``
+    because a relative ``path`` resolves against it), so cached."""
+    try:
+        document = load_strict(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: not valid YAML: {exc}") from exc
     except (OSError, UnicodeDecodeError) as exc:

@@ -4,6 +4,7 @@ serving file and the report follow any change of the marts without anyone launch
 from __future__ import annotations
 
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import dagster as dg
@@ -15,10 +16,39 @@ from carbon_pipeline.settings import Settings
 TEMPLATE = Path(__file__).resolve().parents[2] / "dagster_home" / "dagster.yaml"
 
 
-def test_the_ui_instance_queues_runs_one_at_a_time(tmp_path):
+def test_the_ui_instance_queues_runs_one_at_a_time(tmp_path, monkeypatch):
     shutil.copy(TEMPLATE, tmp_path / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
         assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+
+
+def test_the_ui_instance_keeps_every_event_of_a_run_where_dagsters_default_instance_does(tmp_path, monkeypatch):
+    """The event log reuses one engine per file (docs/performance.md, Profile 12); what it stores and where must
+    be Dagster's own: every event of two runs read back, asset materializations per partition included."""
+    shutil.copy(TEMPLATE, tmp_path / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    months = dg.MonthlyPartitionsDefinition(start_date="2025-01-01")
+
+    @dg.asset(partitions_def=months)
+    def monthly(context) -> None:  # noqa: ANN001  (a string annotation is refused by Dagster here)
+        context.log.info(f"wrote {context.partition_key}")
+
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert type(instance.event_log_storage).__name__ == "ReusedEngineSqliteEventLogStorage"
+        job = dg.Definitions(assets=[monthly]).resolve_implicit_global_asset_job_def()
+        results = [job.execute_in_process(instance=instance, partition_key=key) for key in ("2025-01-01", "2025-02-01")]
+        assert all(result.success for result in results)
+        for result in results:
+            stored = Counter(e.dagster_event_type for e in instance.all_logs(result.run_id) if e.is_dagster_event)
+            assert not Counter(e.event_type for e in result.all_events) - stored  # every event the run emitted
+            assert stored[dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED] == 1
+            assert stored[dg.DagsterEventType.RUN_SUCCESS] == 1
+        materialized = instance.get_materialized_partitions(dg.AssetKey("monthly"))
+        assert materialized == {"2025-01-01", "2025-02-01"}
+    assert sorted(p.name for p in (tmp_path / "history" / "runs").glob("*.db")) == sorted(
+        [f"{result.run_id}.db" for result in results] + ["index.db"]
+    )
 
 
 def test_a_marts_only_materialization_requests_serving_and_then_the_report(tmp_path):

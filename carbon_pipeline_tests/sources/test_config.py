@@ -24,6 +24,28 @@ def test_relative_uris_are_relative_to_the_sources_file_and_settings_default(tmp
     assert config.settings.pinned_model_version is None
 
 
+def test_an_edited_sources_file_takes_effect_at_the_next_load_and_a_broken_one_is_refused_every_time(tmp_path):
+    path = write(tmp_path, "sources:\n  - {id: cur, kind: aws_cur, uri: landing/cur}\n")
+    assert [s.id for s in load_sources_file(path).sources] == ["cur"]
+    path.write_text("sources: [\n")
+    for _ in range(2):  # a parse is reused only for the same text: an error is raised again, not remembered
+        with pytest.raises(ConfigError, match="not valid YAML"):
+            load_sources_file(path)
+    path.write_text("sources:\n  - {id: cur2, kind: aws_cur2, uri: landing/cur2}\n")
+    assert [(s.id, s.kind) for s in load_sources_file(path).sources] == [("cur2", "aws_cur2")]
+
+
+def test_the_same_relative_sources_path_read_from_another_folder_resolves_there(tmp_path, monkeypatch):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        write(tmp_path / folder, "sources:\n  - {id: cur, kind: aws_cur, uri: landing}\n")
+    uris = []
+    for folder in ("a", "b"):
+        monkeypatch.chdir(tmp_path / folder)
+        uris.append(load_sources_file("sources.yaml").sources[0].uri)
+    assert uris == [str((tmp_path / folder / "landing").resolve()) for folder in ("a", "b")]
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
