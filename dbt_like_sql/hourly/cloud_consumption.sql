@@ -4,7 +4,7 @@
 -- evenly over them), for the CUR sources whose option `hourly: true` is set ($hourly_sources) and whose line
 -- items are kept in raw. Any other estimated activity is spread flat over its month (cloud_profiled_flat).
 -- Embodied emissions are not electricity: they stay out of the hourly figure (and of the annual one it is
--- compared with, marts.hourly_vs_annual).
+-- compared with, marts.hourly_vs_annual). Months [$start, $end) only.
 WITH estimated AS (
     SELECT
         e.activity_id, e.period_month, e.energy_kwh,
@@ -12,17 +12,20 @@ WITH estimated AS (
     FROM emissions.activity_emissions AS e
     JOIN ledger.activity AS a ON a.activity_id = e.activity_id AND a.period_month = e.period_month
     WHERE e.method = 'location' AND e.basis = 'estimated_usage' AND e.energy_kwh > 0
+      AND e.period_month >= CAST($start AS DATE) AND e.period_month < CAST($end AS DATE)
 ),
 line_items AS (
     SELECT source_id, period_month, usage_account_id, region_code, product_code, usage_type,
            usage_start, usage_end, usage_amount, line_item_type
     FROM raw.aws_cur_line_items
     WHERE list_contains(CAST($hourly_sources AS VARCHAR[]), source_id)
+      AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     UNION ALL
     SELECT source_id, period_month, usage_account_id, region_code, product_code, usage_type,
            usage_start, usage_end, usage_amount, line_item_type
     FROM raw.aws_cur2_line_items
     WHERE list_contains(CAST($hourly_sources AS VARCHAR[]), source_id)
+      AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
 ),
 spans AS (
     SELECT
