@@ -27,7 +27,8 @@ from carbon_pipeline.transforms import HOURLY_TRANSFORMS
 from carbon_pipeline.warehouse.connection import replace_months, transaction
 from carbon_pipeline.warehouse.sql_models import model_sql
 
-CUR_KINDS = ("aws_cur", "aws_cur2")
+# the source kinds whose billing rows can be kept at hour grain (`hourly: true` on the source)
+HOURLY_KINDS = ("aws_cur", "aws_cur2", "focus")
 EVERY_MONTH = (date(1, 1, 1), date(9999, 12, 1))
 SYNTHETIC_NOTICE = "SYNTHETIC hourly grid profile (invented shape, not measured data)"
 
@@ -42,9 +43,9 @@ class HourlyBuild:
 
 
 def hourly_sources(sources: SourcesFile) -> list[str]:
-    """Ids of the CUR sources the user turned hourly on for (`hourly: true`): only their line items are kept at
-    hour grain for the estimate; every other source's estimate is spread flat and labelled so."""
-    return [s.id for s in sources.sources if s.kind in CUR_KINDS and s.options.get("hourly") is True]
+    """Ids of the CUR, CUR 2.0 and FOCUS sources the user turned hourly on for (`hourly: true`): only their billing
+    rows are kept at hour grain for the estimate; every other source's estimate is spread flat and labelled so."""
+    return [s.id for s in sources.sources if s.kind in HOURLY_KINDS and s.options.get("hourly") is True]
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:

@@ -19,7 +19,8 @@ hourly AS (
         period_month, entity_kind, entity, any_value(zone) AS zone,
         SUM(kwh) AS hourly_kwh,
         SUM(tco2e) AS hourly_tco2e,
-        COALESCE(SUM(kwh) FILTER (WHERE shape <> 'metered' AND shape <> 'cur_hourly'), 0) / NULLIF(SUM(kwh), 0)
+        COALESCE(SUM(kwh) FILTER (WHERE shape NOT IN ('metered', 'cur_hourly', 'focus_hourly')), 0)
+            / NULLIF(SUM(kwh), 0)
             AS profiled_kwh_share,
         COALESCE(SUM(kwh) FILTER (WHERE tco2e IS NULL), 0) AS kwh_without_hourly_factor,
         string_agg(DISTINCT grid_publisher, ', ' ORDER BY grid_publisher) AS grid_publishers

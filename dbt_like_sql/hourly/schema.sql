@@ -55,7 +55,7 @@ CREATE TABLE IF NOT EXISTS hourly.consumption (
     period_month DATE NOT NULL,
     hour_utc TIMESTAMP NOT NULL,
     kwh DOUBLE NOT NULL,
-    shape VARCHAR NOT NULL                  -- metered | profiled_flat | profiled:<profile> | cur_hourly | cloud_profiled_flat
+    shape VARCHAR NOT NULL                  -- metered | profiled_flat | profiled:<profile> | cur_hourly | focus_hourly | cloud_profiled_flat
 );
 
 CREATE TABLE IF NOT EXISTS hourly.location_hourly (
