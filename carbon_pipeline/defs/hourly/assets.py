@@ -160,8 +160,8 @@ def grid_factors_asset(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefi
 
 def _deps(transform: Transform) -> list[dg.AssetKey]:
     deps = [dg.AssetKey.from_user_string(key) for key in transform.inputs]
-    if transform.table == "hourly.consumption":  # the CUR line items' hours, for sources with `hourly: true`
-        deps += [raw_asset_key("aws_cur"), raw_asset_key("aws_cur2")]
+    if transform.table == "hourly.consumption":  # the billing rows' hours, for sources with `hourly: true`
+        deps += [raw_asset_key(kind) for kind in build.HOURLY_KINDS]
     return deps
 
 
