@@ -55,7 +55,7 @@ def test_hourly_off_defines_nothing_hourly(tmp_path):
 def test_hourly_on_adds_the_partitioned_stage_with_its_checks_and_serving_after_it(tmp_path):
     defs = definitions(tmp_path, SOURCES + HOURLY)
     graph = defs.resolve_asset_graph()
-    assert HOURLY_ASSETS <= keys(defs)
+    assert keys(defs) >= HOURLY_ASSETS
     for name in HOURLY_ASSETS:
         node = graph.get(dg.AssetKey.from_user_string(name))
         assert isinstance(node.partitions_def, dg.MonthlyPartitionsDefinition), name
