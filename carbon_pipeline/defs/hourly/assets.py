@@ -8,7 +8,6 @@ the golden fingerprint are exactly what they were. The SQL transforms are declar
 (HOURLY_TRANSFORMS); what they read from files is loaded by hourly/build.py in the same transaction.
 """
 
-
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
