@@ -68,6 +68,12 @@ def test_hourly_on_adds_the_partitioned_stage_with_its_checks_and_serving_after_
     } <= checks
     serving_parents = {k.to_user_string() for k in graph.get(SERVING_KEY).parent_keys}
     assert {"marts/hourly_vs_annual", "marts/hourly_market_scope2", "marts/hourly_intensity"} <= serving_parents
+    for key in graph.get_all_asset_keys():  # the code location's conventions hold with hourly on too
+        node = graph.get(key)
+        assert node.description and len(node.description) > 40, key
+        assert node.group_name == key.path[0], key
+        if node.partitions_def is not None:
+            assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
     assert "hourly/consumption" in {
         k.to_user_string() for k in defs.resolve_job_def("inventory_job").asset_layer.executable_asset_keys
     }

@@ -173,7 +173,7 @@ def transform_asset(transform: Transform, partitions_def: dg.PartitionsDefinitio
     @dg.asset(
         key=transform_key(table),
         deps=_deps(transform),
-        group_name=GROUP,
+        group_name=transform_key(table).path[0],  # hourly/* in group hourly, the hourly marts with the marts
         description=transform.description,
         partitions_def=partitions_def,
         backfill_policy=dg.BackfillPolicy.single_run(),
@@ -235,7 +235,7 @@ def intensity_asset(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinit
     @dg.asset(
         key=INTENSITY_KEY,
         deps=[transform_key("hourly.location_hourly")],
-        group_name=GROUP,
+        group_name="marts",
         description="When each site's and cloud region's use was dirtiest: the views marts.hourly_intensity (every "
         "hour, its factor and its rank within the month) and marts.hourly_intensity_by_hour_of_day (the month's "
         "kWh-weighted intensity by UTC hour of day), with each month's chart of the latter.",
