@@ -7,6 +7,8 @@ synthetic, and the intensity asset carries the chart as an inline PNG in the Dag
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 from datetime import date
@@ -80,11 +82,13 @@ def hourly_run(tmp_path_factory, demo_files):
     with pytest.MonkeyPatch.context() as patch:
         for name, value in env.items():
             patch.setenv(name, value)
-        code = cli_main(["run"])
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            code = cli_main(["run"])
         with dg.DagsterInstance.get() as instance:
             event = instance.get_latest_materialization_event(dg.AssetKey(["marts", "hourly_intensity"]))
             metadata = dict(event.asset_materialization.metadata) if event else {}
-    return root, code, metadata
+    return root, code, metadata, printed.getvalue()
 
 
 def query(path: Path, sql: str) -> list[tuple]:
@@ -96,8 +100,12 @@ def query(path: Path, sql: str) -> list[tuple]:
 
 
 def test_the_run_builds_the_hourly_marts_for_every_month(hourly_run):
-    root, code, _ = hourly_run
+    root, code, _, printed = hourly_run
     assert code == 0
+    # the command says it: the hourly figures after the inventory, the synthetic profile named first
+    hourly = printed[printed.index("Hourly carbon, beside the inventory") :]
+    assert "SYNTHETIC hourly grid profile" in hourly.splitlines()[1]
+    assert "2025 location, sites: annual" in hourly and "2025 market Scope 2: hourly-matched" in hourly
     months = query(root / "warehouse.duckdb", "SELECT DISTINCT period_month FROM marts.hourly_vs_annual ORDER BY 1")
     assert [m for (m,) in months] == [date(2024 + i // 12, i % 12 + 1, 1) for i in range(24)]
     entities = query(root / "warehouse.duckdb", "SELECT DISTINCT entity FROM marts.hourly_vs_annual ORDER BY 1")
@@ -112,7 +120,7 @@ def test_the_run_builds_the_hourly_marts_for_every_month(hourly_run):
 
 
 def test_the_ppa_matches_its_hour_and_the_outside_certificate_nothing(hourly_run):
-    root, _, _ = hourly_run
+    root, *_ = hourly_run
     rows = query(
         root / "warehouse.duckdb",
         "SELECT zone, status, matched_kwh FROM hourly.matching "
@@ -132,7 +140,7 @@ def test_the_ppa_matches_its_hour_and_the_outside_certificate_nothing(hourly_run
 
 
 def test_the_annual_warehouse_and_serving_file_are_unchanged(hourly_run, tmp_path):
-    root, _, _ = hourly_run
+    root, *_ = hourly_run
     golden = json.loads(GOLDEN.read_text())
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(root / "warehouse.duckdb", warehouse)
@@ -165,7 +173,7 @@ def test_the_annual_warehouse_and_serving_file_are_unchanged(hourly_run, tmp_pat
 
 
 def test_the_report_and_the_asset_show_when_use_was_dirtiest_labelled_synthetic(hourly_run):
-    root, _, metadata = hourly_run
+    root, _, metadata, _ = hourly_run
     page = (root / "reports" / "inventory_2025.html").read_text(encoding="utf-8")
     section = page[page.index('<section id="hourly">') :]
     section = section[: section.index("</section>")]
