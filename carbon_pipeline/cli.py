@@ -18,6 +18,7 @@ import dagster as dg
 from carbon_pipeline.demo.generator import ensure_demo, generate_demo
 from carbon_pipeline.errors import ConfigError, SourceError
 from carbon_pipeline.reporting.cloud_coverage import format_coverage
+from carbon_pipeline.reporting.hourly_summary import format_hourly
 from carbon_pipeline.reporting.inventory import format_inventory
 from carbon_pipeline.runner import (
     delivered_months,
@@ -107,6 +108,9 @@ def run(args: argparse.Namespace) -> int:
     for warning in failed_warning_checks(result):
         print(f"  warning: {warning}")
     print(format_inventory(settings.serving))
+    hourly = format_hourly(settings.serving)  # None unless hourly is on (docs/hourly.md)
+    if hourly:
+        print(hourly)
     coverage = format_coverage(settings.serving, _max_share(settings))
     if coverage:
         print(coverage)

@@ -11,6 +11,7 @@ import dagster as dg
 from carbon_pipeline.defs.automation import definitions as automation
 from carbon_pipeline.defs.emissions import definitions as emissions
 from carbon_pipeline.defs.factors import definitions as factors
+from carbon_pipeline.defs.hourly import definitions as hourly
 from carbon_pipeline.defs.ledger import definitions as ledger
 from carbon_pipeline.defs.marts import definitions as marts
 from carbon_pipeline.defs.publishing import definitions as publishing
@@ -28,8 +29,9 @@ from carbon_pipeline.storage.resource import warehouse_resource
 warnings.filterwarnings("ignore", category=dg.BetaWarning)
 warnings.filterwarnings("ignore", category=dg.PreviewWarning)
 
-# raw -> ledger -> emissions -> marts -> restatements -> serving -> reports, then what runs them
-STAGES = (factors, raw, ledger, emissions, marts, publishing, serving, reports, automation)
+# raw -> ledger -> emissions -> marts -> restatements -> serving -> reports, then what runs them; hourly (an option,
+# empty unless the sources file turns it on) beside the marts
+STAGES = (factors, raw, ledger, emissions, marts, hourly, publishing, serving, reports, automation)
 
 
 def build_definitions(settings: Settings | None = None) -> dg.Definitions:

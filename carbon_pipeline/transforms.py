@@ -286,15 +286,104 @@ TRANSFORMS: tuple[Transform, ...] = (
 )
 
 
+# Hourly carbon (issue 16, docs/hourly.md): SQL transforms too, declared here like the others, but an OPTION: their
+# assets exist only when the sources file turns hourly on (carbon_pipeline/defs/hourly/), and they are not in
+# TRANSFORMS, so the annual engines (DuckDB, Spark, Pipes: engines/tables.py) and `carbon-pipeline transform` never
+# run them and the annual warehouse stays byte-for-byte what it was. Their inputs that come from files (hourly grid
+# factors, meter files, load profiles, instruments) are loaded by the stage's assets before the models run; the
+# models bind $hourly_sources (hourly/build.py: hourly_sources) besides the month window.
+HOURLY_GRID_FACTORS = "hourly/grid_factors"
+HOURLY_TRANSFORMS: tuple[Transform, ...] = (
+    Transform(
+        table="hourly.consumption",
+        models=("hourly/site_consumption", "hourly/cloud_consumption"),
+        group="hourly",
+        description="Hourly activity: electricity by UTC hour for sites (interval meter files, else the month's bill "
+        "spread by a flat or user load profile, flagged profiled) and cloud regions (the usage estimate's kWh spread "
+        "over the hours of its CUR line items for sources with `hourly: true`, else flat, flagged). The monthly ledger "
+        "stays the ledger of record.",
+        inputs=("ledger/activity", "emissions/activity_emissions"),
+        checks=(
+            SqlCheck(
+                "hours_add_up_to_the_month",
+                "hourly_kwh_in_the_hours",
+                "Every profiled site bill and every cloud usage estimate of the month is in its hours: the hours' kWh "
+                "equal the month's (to 1e-6 relative). Metered months are the meter's kWh and are not compared.",
+            ),
+        ),
+    ),
+    Transform(
+        table="hourly.location_hourly",
+        models=("hourly/location_hourly",),
+        group="hourly",
+        description="Location-based by the hour: each hour's kWh x its zone's hourly factor for that hour (direct "
+        "before life-cycle). A consumer without a zone or an hour without a factor is kept, flagged, without a figure.",
+        inputs=("hourly/consumption", HOURLY_GRID_FACTORS),
+        checks=(
+            SqlCheck(
+                "hours_without_zone_or_factor",
+                "hourly_hours_without_factor",
+                "Warns with the kWh of each site / region and month that has no zone or no hourly factor for some "
+                "hours: kept and flagged, left out of hourly_tco2e (never filled with the annual factor).",
+                blocking=False,
+            ),
+        ),
+    ),
+    Transform(
+        table="hourly.matching",
+        models=("hourly/matching",),
+        group="hourly",
+        description="Hourly matching of contractual instruments (granular certificates, PPA profiles) to the sites' "
+        "consumption per market boundary and UTC hour (GHG Protocol Scope 2 revision, public consultation draft): "
+        "no carry-over of surplus; unmatched hours at the residual mix, else the hourly location factor (recorded).",
+        inputs=("hourly/consumption", HOURLY_GRID_FACTORS, FACTOR_CATALOGUE),
+        checks=(
+            SqlCheck(
+                "matching_balances",
+                "hourly_matching_balances",
+                "Each hour: matched + unmatched = consumption, matched + surplus = supply, matched <= both, nothing "
+                "negative; an hour with unmatched kWh has a factor or says 'none'.",
+            ),
+        ),
+    ),
+    Transform(
+        table="marts.hourly_vs_annual",
+        models=("hourly/hourly_vs_annual",),
+        group="hourly",
+        description="The hourly location-based figure beside the annual one per month x site / cloud region, the "
+        "difference split into a timing effect (when the kWh were used) and a factor effect (hourly data set vs "
+        "annual factor); profiled share, kWh without an hourly factor and a note naming a SYNTHETIC grid profile.",
+        inputs=("hourly/location_hourly", HOURLY_GRID_FACTORS, "emissions/activity_emissions", "ledger/activity"),
+        checks=(
+            SqlCheck(
+                "synthetic_grid_profile_in_use",
+                "hourly_synthetic_profile",
+                "Warns on every row computed with the SYNTHETIC hourly grid profile (invented shape, not measured "
+                "data): such a figure is a demonstration, never one to report.",
+                blocking=False,
+            ),
+        ),
+    ),
+    Transform(
+        table="marts.hourly_market_scope2",
+        models=("hourly/hourly_market_scope2",),
+        group="hourly",
+        description="Hourly-matched market-based Scope 2 per month x market boundary beside today's annual-matching "
+        "market figure, with matched / unmatched / surplus kWh and the 24x7 CFE score (matched / consumed kWh).",
+        inputs=("hourly/matching", "emissions/activity_emissions", "ledger/activity"),
+    ),
+)
+
+
 def transform(table: str) -> Transform:
-    for candidate in TRANSFORMS:
+    for candidate in (*TRANSFORMS, *HOURLY_TRANSFORMS):
         if candidate.table == table:
             return candidate
     raise KeyError(f"{table} is not a transform table (one of {[t.table for t in TRANSFORMS]})")
 
 
 def of_group(group: str) -> list[Transform]:
-    return [t for t in TRANSFORMS if t.group == group]
+    return [t for t in (*TRANSFORMS, *HOURLY_TRANSFORMS) if t.group == group]
 
 
 def policy_parameters(settings: InventorySettings) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from carbon_pipeline.errors import ConfigError
 
@@ -32,7 +33,7 @@ SECTION_KEYS = {
     "unmatched_fallback",
 }
 GRID_KEYS = {"layout", "path", "edition", "licence_note", "zone", "boundary", "annual_kgco2e_per_kwh", "year"}
-METER_KEYS = {"layout", "path", "site", "utc_offset_hours"}
+METER_KEYS = {"layout", "path", "site", "utc_offset_hours", "timezone"}
 INSTRUMENT_KEYS = {"layout", "path", "edition", "licence_note"}
 
 
@@ -88,12 +89,28 @@ def _files(
         for key in needed:
             if entry.get(key) in (None, ""):
                 raise ConfigError(f"{where} ({layout}) is missing required key '{key}'")
+        _check_clock(entry, where)
         options = {k: v for k, v in entry.items() if k not in {"layout", "path", "edition", "licence_note"}}
         path = _path(entry["path"], sources_path) if entry.get("path") else Path()
         files.append(
             HourlyFile(layout, path, str(entry.get("edition", "")), str(entry.get("licence_note", "")), options)
         )
     return tuple(files)
+
+
+def _check_clock(entry: Mapping[str, Any], where: str) -> None:
+    """A meter file's local clock: an IANA time zone (daylight-saving changes applied) or a fixed UTC offset,
+    never both."""
+    if entry.get("timezone") in (None, ""):
+        return
+    if entry.get("utc_offset_hours") is not None:
+        raise ConfigError(f"{where}: give 'timezone' or 'utc_offset_hours', not both")
+    try:
+        ZoneInfo(str(entry["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(
+            f"{where}: timezone '{entry['timezone']}' is not an IANA time zone (e.g. Europe/Berlin, America/Chicago)"
+        ) from exc
 
 
 def parse_hourly(raw: Any, sources_path: Path) -> HourlySettings:

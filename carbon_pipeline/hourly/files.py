@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from carbon_pipeline.factors.user_files import UserFactorFileError
 from carbon_pipeline.hourly.config import HourlyFile
@@ -91,6 +92,36 @@ def parse_utc(value: str, offset_hours: float | None = None) -> datetime:
     if moment.tzinfo is not None:
         moment = moment.astimezone(UTC).replace(tzinfo=None)
     return moment
+
+
+class LocalClock:
+    """Local wall-clock times of a meter file in an IANA time zone, to naive UTC, across daylight-saving changes.
+
+    Why a class: the repeated hour of the autumn change (e.g. 02:00-02:59 twice in Europe/Berlin) can only be told
+    apart by order. The first time a file gives an ambiguous local time it is the earlier instant (summer time),
+    the second time the later one (standard time); a third is a duplicate. A local time inside the spring gap
+    (02:00-02:59 that day) does not exist: an error naming the row, never a guess. So a day of local hours gives
+    23 UTC hours in spring and 25 in autumn."""
+
+    def __init__(self, path: Path, zone: str) -> None:
+        self.path, self.zone, self.seen = path, ZoneInfo(zone), {}
+
+    def to_utc(self, local: datetime, row: int, column: str) -> datetime:
+        if local.tzinfo is not None:  # the file gave its own offset: that wins
+            return local.astimezone(UTC).replace(tzinfo=None)
+        earlier = local.replace(tzinfo=self.zone, fold=0).astimezone(UTC)
+        later = local.replace(tzinfo=self.zone, fold=1).astimezone(UTC)
+        if earlier.astimezone(self.zone).replace(tzinfo=None) != local:
+            raise UserFactorFileError(
+                self.path,
+                f"'{local:%Y-%m-%d %H:%M}' does not exist in {self.zone.key} (the clocks went forward)",
+                row=row,
+                column=column,
+            )
+        count = self.seen.get(local, 0)
+        self.seen[local] = count + 1
+        moment = later if earlier != later and count >= 1 else earlier
+        return moment.replace(tzinfo=None)
 
 
 def _hour(path: Path, value: str, row: int, column: str, offset_hours: float | None = None) -> datetime:
@@ -286,10 +317,12 @@ def read_meter_file(entry: HourlyFile) -> list[tuple[str, datetime, float, str]]
     site = str(entry.options["site"])
     offset = entry.options.get("utc_offset_hours")
     offset_hours = float(offset) if offset is not None else None
+    zone = entry.options.get("timezone")
+    clock = LocalClock(entry.path, str(zone)) if zone else None
     intervals = (
-        _green_button(entry.path, offset_hours)
+        _green_button(entry.path, offset_hours, clock)
         if entry.layout == "green_button"
-        else _interval_csv(entry.path, offset_hours)
+        else _interval_csv(entry.path, offset_hours, clock)
     )
     hours: dict[datetime, float] = {}
     seen: set[datetime] = set()
@@ -304,29 +337,41 @@ def read_meter_file(entry: HourlyFile) -> list[tuple[str, datetime, float, str]]
     return [(site, hour, kwh, str(entry.path)) for hour, kwh in sorted(hours.items())]
 
 
-def _interval_csv(path: Path, offset_hours: float | None) -> list[tuple[int, datetime, float]]:
-    """Columns interval_start (ISO 8601; without an offset it is local at utc_offset_hours, else UTC), kwh."""
+def _interval_csv(
+    path: Path, offset_hours: float | None, clock: LocalClock | None = None
+) -> list[tuple[int, datetime, float]]:
+    """Columns interval_start (ISO 8601; without an offset it is local time in ``timezone`` (daylight saving
+    applied: LocalClock), else at utc_offset_hours, else UTC), kwh."""
     out = []
     for number, row, header in _rows(path):
         for needed in ("interval_start", "kwh"):
             if needed not in header:
                 raise UserFactorFileError(path, "missing column", column=needed)
         try:
-            start = parse_utc(row["interval_start"], offset_hours)
+            text = row["interval_start"].strip().replace("Z", "+00:00")
+            local = datetime.fromisoformat(text) if clock is not None else None
+            start = parse_utc(row["interval_start"], offset_hours) if local is None else local
         except ValueError as exc:
             raise UserFactorFileError(
                 path, "expected an ISO 8601 date-time", row=number, column="interval_start"
             ) from exc
+        if clock is not None:
+            start = clock.to_utc(start, number, "interval_start")
         out.append((number, start, _number(path, row["kwh"], number, "kwh")))
     return out
 
 
-def _green_button(path: Path, offset_hours: float | None) -> list[tuple[int, datetime, float]]:
+def _green_button(
+    path: Path, offset_hours: float | None, clock: LocalClock | None = None
+) -> list[tuple[int, datetime, float]]:
     """Green Button 'Download My Data' CSV: a preamble (Name, Address, Account Number, Service), then
     TYPE,DATE,START TIME,END TIME,USAGE[ (kWh)],UNITS,COST,NOTES; dates and times are the utility's local time,
-    so utc_offset_hours is required. Only 'Electric usage' rows in kWh are read; rows are numbered from the header."""
-    if offset_hours is None:
-        raise UserFactorFileError(path, "Green Button times are local: give utc_offset_hours in the sources file")
+    so timezone (daylight saving applied) or utc_offset_hours is required. Only 'Electric usage' rows in kWh are
+    read; rows are numbered from the header."""
+    if offset_hours is None and clock is None:
+        raise UserFactorFileError(
+            path, "Green Button times are local: give timezone (or utc_offset_hours) in the sources file"
+        )
     lines = _open(path).splitlines()
     start = next((i for i, line in enumerate(lines) if line.upper().startswith("TYPE,DATE,START TIME")), None)
     if start is None:
@@ -343,13 +388,16 @@ def _green_button(path: Path, offset_hours: float | None) -> list[tuple[int, dat
             raise UserFactorFileError(path, f"unit '{unit}': only kWh is read", row=number, column="UNITS")
         day = _green_button_date(path, row["DATE"], number)
         try:
-            clock = datetime.strptime(row["START TIME"], "%H:%M").time()
+            wall = datetime.strptime(row["START TIME"], "%H:%M").time()
         except ValueError as exc:
             raise UserFactorFileError(
                 path, f"'{row['START TIME']}': expected HH:MM", row=number, column="START TIME"
             ) from exc
-        local = datetime.combine(day, clock).replace(tzinfo=timezone(timedelta(hours=offset_hours)))
-        moment = local.astimezone(UTC).replace(tzinfo=None)
+        if clock is not None:
+            moment = clock.to_utc(datetime.combine(day, wall), number, "START TIME")
+        else:
+            local = datetime.combine(day, wall).replace(tzinfo=timezone(timedelta(hours=offset_hours or 0)))
+            moment = local.astimezone(UTC).replace(tzinfo=None)
         out.append((number, moment, _number(path, row[usage], number, usage, allow_negative=False)))
     return out
 

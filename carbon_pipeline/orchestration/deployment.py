@@ -19,6 +19,8 @@ class Deployment:
     settings: Settings
     first_month: date
     sources: tuple[SourceConfig, ...]
+    # the sources file turns hourly carbon on (docs/hourly.md): the hourly stage's assets exist only then
+    hourly: bool = False
 
     @property
     def partitions(self) -> dg.MonthlyPartitionsDefinition:
@@ -30,5 +32,5 @@ class Deployment:
         sensor. Before the demo is generated (first `make ui` on a fresh clone) the defaults apply."""
         if settings.sources_file.exists():
             config = load_sources_file(settings.sources_file)
-            return cls(settings, config.settings.start_month, config.sources)
+            return cls(settings, config.settings.start_month, config.sources, config.hourly.enabled)
         return cls(settings, InventorySettings().start_month, ())

@@ -18,6 +18,12 @@ CLOUD_RECONCILIATION_KEY = dg.AssetKey(["marts", "cloud_reconciliation"])
 RESTATEMENT_LOG_KEY = dg.AssetKey(["audit", "restatement_log"])
 SERVING_KEY = dg.AssetKey(["serving", "serving_database"])
 INVENTORY_REPORT_KEY = dg.AssetKey(["reports", "inventory_report"])
+# the hourly stage's marts (docs/hourly.md), defined only when the sources file turns hourly on
+HOURLY_MART_KEYS = (
+    dg.AssetKey(["marts", "hourly_vs_annual"]),
+    dg.AssetKey(["marts", "hourly_market_scope2"]),
+    dg.AssetKey(["marts", "hourly_intensity"]),
+)
 
 
 def raw_asset_key(kind: str) -> dg.AssetKey:

@@ -117,3 +117,28 @@ def basis_shares(shares: dict[str, dict[str, float]], name: str = "basis-shares"
     _style(ax)
     ax.grid(axis="y", visible=False)
     return to_svg(figure, name)
+
+
+def hourly_intensity(
+    rows: Sequence[tuple[str, int, float | None]], synthetic: bool, name: str = "hourly-intensity"
+) -> str:
+    """When each site's / region's use was dirtiest: the year's kWh-weighted kgCO2e per kWh by UTC hour of day,
+    one line per site / region (``rows``: label, hour 0-23, intensity or None). Drawn with the SYNTHETIC profile,
+    the title says so."""
+    labels = sorted({label for label, _, _ in rows})
+    values = {(label, hour): value for label, hour, value in rows}
+    figure = Figure(figsize=(10, 3.4))
+    ax = figure.subplots()
+    for label in labels:
+        ys = [values.get((label, hour)) for hour in range(24)]
+        ax.plot(range(24), [float("nan") if y is None else y for y in ys], marker="o", markersize=3,
+                label=chart_label(label))  # fmt: skip
+    ax.set_xticks(range(0, 24, 3), [f"{h:02d}:00" for h in range(0, 24, 3)])
+    ax.set_xlabel("hour of day (UTC)", fontsize=9)
+    ax.set_ylabel("kgCO2e per kWh used", fontsize=9)
+    if synthetic:
+        ax.set_title("SYNTHETIC hourly grid profile (invented shape, not measured data)", fontsize=10, color="#b44d12")
+    _style(ax)
+    if labels:
+        ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return to_svg(figure, name)

@@ -188,6 +188,7 @@ def render_html(data: YearData, settings: InventorySettings, *, generated_at: da
         sections.cloud_section(data),
         sections.quality_section(data),
         sections.uncertainty_section(data),
+        sections.hourly_section(data),  # empty unless hourly is on (docs/hourly.md)
         sections.factor_section(data),
         sections.methodology_section(data, settings),
         sections.restatement_section(data),

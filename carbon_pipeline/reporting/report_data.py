@@ -83,6 +83,9 @@ class YearData:
     uncertainty_tiers: Table
     uncertainty_contributors: Table
     uncertainty_reconciliation: Table
+    # hourly carbon (issue 16, docs/hourly.md): None unless the serving file has the hourly marts (hourly on)
+    hourly_by_hour: Table | None = None
+    hourly_vs_annual: Table | None = None
 
     @property
     def months(self) -> list[Any]:
@@ -107,6 +110,11 @@ REPORT_MODELS = {
     "uncertainty_reconciliation": "reports/uncertainty_reconciliation",
 }
 FALLBACK_CHECK_MODEL = "checks/factor_fallbacks"
+# read only when the serving file has the hourly marts (hourly turned on: docs/hourly.md)
+HOURLY_REPORT_MODELS = {
+    "hourly_by_hour": "reports/hourly_by_hour_of_day",
+    "hourly_vs_annual": "reports/hourly_vs_annual",
+}
 
 
 @contextmanager
@@ -137,7 +145,20 @@ def load_year(con: duckdb.DuckDBPyConnection, year: int) -> YearData:
     previous = query(con, REPORT_MODELS["scope_summary"], year - 1)
     result = run_model(con, FALLBACK_CHECK_MODEL, start=date(year, 1, 1), end=date(year + 1, 1, 1))
     fallbacks = Table(tuple(d[0] for d in result.description), result.fetchall())
-    return YearData(year=year, previous_scope_summary=previous, factor_fallbacks=fallbacks, **tables)
+    hourly = {}
+    if has_hourly(con):
+        hourly = {name: query(con, model, year) for name, model in HOURLY_REPORT_MODELS.items()}
+    return YearData(year=year, previous_scope_summary=previous, factor_fallbacks=fallbacks, **tables, **hourly)
+
+
+def has_hourly(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the serving file carries the hourly marts (published only when hourly is on)."""
+    return bool(
+        con.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = 'marts' "
+            "AND table_name IN ('hourly_vs_annual', 'hourly_intensity_by_hour_of_day') HAVING count(*) = 2"
+        ).fetchall()
+    )
 
 
 def totals(scope_summary: Table) -> list[TotalRow]:

@@ -473,6 +473,47 @@ def _scope3_screening(data: YearData) -> str:
     )
 
 
+def hourly_section(data: YearData) -> str:
+    """Hourly carbon (issue 16, docs/hourly.md), only when the serving file has it: when each site's and cloud
+    region's use was dirtiest, and the hourly location figure beside the annual one. Beside the inventory, never
+    in its totals; a figure computed with the SYNTHETIC grid profile is labelled as such."""
+    if data.hourly_by_hour is None or data.hourly_vs_annual is None:
+        return ""
+    by_hour = data.hourly_by_hour.dicts()
+    if not by_hour and not data.hourly_vs_annual.rows:
+        return ""
+    synthetic = any("synthetic" in (r["grid_publishers"] or "") for r in by_hour)
+    chart_rows = [(f"{r['entity_kind']} {r['entity']}", r["hour_of_day_utc"], r["kgco2e_per_kwh"]) for r in by_hour]
+    parts = ['<section id="hourly"><h2>Hourly carbon (beside the inventory)</h2>']
+    if synthetic:
+        parts.append(
+            '<p class="warning"><strong>SYNTHETIC hourly grid profile</strong>: the hourly factors have an invented '
+            "shape, not measured data (docs/hourly.md). The figures below show the method only; never report them.</p>"
+        )
+    parts.append(
+        f'<h3>When use was dirtiest</h3><div class="chart">{charts.hourly_intensity(chart_rows, synthetic)}</div>'
+        "<p class=\"note\">The year's kWh-weighted carbon intensity of each site's and cloud region's electricity by "
+        "UTC hour of day (marts.hourly_intensity_by_hour_of_day); hours without an hourly factor are gaps.</p>"
+    )
+    rows = [
+        (
+            escape(r["entity_kind"]), escape(r["entity"]), escape(r["zone"] or ""), _t(r["annual_tco2e"]),
+            _t(r["hourly_tco2e"]), _t(r["timing_effect_tco2e"]), _t(r["factor_effect_tco2e"]),
+            _pct(r["profiled_kwh_share"]), escape(r["notes"] or ""),
+        )
+        for r in data.hourly_vs_annual.dicts()
+    ]  # fmt: skip
+    columns = ["kind", "site / region", "zone", "annual tCO2e", "hourly tCO2e", "timing effect", "factor effect",
+               "profiled kWh", "note"]  # fmt: skip
+    parts.append(
+        f"<h3>Hourly vs annual location-based</h3>{_html_table(columns, rows, numeric=range(3, 8), escaped=True)}"
+        '<p class="note">marts.hourly_vs_annual summed over the year: timing effect = when the kWh were used; factor '
+        "effect = the hourly data set vs the annual factor. Cloud excludes embodied emissions. Not part of the "
+        "inventory totals above.</p></section>"
+    )
+    return "".join(parts)
+
+
 def factor_section(data: YearData) -> str:
     rows = data.factor_sources.dicts()
     table_rows = [

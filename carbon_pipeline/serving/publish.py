@@ -52,6 +52,13 @@ SERVED_TABLES = (
 # Tables the publish computes in the serving file rather than copies: each year's totals with their range,
 # propagated again from the year's figures (_yearly_uncertainty), which no monthly table of the warehouse holds.
 COMPUTED_TABLES = (("marts", "uncertainty_by_year"),)
+# Hourly carbon (docs/hourly.md), an option: published only when the warehouse has them (hourly on), so with
+# hourly off the serving file is exactly what it was. The hour-of-day view is copied as a table.
+OPTIONAL_TABLES = (
+    ("marts", "hourly_vs_annual"),
+    ("marts", "hourly_market_scope2"),
+    ("marts", "hourly_intensity_by_hour_of_day"),
+)
 # BI tools embed their own DuckDB (JDBC in DBeaver and Metabase, duckdb-engine in Superset, Node in
 # Evidence), often a release or two behind the pipeline's. Writing the file in an older storage format
 # lets any DuckDB >= 1.0 open it; a new file would otherwise need the pipeline's own version.
@@ -85,6 +92,16 @@ def publish_serving(warehouse: Path, serving: Path) -> dict[str, int]:
             con.execute(f"CREATE TABLE {schema}.{table} AS SELECT * FROM wh.{schema}.{table} ORDER BY ALL")
             counts[f"{schema}.{table}"] = con.execute(f"SELECT COUNT(*) FROM {schema}.{table}").fetchall()[0][0]
         counts["marts.uncertainty_by_year"] = _yearly_uncertainty(con)
+        present = {
+            (schema, name)
+            for schema, name in con.execute(
+                "SELECT table_schema, table_name FROM information_schema.tables WHERE table_catalog = 'wh'"
+            ).fetchall()
+        }
+        for schema, table in OPTIONAL_TABLES:
+            if (schema, table) in present:
+                con.execute(f"CREATE TABLE {schema}.{table} AS SELECT * FROM wh.{schema}.{table} ORDER BY ALL")
+                counts[f"{schema}.{table}"] = con.execute(f"SELECT COUNT(*) FROM {schema}.{table}").fetchall()[0][0]
         con.execute(model_sql("serving/data_dictionary"))
         con.execute("DETACH wh")
         # after DETACH: a view that still named the warehouse would fail here, not in a BI tool

@@ -1,15 +1,14 @@
-"""``python -m carbon_pipeline.hourly`` end to end on a tiny warehouse, and the all-or-nothing build: a bad file
-leaves the previous hourly tables as they were."""
+"""The hourly build end to end on a tiny warehouse (what the hourly assets do one by one), and all-or-nothing: a
+bad file leaves the previous hourly tables as they were."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import pytest
 
 from carbon_pipeline.factors.user_files import UserFactorFileError
-from carbon_pipeline.hourly.__main__ import main
 from carbon_pipeline.hourly.build import build_hourly
 from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline_tests.hourly.support import warehouse, write
@@ -29,23 +28,20 @@ hourly:
 
 
 @pytest.fixture()
-def deployment(tmp_path, monkeypatch):
+def deployment(tmp_path):
     write(tmp_path / "zones.csv", "kind,key,zone\nsite,S,Z\n")
     write(tmp_path / "meter.csv", "interval_start,kwh\n2025-04-01T19:00Z,10\n2025-04-01T20:00Z,10\n")
     write(tmp_path / "ppa.csv", "contract_id,hour_utc,kwh,zone,technology\nP1,2025-04-01T19:00Z,10,Z,solar\n")
-    sources = write(tmp_path / "sources.yaml", SOURCES)
-    monkeypatch.setenv("CARBON_SOURCES", str(sources))
-    monkeypatch.setenv("CARBON_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    write(tmp_path / "sources.yaml", SOURCES)
     warehouse(tmp_path).close()
     return tmp_path
 
 
-def test_the_command_builds_and_prints_the_summaries(deployment, capsys):
-    assert main() == 0
-    out = capsys.readouterr().out
-    assert "SYNTHETIC" in out
-    con = duckdb.connect(str(deployment / "warehouse.duckdb"), read_only=True)
+def test_the_build_matches_a_ppa_hour_by_hour(deployment):
+    con = duckdb.connect(str(deployment / "warehouse.duckdb"))
     try:
+        built = build_hourly(con, load_sources_file(deployment / "sources.yaml").hourly)
+        assert built.synthetic
         row = con.execute(
             "SELECT matched_kwh, unmatched_kwh, cfe_score FROM marts.hourly_market_scope2 WHERE zone = 'Z'"
         ).fetchone()
@@ -58,10 +54,22 @@ def test_the_command_builds_and_prints_the_summaries(deployment, capsys):
         con.close()
 
 
-def test_the_command_says_when_hourly_is_off(deployment, capsys):
-    write(deployment / "sources.yaml", "sources: []\n")
-    assert main() == 2
-    assert "hourly is off" in capsys.readouterr().err
+def test_a_month_range_replaces_only_its_months(deployment):
+    write(deployment / "meter.csv", "interval_start,kwh\n2025-04-01T19:00Z,10\n2025-05-01T19:00Z,7\n")
+    hourly = load_sources_file(deployment / "sources.yaml").hourly
+    con = duckdb.connect(str(deployment / "warehouse.duckdb"))
+    try:
+        build_hourly(con, hourly)
+        write(deployment / "meter.csv", "interval_start,kwh\n2025-04-01T19:00Z,10\n2025-05-01T19:00Z,9\n")
+        build_hourly(con, hourly, start=date(2025, 4, 1), end=date(2025, 5, 1))  # April only: May keeps 7
+        assert con.execute("SELECT hour_utc, kwh FROM hourly.consumption ORDER BY 1").fetchall() == [
+            (datetime(2025, 4, 1, 19), 10.0),
+            (datetime(2025, 5, 1, 19), 7.0),
+        ]
+        build_hourly(con, hourly, start=date(2025, 5, 1), end=date(2025, 6, 1))
+        assert con.execute("SELECT kwh FROM hourly.consumption WHERE month(hour_utc) = 5").fetchall() == [(9.0,)]
+    finally:
+        con.close()
 
 
 def test_a_bad_file_leaves_the_previous_hourly_tables(deployment):

@@ -15,6 +15,7 @@ WITH hours AS (
         bool_or(unmatched_factor_source = 'none') AS missing_factor,
         string_agg(DISTINCT split_part(unmatched_factor_source, ':', 1), ', ') AS unmatched_factor_sources
     FROM hourly.matching
+    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY period_month, zone
 ),
 annual AS (
@@ -23,6 +24,7 @@ annual AS (
     JOIN ledger.activity AS a ON a.activity_id = e.activity_id AND a.period_month = e.period_month
     JOIN hourly.zone_map AS z ON z.kind = 'site' AND z.key = a.site
     WHERE e.method = 'market' AND a.activity_type = 'electricity'
+      AND e.period_month >= CAST($start AS DATE) AND e.period_month < CAST($end AS DATE)
     GROUP BY ALL
 )
 SELECT

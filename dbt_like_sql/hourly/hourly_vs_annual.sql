@@ -9,6 +9,7 @@ WITH zone_means AS (
     FROM (
         SELECT zone, hour_utc, kgco2e_per_kwh
         FROM hourly.grid_factors
+        WHERE hour_utc >= CAST($start AS TIMESTAMP) AND hour_utc < CAST($end AS TIMESTAMP)
         QUALIFY row_number() OVER (PARTITION BY zone, hour_utc ORDER BY boundary = 'direct' DESC, source_file) = 1
     )
     GROUP BY ALL
@@ -18,11 +19,13 @@ hourly AS (
         period_month, entity_kind, entity, any_value(zone) AS zone,
         SUM(kwh) AS hourly_kwh,
         SUM(tco2e) AS hourly_tco2e,
-        COALESCE(SUM(kwh) FILTER (WHERE shape <> 'metered' AND shape <> 'cur_hourly'), 0) / NULLIF(SUM(kwh), 0)
+        COALESCE(SUM(kwh) FILTER (WHERE shape NOT IN ('metered', 'cur_hourly', 'focus_hourly')), 0)
+            / NULLIF(SUM(kwh), 0)
             AS profiled_kwh_share,
         COALESCE(SUM(kwh) FILTER (WHERE tco2e IS NULL), 0) AS kwh_without_hourly_factor,
         string_agg(DISTINCT grid_publisher, ', ' ORDER BY grid_publisher) AS grid_publishers
     FROM hourly.location_hourly
+    WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY period_month, entity_kind, entity
 ),
 annual AS (
@@ -39,6 +42,7 @@ annual AS (
     FROM emissions.activity_emissions AS e
     JOIN ledger.activity AS a ON a.activity_id = e.activity_id AND a.period_month = e.period_month
     WHERE e.method = 'location'
+      AND e.period_month >= CAST($start AS DATE) AND e.period_month < CAST($end AS DATE)
       AND ((a.activity_type = 'electricity' AND a.site IS NOT NULL)
            OR (e.basis = 'estimated_usage' AND e.energy_kwh > 0))
     GROUP BY ALL

@@ -4,6 +4,7 @@
 WITH factors AS (
     SELECT zone, hour_utc, kgco2e_per_kwh, boundary, publisher
     FROM hourly.grid_factors
+    WHERE hour_utc >= CAST($start AS TIMESTAMP) AND hour_utc < CAST($end AS TIMESTAMP)
     QUALIFY row_number() OVER (PARTITION BY zone, hour_utc ORDER BY boundary = 'direct' DESC, source_file) = 1
 )
 SELECT
@@ -14,3 +15,4 @@ SELECT
 FROM hourly.consumption AS c
 LEFT JOIN hourly.zone_map AS z ON z.kind = c.entity_kind AND z.key = c.entity
 LEFT JOIN factors AS f ON f.zone = z.zone AND f.hour_utc = c.hour_utc
+WHERE c.period_month >= CAST($start AS DATE) AND c.period_month < CAST($end AS DATE)

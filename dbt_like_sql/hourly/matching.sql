@@ -5,16 +5,16 @@
 -- consumption left unmatched is charged at the zone's residual mix (factors.emission_factors, item
 -- electricity_residual_mix, geography from hourly.zone_map.residual_geography, newest data year not after the
 -- hour's) or, where there is none, at the zone's hourly location factor, recorded as location_fallback.
--- Cloud is not here: it is the provider's Scope 2 and the customer's Scope 3 category 1 (notes/methodology §1).
+-- Months [$start, $end) only. Cloud is not here: it is the provider's Scope 2 and the customer's Scope 3 category 1 (notes/methodology §1).
 WITH consumption AS (
     SELECT z.zone, c.hour_utc, SUM(c.kwh) AS kwh
     FROM hourly.consumption AS c
     JOIN hourly.zone_map AS z ON z.kind = 'site' AND z.key = c.entity
-    WHERE c.entity_kind = 'site'
+    WHERE c.entity_kind = 'site' AND c.hour_utc >= CAST($start AS TIMESTAMP) AND hour_utc < CAST($end AS TIMESTAMP)
     GROUP BY ALL
 ),
 supply AS (
-    SELECT zone, hour_utc, SUM(kwh) AS kwh FROM hourly.instruments GROUP BY ALL
+    SELECT zone, hour_utc, SUM(kwh) AS kwh FROM hourly.instruments WHERE hour_utc >= CAST($start AS TIMESTAMP) AND hour_utc < CAST($end AS TIMESTAMP) GROUP BY ALL
 ),
 site_zones AS (SELECT DISTINCT zone FROM hourly.zone_map WHERE kind = 'site'),
 hours AS (
@@ -35,6 +35,7 @@ residual AS (
 location AS (
     SELECT zone, hour_utc, kgco2e_per_kwh, publisher
     FROM hourly.grid_factors
+    WHERE hour_utc >= CAST($start AS TIMESTAMP) AND hour_utc < CAST($end AS TIMESTAMP)
     QUALIFY row_number() OVER (PARTITION BY zone, hour_utc ORDER BY boundary = 'direct' DESC, source_file) = 1
 ),
 matched AS (

@@ -1,11 +1,12 @@
 -- Hourly carbon (issue 16, docs/hourly.md). Applied ONLY when the sources file turns hourly on
--- (carbon_pipeline/hourly/build.py), never with dbt_like_sql/schema/: with hourly off none of these exist, so
--- the annual warehouse and its golden fingerprint are untouched. Everything here is derived and rebuilt whole
--- by each hourly build.
+-- (carbon_pipeline/hourly/build.py, run by the hourly assets: carbon_pipeline/defs/hourly/), never with
+-- dbt_like_sql/schema/: with hourly off none of these exist, so the annual warehouse and its golden fingerprint
+-- are untouched. Created if missing; each asset then replaces its months (or, for the small configuration
+-- tables zone_map, load_profiles and site_profiles, the whole table) from the files the sources file names.
 CREATE SCHEMA IF NOT EXISTS hourly;
 
 -- hourly grid intensity in normal form, each row with its file's provenance (like factors.emission_factors)
-CREATE OR REPLACE TABLE hourly.grid_factors (
+CREATE TABLE IF NOT EXISTS hourly.grid_factors (
     zone VARCHAR NOT NULL,                  -- grid zone / balancing authority / bidding zone, as the file names it
     hour_utc TIMESTAMP NOT NULL,            -- start of the hour, UTC
     kgco2e_per_kwh DOUBLE NOT NULL,
@@ -20,24 +21,24 @@ CREATE OR REPLACE TABLE hourly.grid_factors (
     file_sha256 VARCHAR NOT NULL
 );
 
-CREATE OR REPLACE TABLE hourly.zone_map (
+CREATE TABLE IF NOT EXISTS hourly.zone_map (
     kind VARCHAR NOT NULL,                  -- site | cloud_region
     key VARCHAR NOT NULL,                   -- site id | <provider>:<region>
     zone VARCHAR NOT NULL,
     residual_geography VARCHAR              -- geography of the zone's annual residual mix in factors.emission_factors
 );
 
-CREATE OR REPLACE TABLE hourly.load_profiles (profile VARCHAR NOT NULL, hour_of_day INTEGER NOT NULL, weight DOUBLE NOT NULL);
-CREATE OR REPLACE TABLE hourly.site_profiles (site VARCHAR NOT NULL, profile VARCHAR NOT NULL);
+CREATE TABLE IF NOT EXISTS hourly.load_profiles (profile VARCHAR NOT NULL, hour_of_day INTEGER NOT NULL, weight DOUBLE NOT NULL);
+CREATE TABLE IF NOT EXISTS hourly.site_profiles (site VARCHAR NOT NULL, profile VARCHAR NOT NULL);
 
-CREATE OR REPLACE TABLE hourly.meter_hours (
+CREATE TABLE IF NOT EXISTS hourly.meter_hours (
     site VARCHAR NOT NULL,
     hour_utc TIMESTAMP NOT NULL,
     kwh DOUBLE NOT NULL,
     source_file VARCHAR NOT NULL
 );
 
-CREATE OR REPLACE TABLE hourly.instruments (
+CREATE TABLE IF NOT EXISTS hourly.instruments (
     instrument_id VARCHAR NOT NULL,
     instrument VARCHAR NOT NULL,            -- GC (granular certificate) | PPA (generation profile)
     hour_utc TIMESTAMP NOT NULL,
@@ -48,16 +49,16 @@ CREATE OR REPLACE TABLE hourly.instruments (
 );
 
 -- electricity by hour: sites (metered or profiled from monthly bills) and cloud regions (usage estimate)
-CREATE OR REPLACE TABLE hourly.consumption (
+CREATE TABLE IF NOT EXISTS hourly.consumption (
     entity_kind VARCHAR NOT NULL,           -- site | cloud_region
     entity VARCHAR NOT NULL,                -- site id | <provider>:<region>
     period_month DATE NOT NULL,
     hour_utc TIMESTAMP NOT NULL,
     kwh DOUBLE NOT NULL,
-    shape VARCHAR NOT NULL                  -- metered | profiled_flat | profiled:<profile> | cur_hourly | cloud_profiled_flat
+    shape VARCHAR NOT NULL                  -- metered | profiled_flat | profiled:<profile> | cur_hourly | focus_hourly | cloud_profiled_flat
 );
 
-CREATE OR REPLACE TABLE hourly.location_hourly (
+CREATE TABLE IF NOT EXISTS hourly.location_hourly (
     entity_kind VARCHAR NOT NULL,
     entity VARCHAR NOT NULL,
     zone VARCHAR,
@@ -72,7 +73,7 @@ CREATE OR REPLACE TABLE hourly.location_hourly (
     flag VARCHAR                            -- no_zone | no_hourly_factor (kept, never dropped)
 );
 
-CREATE OR REPLACE TABLE hourly.matching (
+CREATE TABLE IF NOT EXISTS hourly.matching (
     zone VARCHAR NOT NULL,
     period_month DATE NOT NULL,
     hour_utc TIMESTAMP NOT NULL,
@@ -87,7 +88,7 @@ CREATE OR REPLACE TABLE hourly.matching (
     tco2e DOUBLE
 );
 
-CREATE OR REPLACE TABLE marts.hourly_vs_annual (
+CREATE TABLE IF NOT EXISTS marts.hourly_vs_annual (
     period_month DATE NOT NULL,
     entity_kind VARCHAR NOT NULL,
     entity VARCHAR NOT NULL,
@@ -108,7 +109,7 @@ CREATE OR REPLACE TABLE marts.hourly_vs_annual (
     note VARCHAR
 );
 
-CREATE OR REPLACE TABLE marts.hourly_market_scope2 (
+CREATE TABLE IF NOT EXISTS marts.hourly_market_scope2 (
     period_month DATE NOT NULL,
     zone VARCHAR NOT NULL,
     consumption_kwh DOUBLE NOT NULL,

@@ -1,6 +1,6 @@
 -- Site electricity by UTC hour: interval meter readings where a site has them for the month; otherwise the
 -- month's billed kWh (ledger.activity) spread over the month's hours by the site's load profile (flat unless
--- hourly.site_profiles names one), every such hour flagged profiled.
+-- hourly.site_profiles names one), every such hour flagged profiled. Months [$start, $end) only.
 WITH bills AS (
     SELECT
         site,
@@ -8,11 +8,13 @@ WITH bills AS (
         SUM(CASE lower(unit) WHEN 'kwh' THEN quantity WHEN 'mwh' THEN quantity * 1000 END) AS kwh
     FROM ledger.activity
     WHERE activity_type = 'electricity' AND site IS NOT NULL
+      AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY site, period_month
 ),
 metered AS (
     SELECT site, CAST(date_trunc('month', hour_utc) AS DATE) AS period_month, hour_utc, SUM(kwh) AS kwh
     FROM hourly.meter_hours
+    WHERE hour_utc >= CAST($start AS TIMESTAMP) AND hour_utc < CAST($end AS TIMESTAMP)
     GROUP BY ALL
 ),
 profiled_hours AS (

@@ -6,6 +6,7 @@ It and the report follow any change of the marts by declarative automation (orch
 a marts-only backfill no longer leaves them stale without saying so.
 """
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,41 +27,50 @@ from carbon_pipeline.orchestration.resources import ServingResource, WarehouseRe
 from carbon_pipeline.serving.publish import parquet_folder, publish_serving
 
 
-@dg.asset(
-    key=SERVING_KEY,
-    deps=[SCOPE_SUMMARY_KEY, CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY, RESTATEMENT_LOG_KEY],
-    group_name="serving",
-    description="The read-only DuckDB file for BI tools (CARBON_SERVING), rebuilt beside the old one and "
-    "swapped in atomically: open BI sessions keep their snapshot, new ones see the new data. Stable views in "
-    "schema bi; Parquet copies of the marts in parquet/ beside it, swapped in as a whole.",
-    kinds={"duckdb"},
-    owners=OWNERS,
-    tags={"stage": "serving"},
-    automation_condition=FOLLOW_UPSTREAM,
-    metadata={
-        "dagster/code_references": code_references(
-            [
-                "carbon_pipeline/serving/publish.py",
-                "dbt_like_sql/serving/data_dictionary.sql",
-                "dbt_like_sql/serving/views.sql",
-            ]
-        )
-    },
-)
-def serving_database(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving: ServingResource
-) -> dg.MaterializeResult:
-    counts = publish_serving(Path(warehouse.path), Path(serving.path))
-    context.log.info(f"published {serving.path}")
-    return dg.MaterializeResult(
+def serving_asset(extra_deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition:
+    """The serving asset; ``extra_deps``: the hourly marts when the sources file turns hourly on (they are
+    published too when the warehouse has them, docs/hourly.md), so it is written after them."""
+
+    @dg.asset(
+        key=SERVING_KEY,
+        deps=[SCOPE_SUMMARY_KEY, CLOUD_EMISSIONS_KEY, CLOUD_RECONCILIATION_KEY, RESTATEMENT_LOG_KEY, *extra_deps],
+        group_name="serving",
+        description="The read-only DuckDB file for BI tools (CARBON_SERVING), rebuilt beside the old one and "
+        "swapped in atomically: open BI sessions keep their snapshot, new ones see the new data. Stable views in "
+        "schema bi; Parquet copies of the marts in parquet/ beside it, swapped in as a whole.",
+        kinds={"duckdb"},
+        owners=OWNERS,
+        tags={"stage": "serving"},
+        automation_condition=FOLLOW_UPSTREAM,
         metadata={
-            "path": dg.MetadataValue.path(serving.path),
-            "parquet_copies": dg.MetadataValue.path(str(parquet_folder(Path(serving.path)))),
-            "dagster/row_count": counts["marts.scope_summary"],
-            "tables": markdown_table(["table", "rows"], sorted(counts.items())),
-            **inventory_overview(Path(serving.path)),
-        }
+            "dagster/code_references": code_references(
+                [
+                    "carbon_pipeline/serving/publish.py",
+                    "dbt_like_sql/serving/data_dictionary.sql",
+                    "dbt_like_sql/serving/views.sql",
+                ]
+            )
+        },
     )
+    def serving_database(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving: ServingResource
+    ) -> dg.MaterializeResult:
+        counts = publish_serving(Path(warehouse.path), Path(serving.path))
+        context.log.info(f"published {serving.path}")
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(serving.path),
+                "parquet_copies": dg.MetadataValue.path(str(parquet_folder(Path(serving.path)))),
+                "dagster/row_count": counts["marts.scope_summary"],
+                "tables": markdown_table(["table", "rows"], sorted(counts.items())),
+                **inventory_overview(Path(serving.path)),
+            }
+        )
+
+    return serving_database
+
+
+serving_database = serving_asset()
 
 
 def inventory_overview(serving: Path) -> dict[str, Any]:

@@ -1,7 +1,20 @@
 """FOCUS exports from any provider: AWS Data Exports FOCUS by manifest, other providers' files by charge month."""
 
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from carbon_pipeline.errors import ConfigError
 from carbon_pipeline.sources.focus import reader
 from carbon_pipeline.sources.kind import DeliveryCalendar, SourceKind
+
+
+def validate_focus_options(path: Path, source_id: str, raw: Mapping[str, Any]) -> None:
+    """`hourly: true` keeps the source's usage rows at their charge periods' grain for the hourly estimate only
+    (docs/hourly.md); it changes nothing in the annual inventory."""
+    if "hourly" in raw and not isinstance(raw["hourly"], bool):
+        raise ConfigError(f"{path}: source '{source_id}': key 'hourly' must be true or false")
+
 
 SOURCE_KIND = SourceKind(
     name="focus",
@@ -13,6 +26,7 @@ SOURCE_KIND = SourceKind(
     reader=reader,
     feeds="ledger.activity",
     calendar=DeliveryCalendar(0, 2, 0, "refreshed daily like the CUR: the open month within a day of its start"),
-    options=frozenset({"export_name"}),
+    options=frozenset({"export_name", "hourly"}),
+    validate_options=validate_focus_options,
     sql=("staging/focus_parsed", "staging/focus_charges", "staging/focus_charges__invalid"),
 )
