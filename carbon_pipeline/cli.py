@@ -21,6 +21,7 @@ from carbon_pipeline.reporting.cloud_coverage import format_coverage
 from carbon_pipeline.reporting.hourly_summary import format_hourly
 from carbon_pipeline.reporting.inventory import format_inventory
 from carbon_pipeline.runner import (
+    CLI_LOGS,
     delivered_months,
     failed_warning_checks,
     failure_messages,
@@ -88,9 +89,9 @@ def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     if os.environ.get("DAGSTER_HOME"):
         with dg.DagsterInstance.get() as instance:
-            result = run_inventory(settings, first, last, instance=instance)
+            result = run_inventory(settings, first, last, instance=instance, run_config=CLI_LOGS)
     else:
-        result = run_inventory(settings, first, last)
+        result = run_inventory(settings, first, last, run_config=CLI_LOGS)
     elapsed = time.monotonic() - started
     failures = failure_messages(result)
     if not result.success or failures:

@@ -386,6 +386,25 @@ def of_group(group: str) -> list[Transform]:
     return [t for t in (*TRANSFORMS, *HOURLY_TRANSFORMS) if t.group == group]
 
 
+def upstream_tables(table: str) -> set[str]:
+    """``table`` and every transform table it reads, directly or through another (its declared inputs)."""
+    by_key = {t.key: t.table for t in TRANSFORMS}
+    found, todo = set(), [table]
+    while todo:
+        current = todo.pop()
+        if current in found:
+            continue
+        found.add(current)
+        todo.extend(by_key[key] for key in transform(current).inputs if key in by_key)
+    return found
+
+
+def downstream_tables(table: str) -> list[str]:
+    """``table`` and every transform table built from it, in declaration order: what a change of its rows
+    makes stale (the unchanged-delivery skip compares what each of them was built from)."""
+    return [t.table for t in TRANSFORMS if table in upstream_tables(t.table)]
+
+
 def policy_parameters(settings: InventorySettings) -> dict[str, Any]:
     """The inventory policies every model may bind. `coefficient_profile` selects the usage-estimate
     coefficients by the same name in factors.cloud_usage_coefficients: `default` (CCF's method with its

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 import duckdb
 
+from carbon_pipeline.built_from import record_built_from
 from carbon_pipeline.engines.tables import (
     TransformTable,
     export_inputs,
@@ -67,6 +68,7 @@ class DuckDBEngine:
         with transaction(con):
             for target in targets or transform_tables():
                 written[target.table] = self.replace_months(con, target.table, target.models, start, end, **params)
+                record_built_from(con, target.table, start, end)
         return written
 
 
@@ -137,4 +139,7 @@ class SparkWarehouseEngine:
         next from Spark's own output), then all landed in one warehouse transaction."""
         targets = list(targets or transform_tables())
         with transaction(con):
-            return self._run(con, targets, start, end, params, land=True)
+            written = self._run(con, targets, start, end, params, land=True)
+            for target in targets:
+                record_built_from(con, target.table, start, end)
+            return written

@@ -10,6 +10,7 @@ import dagster as dg
 import duckdb
 
 from carbon_pipeline import transforms
+from carbon_pipeline.built_from import record_built_from
 from carbon_pipeline.engines import engine_for
 from carbon_pipeline.months import next_month
 from carbon_pipeline.orchestration.checks import check_for
@@ -64,6 +65,8 @@ def transform_asset(
             with transaction(con):
                 # CARBON_ENGINE: duckdb runs the models in the warehouse, spark over Parquet (docs/spark.md)
                 written = engine_for(context=context).replace_months(con, table, models, start, end, **params)
+                # what these months were built from, committed with them: a re-sync compares it before skipping
+                record_built_from(con, table, start, end, context.run_id)
             # shared by every month of the run: what the run did, not any one month's figures
             metadata: dict[str, Any] = {
                 "run_rows_written": written,

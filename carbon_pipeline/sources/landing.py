@@ -38,17 +38,24 @@ class LocalLanding(ReadsLocalCopies):
             raise SourceError("object key escapes the source folder", source_id=self.source_id, object_key=key)
         return path
 
-    def list_dirs(self, prefix: str) -> list[str]:
+    def _entries(self, prefix: str) -> list[Path]:
+        """The folder's entries; a folder this process may not read is a message naming it, not a traceback."""
         folder = self._path(prefix)
         if not folder.is_dir():
             return []
-        return sorted(p.name for p in folder.iterdir() if p.is_dir())
+        try:
+            return list(folder.iterdir())
+        except OSError as exc:
+            raise SourceError(
+                f"folder {folder} cannot be read ({exc.strerror or exc}); nothing was loaded",
+                source_id=self.source_id,
+            ) from None
+
+    def list_dirs(self, prefix: str) -> list[str]:
+        return sorted(p.name for p in self._entries(prefix) if p.is_dir())
 
     def list_files(self, prefix: str, suffix: str = "") -> list[str]:
-        folder = self._path(prefix)
-        if not folder.is_dir():
-            return []
-        return sorted(p.name for p in folder.iterdir() if p.is_file() and p.name.endswith(suffix))
+        return sorted(p.name for p in self._entries(prefix) if p.is_file() and p.name.endswith(suffix))
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
@@ -57,6 +64,15 @@ class LocalLanding(ReadsLocalCopies):
         path = self._path(key)
         if not path.is_file():
             raise SourceError("object listed by the manifest does not exist", source_id=self.source_id, object_key=key)
+        try:  # opening is the only real test (os.access answers yes to root whatever the mode)
+            with path.open("rb"):
+                pass
+        except OSError as exc:
+            raise SourceError(
+                f"file {path} cannot be read ({exc.strerror or exc}); nothing was loaded",
+                source_id=self.source_id,
+                object_key=key,
+            ) from None
         return path
 
     def cleanup(self) -> None:

@@ -307,6 +307,13 @@ class PartitionStore:
         paths: dict[str, tuple[Path, int]],
     ) -> None:
         con.execute(f"DELETE FROM {stored.table} WHERE period_month = $month", {"month": month})
+        if not stored.kinds:
+            # a ledger month another host built: what it was built from is not known here, so a re-sync
+            # rebuilds it rather than skip on a record of the rows just replaced (audit.built_from)
+            con.execute(
+                "DELETE FROM audit.built_from WHERE stage_table = $table AND period_month = $month",
+                {"table": stored.table, "month": month},
+            )
         if stored.kinds:
             con.execute(
                 "DELETE FROM raw.deliveries WHERE period_month = $month AND list_contains($kinds, source_kind)",

@@ -5,8 +5,11 @@ mathtext."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import shutil
 from datetime import date
+from html.parser import HTMLParser
 
 import duckdb
 import pytest
@@ -72,3 +75,65 @@ def test_ordinary_cells_and_numbers_are_unchanged(value):
 def test_a_service_name_with_dollar_signs_is_drawn_not_parsed_as_mathtext():
     svg = charts.cloud_by_service([("aws / $\\notacommand{$", 1.0, 2.0), ("aws / $x$", 0.5, 0.5)])
     assert svg.startswith("<svg") or "<svg" in svg
+
+
+# --------------------------------------------------------------------------------------------------
+# HTML in any field stays text in the report
+# --------------------------------------------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = '"><img src=x onerror=alert(2)>'
+SVG = "<svg onload=alert(3)>"
+
+
+class _Markup(HTMLParser):
+    """What a browser would build: every element and attribute, and the text between them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attributes: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attributes.extend(name for name, _ in attrs)
+
+    handle_startendtag = handle_starttag
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_markup_in_account_ids_service_names_and_source_ids_is_escaped_in_the_html_report(built, tmp_path):
+    from carbon_pipeline.reporting.html_report import write_reports
+
+    serving = tmp_path / "serving.duckdb"
+    shutil.copy(built.settings.serving, serving)
+    served = duckdb.connect(str(serving))
+    for table in ("ledger.activity", "ledger.provider_emissions"):  # what the cloud breakdown and its chart read
+        served.execute(f"UPDATE {table} SET account_id = ? || account_id WHERE account_id IS NOT NULL", [IMG])
+        served.execute(f"UPDATE {table} SET service = ? WHERE service IS NOT NULL", [SCRIPT])
+    served.execute("UPDATE ledger.provider_emissions SET source_id = ?", [SVG])  # the model-version section
+    served.execute("UPDATE raw.deliveries SET source_id = ?, manifest_key = ?", [SVG, IMG])  # superseded deliveries
+    served.execute(
+        "INSERT INTO audit.restatements VALUES (?, DATE '2025-02-01', 'redelivery', ?, ?, 9, 18, ?)",
+        [SVG, SCRIPT, IMG, SCRIPT],
+    )
+    before = served.execute("SELECT COUNT(*) FROM ledger.activity WHERE account_id LIKE '%<img%'").fetchall()[0][0]
+    served.close()
+    assert before > 0, "no account id carried the markup: the test would prove nothing"
+
+    write_reports(serving, tmp_path / "out")
+    page = (tmp_path / "out" / "inventory_2025.html").read_text(encoding="utf-8")
+    parsed = _Markup()
+    parsed.feed(page)
+    parsed.close()
+
+    assert "script" not in parsed.tags and "img" not in parsed.tags
+    assert not [name for name in parsed.attributes if name.lower().startswith("on")]
+    assert parsed.tags.count("svg") == page.count("<svg")  # only the charts' own SVG elements
+    text = "".join(parsed.text)
+    for markup in (SCRIPT, IMG, SVG):  # shown to the reader as the characters it is made of
+        assert markup in text, markup
+    assert html.escape(SCRIPT, quote=False) in page

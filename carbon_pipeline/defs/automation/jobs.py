@@ -1,8 +1,9 @@
 """Jobs: the whole inventory, and one re-sync job per source kind.
 
 A re-sync job holds one raw asset and everything downstream of it, so a re-sync whose deliveries are
-all unchanged materializes nothing and Dagster skips the rest of the run (checks included): the
-schedules and sensors of a source launch its kind's job.
+all unchanged, and that every stage downstream was built from (carbon_pipeline/built_from.py),
+materializes nothing and Dagster skips the rest of the run (checks included): the schedules and
+sensors of a source launch its kind's job.
 """
 
 import dagster as dg
@@ -35,7 +36,8 @@ def build_jobs(partitions_def: dg.PartitionsDefinition) -> list:
                 | dg.AssetSelection.assets(FACTOR_CATALOGUE_KEY),
                 partitions_def=partitions_def,
                 description=f"Re-read the {kind} sources for a month and rebuild everything downstream; skips the "
-                "rest of the run when every delivery read is unchanged (recorded as an observation of the raw asset).",
+                "rest of the run when every delivery read is unchanged and everything downstream was built from it "
+                "(audit.built_from; recorded as an observation of the raw asset).",
             )
             for kind in source_kinds()
         ),

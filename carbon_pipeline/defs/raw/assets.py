@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from carbon_pipeline.built_from import StaleStage, stale_stages, tables_fed_by
 from carbon_pipeline.months import months_between
 from carbon_pipeline.orchestration.failures import input_failures
 from carbon_pipeline.orchestration.keys import raw_asset_key
@@ -124,11 +125,15 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                         if kind.before_commit is not None:  # a delivery it refuses is never loaded
                             kind.before_commit(con, source, month)
                 delivered = month_row_counts(con, _DELIVERED_ROWS, start, end, [kind.name])
+                skipped = [s.label for s in summaries if s.skipped]
+                may_skip = not force and len(skipped) == len(summaries) and _alone_in_run(context, kind.name)
+                # skipping downstream is right only if every table there was built from what raw holds: a run
+                # killed after this step committed left them at the previous delivery (built_from.py)
+                stale = stale_stages(con, tables_fed_by(kind.name), start, end) if may_skip else []
             stored = warehouse.store_months(kind.raw_table, start, end)  # committed: publish (if configured)
             for source in configured:
                 registry.cleanup(source)
-        skipped = [s.label for s in summaries if s.skipped]
-        if not force and len(skipped) == len(summaries) and _alone_in_run(context, kind.name):
+        if may_skip and not stale:
             context.log.info(f"raw.{table}: every delivery unchanged ({len(skipped)}); nothing downstream to rebuild")
             context.log_event(
                 dg.AssetObservation(
@@ -137,6 +142,13 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                 )
             )
             return
+        stale_lines = _stale_lines(stale)
+        if stale:
+            context.log.warning(
+                f"raw.{table}: raw already holds these deliveries ({', '.join(skipped)}), but stages downstream were "
+                "built from others (a run stopped after the raw step?): rebuilding them\n  " + "\n  ".join(stale_lines)
+            )
+            skipped = []  # nothing is skipped: the stale stages are rebuilt
         rows = sum(s.rows for s in summaries)
         restated = [s.label for s in summaries if s.restated]
         context.log.info(f"raw.{table}: {rows} rows from {len(configured)} source(s), {start:%Y-%m}..{end:%Y-%m}")
@@ -152,11 +164,18 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                 "sources": [s.id for s in configured],
                 "restatements_recorded": restated,
                 "skipped_unchanged": skipped,
+                **({"outcome": "rebuilding stale stages", "stale_stages": stale_lines} if stale else {}),
                 **stored,
             }
         )
 
     return _asset
+
+
+def _stale_lines(stale: list[StaleStage], limit: int = 20) -> list[str]:
+    """One line per stale table, month and source, at most ``limit`` (a 24-month backfill can list hundreds)."""
+    lines = [str(s) for s in stale[:limit]]
+    return lines + ([f"... and {len(stale) - limit} more"] if len(stale) > limit else [])
 
 
 def _deliveries_table(summaries: list[LoadSummary]) -> dg.MetadataValue:
