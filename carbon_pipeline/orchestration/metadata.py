@@ -80,12 +80,19 @@ def code_references(paths: Sequence[str]) -> dg.CodeReferencesMetadataValue:
 
 def table_metadata(table: str, files: Sequence[str]) -> dict[str, Any]:
     """Definition metadata of an asset that is one warehouse table: the standard keys the Dagster UI and
-    catalogues read (table name, column schema, code references)."""
-    return {
+    catalogues read (table name, column schema, code references), and the column lineage of its
+    plain-projection columns where the table is a transform's (orchestration/lineage.py)."""
+    from carbon_pipeline.orchestration.lineage import column_lineage
+
+    metadata: dict[str, Any] = {
         "dagster/table_name": table,
         "dagster/column_schema": dg.MetadataValue.table_schema(column_schema(table)),
         "dagster/code_references": code_references(files),
     }
+    lineage = column_lineage(table)
+    if lineage is not None:
+        metadata["dagster/column_lineage"] = dg.MetadataValue.column_lineage(lineage)
+    return metadata
 
 
 def month_row_counts(
