@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from carbon_pipeline.serving.publish import SERVED_TABLES
+from carbon_pipeline.serving.publish import BUILT_TABLES, SERVED_TABLES
 
 # the order a reader meets the views in: the inventory first, the audit trail last
 VIEW_ORDER = ("scope_summary", "inventory_by_year", "cloud_emissions", "cloud_reconciliation", "audit_trail")
@@ -53,7 +53,8 @@ def _objects(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
             "SELECT schema_name, table_name, comment FROM duckdb_tables()"
         ).fetchall()
     }
-    tables = [("table", schema, name, comments.get((schema, name), "")) for schema, name in SERVED_TABLES]
+    served = (*SERVED_TABLES, *BUILT_TABLES)
+    tables = [("table", schema, name, comments.get((schema, name), "")) for schema, name in served]
     return views + tables
 
 
