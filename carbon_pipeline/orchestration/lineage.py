@@ -22,11 +22,13 @@ from functools import cache
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import sqlglot
 from sqlglot import exp
 from sqlglot.lineage import Node, lineage
 
 from carbon_pipeline.transforms import TRANSFORMS, Transform
+from carbon_pipeline.warehouse.connection import schema_files
 from carbon_pipeline.warehouse.sql_models import model_sql
 
 LINEAGE_FILE = Path(__file__).with_name("column_lineage.json")
@@ -42,13 +44,21 @@ def models_sha256(transform: Transform) -> str:
 
 
 def _schema() -> dict[str, dict[str, dict[str, str]]]:
-    from carbon_pipeline.orchestration.metadata import _catalog
-
-    schema: dict[str, dict[str, dict[str, str]]] = {}
-    for table, (_, columns) in _catalog().items():
-        db, name = table.split(".")
-        schema.setdefault(db, {})[name] = {column: data_type for column, data_type, _ in columns}
-    return schema
+    """{schema: {table: {column: type}}} of every table the warehouse schema files create (an in-memory DuckDB),
+    so sqlglot can expand ``SELECT *`` and resolve each column to its table."""
+    con = duckdb.connect(":memory:")
+    try:
+        for _, text in schema_files():
+            con.execute(text)
+        schema: dict[str, dict[str, dict[str, str]]] = {}
+        for db, name, column, data_type in con.execute(
+            """SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns()
+               WHERE NOT internal ORDER BY schema_name, table_name, column_index"""
+        ).fetchall():
+            schema.setdefault(db, {}).setdefault(name, {})[column] = data_type
+        return schema
+    finally:
+        con.close()
 
 
 def _plain(expression: exp.Expression) -> bool:
