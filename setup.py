@@ -13,7 +13,7 @@ setup(
     ],
     package_dir={"carbon_pipeline.sql": "dbt_like_sql", "carbon_pipeline.iam": "iam"},
     package_data={
-        "carbon_pipeline": ["factors/data/*.csv", "factors/data/*.md", "demo/templates/*"],
+        "carbon_pipeline": ["factors/data/*.csv", "factors/data/*.md", "demo/templates/*", "orchestration/*.json"],
         "carbon_pipeline.sql": ["**/*.sql"],
         "carbon_pipeline.iam": ["*.json"],
     },

@@ -169,7 +169,7 @@ def publish(args: argparse.Namespace) -> int:
     except (ConfigError, PublishError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    publish_serving(settings.warehouse, settings.serving)
+    publish_serving(settings.warehouse, settings.serving, inventory_settings.intensity_denominators)
     replaced = f", supersedes {snapshot.supersedes}" if snapshot.supersedes else ""
     print(
         f"published {snapshot.snapshot_id}: {snapshot.figure_rows} figures, {snapshot.summary_rows} inventory rows"
@@ -195,14 +195,15 @@ def transform(args: argparse.Namespace) -> int:
     end = date(args.last.year + args.last.month // 12, args.last.month % 12 + 1, 1)
     try:
         engine = engine_for(args.engine, spark_master=settings.spark_master)
-        params = policy_parameters(load_sources_file(settings.sources_file).settings)
+        inventory_settings = load_sources_file(settings.sources_file).settings
+        params = policy_parameters(inventory_settings)
     except (ConfigError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     started = time.monotonic()
     with warehouse_connection(settings.warehouse) as con:
         written = engine.transform(con, args.first, end, params)
-    publish_serving(settings.warehouse, settings.serving)
+    publish_serving(settings.warehouse, settings.serving, inventory_settings.intensity_denominators)
     for table, rows in written.items():
         print(f"{table}: {rows} rows")
     elapsed = time.monotonic() - started

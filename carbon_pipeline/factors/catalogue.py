@@ -83,6 +83,8 @@ FACTOR_FILES = (
     FactorFile("contract_items.csv", "factors.contract_items", "factors/contract_items"),
     # Usage-based cloud estimate (issue 4): CCF's coefficient files and the tables that key into them.
     FactorFile("ccf_aws_instances.csv", "factors.aws_instance_types", "factors/aws_instance_types"),
+    # the instance types CCF's own EC2 table knows that aws-instances.csv does not (after it: an anti-join)
+    FactorFile("ccf_aws_ec2_instance_types.csv", "factors.aws_instance_types", "factors/aws_instance_types_ccf"),
     FactorFile("ccf_coefficients_aws_embodied.csv", "factors.aws_instance_embodied", "factors/aws_instance_embodied"),
     FactorFile("aws_platform_processors.csv", "factors.aws_platform_processors", "factors/aws_platform_processors"),
     FactorFile(

@@ -11,6 +11,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from carbon_pipeline.orchestration.lineage import column_lineage
 from carbon_pipeline.orchestration.partitions import month_of
 from carbon_pipeline.warehouse.connection import schema_files
 from carbon_pipeline.warehouse.sql_models import model_sql, sql_root
@@ -80,12 +81,17 @@ def code_references(paths: Sequence[str]) -> dg.CodeReferencesMetadataValue:
 
 def table_metadata(table: str, files: Sequence[str]) -> dict[str, Any]:
     """Definition metadata of an asset that is one warehouse table: the standard keys the Dagster UI and
-    catalogues read (table name, column schema, code references)."""
-    return {
+    catalogues read (table name, column schema, code references), and the column lineage of its
+    plain-projection columns where the table is a transform's (orchestration/lineage.py)."""
+    metadata: dict[str, Any] = {
         "dagster/table_name": table,
         "dagster/column_schema": dg.MetadataValue.table_schema(column_schema(table)),
         "dagster/code_references": code_references(files),
     }
+    lineage = column_lineage(table)
+    if lineage is not None:
+        metadata["dagster/column_lineage"] = dg.MetadataValue.column_lineage(lineage)
+    return metadata
 
 
 def month_row_counts(

@@ -56,6 +56,8 @@ CSV_TABLES = (
     "uncertainty_tiers",
     "uncertainty_contributors",
     "uncertainty_reconciliation",
+    "intensity",
+    "emissions_by_gas",
 )
 
 # Inline, so the page needs nothing at view time; print rules keep charts whole on paper.
@@ -142,6 +144,8 @@ def csv_tables(data: YearData) -> dict[str, Table]:
         "uncertainty_tiers": data.uncertainty_tiers,
         "uncertainty_contributors": data.uncertainty_contributors,
         "uncertainty_reconciliation": data.uncertainty_reconciliation,
+        "intensity": data.intensity,
+        "emissions_by_gas": data.emissions_by_gas,
     }
 
 
@@ -184,6 +188,8 @@ def render_html(data: YearData, settings: InventorySettings, *, generated_at: da
         sections.header(data, generated_at, serving_name),
         sections.totals_section(data),
         sections.boundary_section(data, settings),
+        sections.intensity_section(data, settings),
+        sections.gas_section(data),
         sections.trend_section(data),
         sections.cloud_section(data),
         sections.quality_section(data),

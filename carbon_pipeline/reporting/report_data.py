@@ -83,6 +83,10 @@ class YearData:
     uncertainty_tiers: Table
     uncertainty_contributors: Table
     uncertainty_reconciliation: Table
+    # tCO2e per unit of the sources file's intensity denominators (issue 15; empty when none is given)
+    intensity: Table
+    # tCO2 / tCH4 / tN2O where factors give gases, the rest as CO2e only (issue 15)
+    emissions_by_gas: Table
     # hourly carbon (issue 16, docs/hourly.md): None unless the serving file has the hourly marts (hourly on)
     hourly_by_hour: Table | None = None
     hourly_vs_annual: Table | None = None
@@ -108,6 +112,8 @@ REPORT_MODELS = {
     "uncertainty_tiers": "reports/uncertainty_tiers",
     "uncertainty_contributors": "reports/uncertainty_contributors",
     "uncertainty_reconciliation": "reports/uncertainty_reconciliation",
+    "intensity": "reports/intensity",
+    "emissions_by_gas": "reports/emissions_by_gas",
 }
 FALLBACK_CHECK_MODEL = "checks/factor_fallbacks"
 # read only when the serving file has the hourly marts (hourly turned on: docs/hourly.md)

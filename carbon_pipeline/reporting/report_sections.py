@@ -428,8 +428,83 @@ def boundary_section(data: YearData, settings: InventorySettings) -> str:
         f"<li><strong>Base year:</strong> {base_year}. Recalculation: published months are never rewritten "
         "silently; a changed delivery or model version is recorded as a restatement (see Restatements).</li>"
         "</ul>"
-        f"{_energy(data)}{_scope3_screening(data)}</section>"
+        f"{_energy(data)}{_scope3_screening(data, settings.scope3_screening)}</section>"
     )
+
+
+def gas_section(data: YearData) -> str:
+    """The year's inventory by gas where the factors applied give CO2, CH4 and N2O (eGRID, EPA Hub); the rest is
+    shown as CO2e only, with its tCO2e, never as zero gases."""
+    rows = data.emissions_by_gas.dicts()
+
+    def mass(value: float | None, digits: int) -> str:
+        return "CO2e only" if value is None else f"{value:,.{digits}f}"
+
+    table = _html_table(
+        ["scope", "method", "tCO2e", "of which by gas", "tCO2", "tCH4", "tN2O", "CO2e from gases", "CO2e only"],
+        [
+            [
+                f"Scope {r['scope']}",
+                r["method"],
+                _t(r["tco2e"]),
+                mass(r["gases_known_tco2e"], 3),
+                mass(r["co2_t"], 3),
+                mass(r["ch4_t"], 5),
+                mass(r["n2o_t"], 5),
+                mass(r["co2e_from_gases_t"], 3),
+                _t(r["co2e_only_tco2e"]),
+            ]
+            for r in rows
+        ],
+        numeric=(2, 3, 4, 5, 6, 7, 8),
+    )
+    return (
+        '<section id="gases"><h2>Emissions by gas</h2>'
+        "<p>Split in each factor's own proportions where its publisher gives the gases (US EPA eGRID and GHG "
+        "Emission Factors Hub, GWPs AR5: CH4 28, N2O 265); tCH4 and tN2O are masses. Factors published as CO2e "
+        "only (DESNZ totals, EEA, Ember, USEEIO), providers' reported cloud figures and cloud embodied emissions "
+        "are reported as CO2e only.</p>"
+        f"{table}</section>"
+    )
+
+
+def intensity_section(data: YearData, settings: InventorySettings) -> str:
+    """tCO2e per unit of each denominator the organisation gives (settings.intensity_denominators). Said plainly
+    when none is given, or when a denominator has no value for this year, rather than left out."""
+    rows = data.intensity.dicts()
+    given = sorted({name for name, _, _, _ in settings.intensity_denominators})
+    without_year = sorted(
+        set(given) - {name for name, _, year, _ in settings.intensity_denominators if year == data.year}
+    )
+    if not given:
+        body = (
+            "<p>No intensity denominator is given (<code>settings.intensity_denominators</code> in the sources "
+            "file: name, unit and a value per year, e.g. revenue or employees).</p>"
+        )
+    else:
+        table = _html_table(
+            ["denominator", "value", "scopes", "method", "tCO2e", "tCO2e per unit", "months"],
+            [
+                [
+                    f"{r['denominator']} ({r['denominator_unit']})",
+                    f"{r['denominator_value']:,.6g}",
+                    r["scopes"],
+                    r["method"],
+                    _t(r["tco2e"]),
+                    f"{r['tco2e_per_unit']:,.6g}",
+                    str(r["months_covered"]),
+                ]
+                for r in rows
+            ],
+            numeric=(1, 4, 5, 6),
+        )
+        notes = []
+        if without_year:
+            notes.append(f"No value for {data.year}: {', '.join(without_year)}.")
+        if any(r["months_covered"] < 12 for r in rows):
+            notes.append("Fewer than 12 months covered: a partial year's intensity is not comparable with a full year.")
+        body = table + "".join(f'<p class="note">{escape(n)}</p>' for n in notes)
+    return f'<section id="intensity"><h2>Intensity metrics</h2>{body}</section>'
 
 
 def _energy(data: YearData) -> str:
@@ -452,16 +527,28 @@ def _energy(data: YearData) -> str:
     return f"<h3>Energy consumption</h3>{table}{share}"
 
 
-def _scope3_screening(data: YearData) -> str:
+def _scope3_screening(data: YearData, screening: tuple[tuple[int, str, str], ...] = ()) -> str:
+    """All 15 categories: included where the inventory counts tCO2e, else the organisation's own screening
+    (settings.scope3_screening: not relevant / not estimated, with its reason), else "not estimated"."""
     counted: dict[int, set[str]] = {}
     for r in data.scope_summary.dicts():
         if r["scope"] == 3 and r["scope3_category"] and r["tco2e"]:
             counted.setdefault(int(r["scope3_category"]), set()).add(r["basis"])
+    declared = {category: (status, reason) for category, status, reason in screening}
     rows = []
     for number, name in enumerate(SCOPE3_CATEGORIES, start=1):
         if number in counted:
             status = "included"
             reason = "from " + ", ".join(sorted(counted[number])) + " data"
+            if number in declared:
+                # the organisation's statement and the data disagree: say so rather than pick one
+                reason += (
+                    f" (the sources file screens it as {declared[number][0].replace('_', ' ')}: "
+                    f"{declared[number][1]}; the inventory counts it)"
+                )
+        elif number in declared:
+            status = declared[number][0].replace("_", " ")
+            reason = declared[number][1] + " (the organisation's screening, settings.scope3_screening)"
         else:
             status = "not estimated"
             reason = "no source configured for it; relevance not yet screened by the organisation"
@@ -469,7 +556,8 @@ def _scope3_screening(data: YearData) -> str:
     return (
         "<h3>Scope 3 screening</h3>"
         f"{_html_table(['category', 'name', 'status', 'why'], rows)}"
-        '<p class="note">"Not estimated" is not "not relevant": only the organisation can judge relevance.</p>'
+        '<p class="note">"Not estimated" is not "not relevant": only the organisation can judge relevance '
+        "(settings.scope3_screening in the sources file).</p>"
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -50,8 +51,15 @@ SERVED_TABLES = (
     ("audit", "restatement_bridge"),
 )
 # Tables the publish computes in the serving file rather than copies: each year's totals with their range,
-# propagated again from the year's figures (_yearly_uncertainty), which no monthly table of the warehouse holds.
-COMPUTED_TABLES = (("marts", "uncertainty_by_year"),)
+# propagated again from the year's figures (_yearly_uncertainty), which no monthly table of the warehouse holds;
+# the intensity metrics and their denominators (whole-year figures from the copied marts and the sources file);
+# emissions split by gas.
+COMPUTED_TABLES = (
+    ("marts", "uncertainty_by_year"),
+    ("marts", "intensity_denominators"),
+    ("marts", "intensity_metrics"),
+    ("marts", "emissions_by_gas"),
+)
 # Hourly carbon (docs/hourly.md), an option: published only when the warehouse has them (hourly on), so with
 # hourly off the serving file is exactly what it was. The hour-of-day view is copied as a table.
 OPTIONAL_TABLES = (
@@ -71,8 +79,12 @@ def parquet_folder(serving: Path) -> Path:
     return serving.parent / "parquet"
 
 
-def publish_serving(warehouse: Path, serving: Path) -> dict[str, int]:
-    """Copy the served tables (rows in a fixed order, so equal data gives equal files' contents)."""
+def publish_serving(
+    warehouse: Path, serving: Path, intensity_denominators: Sequence[tuple[str, str, int, float]] = ()
+) -> dict[str, int]:
+    """Copy the served tables (rows in a fixed order, so equal data gives equal files' contents), and build the
+    intensity metrics from marts.scope_summary and the sources file's ``intensity_denominators`` (name, unit,
+    year, value): whole-year figures, rebuilt with every publish (dbt_like_sql/serving/intensity_metrics.sql)."""
     serving.parent.mkdir(parents=True, exist_ok=True)
     # what a killed publish left behind (its copy of the database, its Parquet folder, its new symlink)
     remove_dead_leftovers(serving.parent, f".{serving.name}.", ".building")
@@ -102,10 +114,16 @@ def publish_serving(warehouse: Path, serving: Path) -> dict[str, int]:
             if (schema, table) in present:
                 con.execute(f"CREATE TABLE {schema}.{table} AS SELECT * FROM wh.{schema}.{table} ORDER BY ALL")
                 counts[f"{schema}.{table}"] = con.execute(f"SELECT COUNT(*) FROM {schema}.{table}").fetchall()[0][0]
+        _build_intensity(con, intensity_denominators)
+        counts["marts.intensity_metrics"] = con.execute("SELECT COUNT(*) FROM marts.intensity_metrics").fetchall()[0][0]
+        con.execute(f"CREATE TABLE marts.emissions_by_gas AS {model_sql('serving/emissions_by_gas')}")
+        counts["marts.emissions_by_gas"] = con.execute("SELECT COUNT(*) FROM marts.emissions_by_gas").fetchall()[0][0]
         con.execute(model_sql("serving/data_dictionary"))
         con.execute("DETACH wh")
         # after DETACH: a view that still named the warehouse would fail here, not in a BI tool
         con.execute(model_sql("serving/views"))
+        con.execute(model_sql("serving/intensity_views"))
+        con.execute(model_sql("serving/emissions_by_gas_views"))
         _write_parquet(con, parquet_staging)
         con.execute("CHECKPOINT")
     except BaseException:
@@ -140,6 +158,17 @@ def _yearly_uncertainty(con: duckdb.DuckDBPyConnection) -> int:
         monte_carlo_seed=MONTE_CARLO_SEED,
         monte_carlo_draws=MONTE_CARLO_DRAWS,
     )
+
+
+def _build_intensity(con: duckdb.DuckDBPyConnection, denominators: Sequence[tuple[str, str, int, float]]) -> None:
+    """marts.intensity_denominators as given in the sources file, and marts.intensity_metrics from them."""
+    con.execute(
+        """CREATE TABLE marts.intensity_denominators (
+               name VARCHAR NOT NULL, unit VARCHAR NOT NULL, reporting_year INTEGER NOT NULL, value DOUBLE NOT NULL)"""
+    )
+    if denominators:
+        con.executemany("INSERT INTO marts.intensity_denominators VALUES (?, ?, ?, ?)", [list(d) for d in denominators])
+    con.execute(f"CREATE TABLE marts.intensity_metrics AS {model_sql('serving/intensity_metrics')}")
 
 
 def _write_parquet(con: duckdb.DuckDBPyConnection, folder: Path) -> None:

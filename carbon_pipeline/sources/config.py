@@ -46,6 +46,12 @@ class InventorySettings:
     max_spend_fallback_share: float = 0.2  # blocking above this share of a provider-month on the spend fallback
     # settings.uncertainty: (tier, relative 95 % half-width) replacing the shipped defaults (docs/uncertainty.md)
     uncertainty_overrides: tuple[tuple[str, float], ...] = ()
+    # settings.scope3_screening: (category 1-15, status not_relevant | not_estimated, reason) as the organisation
+    # screened it; shown in the report's 15-category screening (docs/sources.md)
+    scope3_screening: tuple[tuple[int, str, str], ...] = ()
+    # settings.intensity_denominators: (name, unit, year, value) rows, one per denominator and year, for the
+    # tCO2e-per-unit intensity metrics (marts.intensity_metrics, docs/sources.md)
+    intensity_denominators: tuple[tuple[str, str, int, float], ...] = ()
 
     @property
     def pinned_model_version(self) -> str | None:

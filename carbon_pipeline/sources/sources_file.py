@@ -7,6 +7,7 @@ declared by its kind (sources/<kind>/__init__.py), so a new kind needs nothing h
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from functools import lru_cache
@@ -43,7 +44,12 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "max_spend_fallback_share": 0.2,
     # tier -> relative 95 % half-width replacing the shipped default (issue 17, docs/uncertainty.md)
     "uncertainty": None,
+    # Scope 3 category (1-15) -> {status: not_relevant | not_estimated, reason: text} (issue 15)
+    "scope3_screening": None,
+    # [{name, unit, values: {year: value}}]: denominators of the intensity metrics (issue 15)
+    "intensity_denominators": None,
 }
+SCOPE3_SCREENING_STATUSES = ("not_relevant", "not_estimated")
 SETTINGS_CHOICES = {
     "coefficient_profile": ("default", "ccf"),
     "cloud_scope_policy": ("scope3_category1", "scope2_framing"),
@@ -104,7 +110,89 @@ def _parse_settings(raw: Any, path: Path) -> InventorySettings:
         base_year=_parse_year(values["base_year"], f"{path}: settings.base_year"),
         max_spend_fallback_share=_parse_share(values["max_spend_fallback_share"], path),
         uncertainty_overrides=_parse_uncertainty(values["uncertainty"], path),
+        scope3_screening=_parse_scope3_screening(values["scope3_screening"], path),
+        intensity_denominators=_parse_intensity_denominators(values["intensity_denominators"], path),
     )
+
+
+_DENOMINATOR_NAME = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
+
+
+def _parse_intensity_denominators(raw: Any, path: Path) -> tuple[tuple[str, str, int, float], ...]:
+    """settings.intensity_denominators: a list of {name, unit, values: {year: value}}, e.g. revenue in million
+    EUR per year. A value must be a positive, finite number: a zero or a typo would print an infinite or
+    meaningless intensity, so it is refused naming the denominator and year."""
+    if raw is None:
+        return ()
+    where = f"{path}: settings.intensity_denominators"
+    if not isinstance(raw, list):
+        raise ConfigError(f"{where} must be a list of {{name, unit, values}}")
+    rows: list[tuple[str, str, int, float]] = []
+    names: set[str] = set()
+    for index, entry in enumerate(raw):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}[{index}] must be a mapping with 'name', 'unit' and 'values'")
+        unknown = sorted(set(entry) - {"name", "unit", "values"})
+        if unknown:
+            raise ConfigError(f"{where}[{index}]: unknown key '{unknown[0]}' (known: ['name', 'unit', 'values'])")
+        name = entry.get("name")
+        if not isinstance(name, str) or not _DENOMINATOR_NAME.fullmatch(name):
+            raise ConfigError(
+                f"{where}[{index}].name is '{name}': lower-case letters, digits and '_', starting with a letter"
+            )
+        if name in names:
+            raise ConfigError(f"{where}: denominator '{name}' is given twice")
+        names.add(name)
+        unit = entry.get("unit")
+        if not isinstance(unit, str) or not unit.strip():
+            raise ConfigError(f"{where}.{name}.unit is missing: say what one unit is (e.g. 'million EUR revenue')")
+        values = entry.get("values")
+        if not isinstance(values, dict) or not values:
+            raise ConfigError(f"{where}.{name}.values must be a mapping of year to value, e.g. {{2025: 120.5}}")
+        years: set[int] = set()
+        for year, value in sorted(values.items(), key=lambda item: str(item[0])):
+            parsed_year = _parse_year(year, f"{where}.{name}.values")
+            if parsed_year in years:
+                raise ConfigError(f"{where}.{name}.values: year {parsed_year} is given twice")
+            years.add(int(parsed_year))
+            if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value <= 0:
+                raise ConfigError(f"{where}.{name}.values.{year} is '{value}', expected a positive number")
+            rows.append((name, unit.strip(), int(parsed_year), float(value)))
+    return tuple(rows)
+
+
+def _parse_scope3_screening(raw: Any, path: Path) -> tuple[tuple[int, str, str], ...]:
+    """settings.scope3_screening: the organisation's own screening of the Scope 3 categories it does not report,
+    category number (1-15) -> status and reason. Only the organisation can judge relevance, so each entry needs
+    a reason; a misspelt status or a category outside 1-15 is an error rather than a silently unscreened row."""
+    if raw is None:
+        return ()
+    where = f"{path}: settings.scope3_screening"
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where} must be a mapping of category number (1-15) to {{status, reason}}")
+    screened = []
+    for key, entry in raw.items():
+        text = str(key).strip()
+        if isinstance(key, bool) or not text.isdigit() or not 1 <= int(text) <= 15:
+            raise ConfigError(f"{where}: '{key}' is not a Scope 3 category number (1 to 15)")
+        category = int(text)
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where}.{category} must be a mapping with 'status' and 'reason'")
+        unknown = sorted(set(entry) - {"status", "reason"})
+        if unknown:
+            raise ConfigError(f"{where}.{category}: unknown key '{unknown[0]}' (known: ['reason', 'status'])")
+        status = entry.get("status")
+        if status not in SCOPE3_SCREENING_STATUSES:
+            raise ConfigError(
+                f"{where}.{category}.status is '{status}', expected one of {list(SCOPE3_SCREENING_STATUSES)}"
+            )
+        reason = entry.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            raise ConfigError(f"{where}.{category}.reason is missing: say why the category is {status}")
+        screened.append((category, str(status), reason.strip()))
+    if len({c for c, _, _ in screened}) != len(screened):
+        raise ConfigError(f"{where}: a category is given twice")
+    return tuple(sorted(screened))
 
 
 def _parse_uncertainty(raw: Any, path: Path) -> tuple[tuple[str, float], ...]:

@@ -281,15 +281,18 @@ def compare(rows: list[CurRow], ccf: dict, ours: dict[str, dict]) -> dict:
                 "formula": (mine or {}).get("formula"),
             }
         )
-    totals = {
-        "rows_compared": len(compared),
-        "rows_ccf_drops": len(dropped),
+    totals = {"rows_compared": len(compared), "rows_ccf_drops": len(dropped), **compare_totals(compared)}
+    return {"compared": compared, "dropped": dropped, "totals": totals}
+
+
+def compare_totals(compared: list[dict]) -> dict[str, float]:
+    """kWh and CO2e summed over the compared rows, CCF's and the project's."""
+    return {
         "ccf_kwh": sum(c["ccf_kwh"] for c in compared),
         "ccf_co2e": sum(c["ccf_co2e"] for c in compared),
         "kwh": sum(c["kwh"] or 0 for c in compared),
         "co2e": sum(c["co2e"] or 0 for c in compared),
     }
-    return {"compared": compared, "dropped": dropped, "totals": totals}
 
 
 def deviation(value: float | None, reference: float) -> float:

@@ -69,6 +69,9 @@ def test_the_serving_file_carries_the_data_dictionary_and_the_audit_tables(built
         "cloud_reconciliation_uncertainty",
         "uncertainty_ranges",  # every monthly range, computed once (issue 17)
         "uncertainty_by_year",  # each year's totals with their range, computed by the publish
+        "intensity_denominators",  # issue 15: built at publish from the sources file
+        "intensity_metrics",
+        "emissions_by_gas",
     }
     assert all(comments.values())
     tables = {r[0] for r in built.query("SELECT schema_name || '.' || table_name FROM duckdb_tables()", serving=True)}

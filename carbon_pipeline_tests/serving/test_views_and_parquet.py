@@ -29,6 +29,9 @@ VIEWS = (
     "uncertainty_tier_shares",
     "uncertainty_contributors",
     "cloud_reconciliation_ranges",
+    # issue 15: tCO2e per unit of the sources file's denominators
+    "intensity_metrics",
+    "emissions_by_gas",
 )
 
 

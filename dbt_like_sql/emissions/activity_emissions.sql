@@ -73,23 +73,32 @@ cloud AS (
         i.family,
         i.vcpu AS instance_vcpu,
         i.memory_gb,
-        i.platform_vcpu,
+        -- an instance type sized from CCF's own table (sized_from ccf_ec2_table) has no documented host:
+        -- its host is taken to be the family's largest size, as CCF takes it
+        COALESCE(i.platform_vcpu, CASE WHEN i.sized_from = 'ccf_ec2_table' THEN i.family_largest_vcpu END)
+            AS platform_vcpu,
         i.family_largest_vcpu,
         i.family_largest_memory_gb,
         CASE WHEN a.estimation_class = 'gpu' THEN i.gpu_count END AS gpu_count,
         -- `ccf` takes the processors from CCF's own map per instance type (factors.ccf_instance_processors:
         -- r5 and c5 are Cascade Lake and Skylake, averaged, as CCF does); `default` from the host CPU
-        CASE WHEN $coefficient_profile = 'ccf' THEN cp.processors ELSE cpu.processor END AS cpu_processor,
-        CASE WHEN $coefficient_profile = 'ccf' THEN cp.min_watts ELSE cw.min_watts END AS cpu_min_w,
-        CASE WHEN $coefficient_profile = 'ccf' THEN cp.max_watts ELSE cw.max_watts END AS cpu_max_w,
-        CASE WHEN $coefficient_profile = 'ccf' THEN cp.gb_per_chip ELSE cw.gb_per_chip END AS gb_per_chip,
+        -- (an instance type sized from CCF's table has no host CPU: `default` takes CCF's map for it too,
+        -- matching its names without regard to case, e.g. CCF's `Im4gn.large` key for im4gn.large)
+        CASE WHEN $coefficient_profile = 'ccf' THEN cp.processors ELSE COALESCE(cpu.processor, cpl.processors) END
+            AS cpu_processor,
+        CASE WHEN $coefficient_profile = 'ccf' THEN cp.min_watts ELSE COALESCE(cw.min_watts, cpl.min_watts) END
+            AS cpu_min_w,
+        CASE WHEN $coefficient_profile = 'ccf' THEN cp.max_watts ELSE COALESCE(cw.max_watts, cpl.max_watts) END
+            AS cpu_max_w,
+        CASE WHEN $coefficient_profile = 'ccf' THEN cp.gb_per_chip ELSE COALESCE(cw.gb_per_chip, cpl.gb_per_chip) END
+            AS gb_per_chip,
         cp.processors AS ccf_processors,
-        cpu.processor AS host_processor,
-        gpu.processor AS gpu_processor,
+        COALESCE(cpu.processor, cpl.processors) AS host_processor,
+        gw.processor AS gpu_processor,
         gw.min_watts AS gpu_min_w,
         gw.max_watts AS gpu_max_w,
         b.baseline_utilisation,
-        e.total_kgco2e AS host_embodied_kgco2e,
+        COALESCE(e.total_kgco2e, i.host_embodied_kgco2e) AS host_embodied_kgco2e,
         contains(COALESCE(a.usage_type, ''), '-ARM') AS is_arm,
         contains(COALESCE(a.usage_type, ''), 'GB-Hours') AS is_fargate_memory,
         suffix(COALESCE(a.usage_type, ''), '-In-Bytes') AS is_inbound,
@@ -123,10 +132,14 @@ cloud AS (
     LEFT JOIN factors.aws_platform_processors AS cpu ON cpu.platform_name = i.platform_cpu AND cpu.kind = 'cpu'
     LEFT JOIN factors.aws_processor_coefficients AS cw ON cw.processor = cpu.processor AND cw.kind = 'cpu'
     LEFT JOIN factors.aws_platform_processors AS gpu ON gpu.platform_name = i.platform_gpu AND gpu.kind = 'gpu'
-    LEFT JOIN factors.aws_processor_coefficients AS gw ON gw.processor = gpu.processor AND gw.kind = 'gpu'
+    -- an instance type sized from CCF's table carries CCF's GPU processor name itself
+    LEFT JOIN factors.aws_processor_coefficients AS gw ON gw.kind = 'gpu'
+        AND gw.processor = COALESCE(gpu.processor, CASE WHEN i.sized_from = 'ccf_ec2_table' THEN i.platform_gpu END)
     LEFT JOIN factors.aws_burstable_baselines AS b ON b.instance_type = i.instance_type
     LEFT JOIN factors.aws_instance_embodied AS e ON e.instance_type = i.instance_type
     LEFT JOIN factors.ccf_instance_processors AS cp ON cp.instance_type = factors.aws_instance_type_of(i.instance_type, NULL)
+    LEFT JOIN factors.ccf_instance_processors AS cpl ON i.sized_from = 'ccf_ec2_table'
+        AND lower(cpl.instance_type) = i.instance_type
     -- AWS billing rows: legacy CUR, CUR 2.0 and AWS's FOCUS export (its rows take the CUR rules in the ledger);
     -- negative usage is left out (flag negative_usage, checks/negative_usage.sql)
     WHERE a.activity_type = 'cloud_usage' AND a.provider = 'aws' AND a.source_kind IN ('aws_cur', 'aws_cur2', 'focus')
@@ -581,7 +594,7 @@ factored AS (
             ELSE 'older_year'
         END AS factor_resolution,
         conv.multiplier AS to_factor_unit,
-        c.usage_kwh, c.usage_formula, c.fixes, c.embodied_tco2e, c.replication_key,
+        c.usage_kwh, c.usage_formula, c.fixes, c.embodied_tco2e, c.replication_key, c.is_inbound,
         fz.focus_kwh, fz.focus_formula
     FROM geo AS a
     LEFT JOIN candidates AS f
@@ -625,6 +638,9 @@ cost_ratios AS (
       AND ((is_cur_usage AND usage_kwh IS NOT NULL) OR (is_focus_usage AND focus_kwh IS NOT NULL))
       -- CCF's Lambda path (seconds units) does not add to its kWh-per-cost accumulator
       AND NOT ($coefficient_profile = 'ccf' AND estimation_class = 'serverless_lambda')
+      -- nor does inbound transfer, which CCF drops without an estimate (NatGateway-Bytes, priced per GB,
+      -- would otherwise take a lower kWh per cost than CCF's)
+      AND NOT ($coefficient_profile = 'ccf' AND COALESCE(is_inbound, false))
     GROUP BY GROUPING SETS ((provider, period_month, service, unit), (provider, period_month, unit),
         (provider, period_month))
 ),

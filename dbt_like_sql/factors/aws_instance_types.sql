@@ -25,6 +25,8 @@ largest AS (
 SELECT
     s.instance_type, s.family, s.vcpu, s.memory_gb, s.platform_vcpu, s.platform_memory_gb, s.platform_cpu,
     s.gpu_count, s.platform_gpu, l.family_largest_vcpu, l.family_largest_memory_gb,
+    CAST(NULL AS DOUBLE) AS host_embodied_kgco2e,  -- in factors.aws_instance_embodied for these
+    'aws_instances_csv' AS sized_from,
     $source_file AS source_file,
     $file_sha256 AS file_sha256
 FROM src AS s

@@ -21,6 +21,12 @@ SELECT
     $file_sha256 AS file_sha256,
     CAST(NULLIF($valid_from, '') AS DATE) AS valid_from,
     CAST(NULLIF($valid_to, '') AS DATE) AS valid_to,
-    NULLIF($superseded_by, '') AS superseded_by
+    NULLIF($superseded_by, '') AS superseded_by,
+    -- eGRID's per-gas output rates, lb/MWh -> kg/kWh (1 lb = 0.45359237 kg), and the AR5 GWPs of `value`
+    CAST(co2_lb_per_mwh AS DOUBLE) * 0.45359237 / 1000 AS co2_kg_per_unit,
+    CAST(ch4_lb_per_mwh AS DOUBLE) * 0.45359237 / 1000 AS ch4_kg_per_unit,
+    CAST(n2o_lb_per_mwh AS DOUBLE) * 0.45359237 / 1000 AS n2o_kg_per_unit,
+    28.0 AS gwp_ch4,
+    265.0 AS gwp_n2o
 FROM read_csv($path, header = true, all_varchar = true)
 WHERE NULLIF(co2e_ar5_kg_per_kwh_computed, '') IS NOT NULL

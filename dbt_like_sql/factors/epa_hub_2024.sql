@@ -21,5 +21,11 @@ SELECT
     $file_sha256 AS file_sha256,
     CAST(NULLIF($valid_from, '') AS DATE) AS valid_from,
     CAST(NULLIF($valid_to, '') AS DATE) AS valid_to,
-    NULLIF($superseded_by, '') AS superseded_by
+    NULLIF($superseded_by, '') AS superseded_by,
+    -- the Hub's per-gas factors (g converted to kg) and the AR5 GWPs value was computed with
+    CAST(co2_kg AS DOUBLE) AS co2_kg_per_unit,
+    CAST(ch4_g AS DOUBLE) / 1000 AS ch4_kg_per_unit,
+    CAST(n2o_g AS DOUBLE) / 1000 AS n2o_kg_per_unit,
+    28.0 AS gwp_ch4,
+    265.0 AS gwp_n2o
 FROM read_csv($path, header = true, all_varchar = true)

@@ -22,5 +22,24 @@ SELECT
     $file_sha256 AS file_sha256,
     CAST(NULLIF($valid_from, '') AS DATE) AS valid_from,
     CAST(NULLIF($valid_to, '') AS DATE) AS valid_to,
-    NULLIF($superseded_by, '') AS superseded_by
-FROM read_csv($path, header = true, all_varchar = true)
+    NULLIF($superseded_by, '') AS superseded_by,
+    -- the Hub's per-gas factors and the AR5 GWPs of `value` (the AR5 column). The adapted file's CH4 and N2O
+    -- columns say kg, but its travel rows hold grams (0.0039 "kg" CH4 per passenger-mile): the unit is the one
+    -- that gives back the file's own AR5 CO2e; a row where neither does keeps CO2e only (NULL gases).
+    CASE WHEN ch4_n2o_divisor IS NOT NULL THEN CAST("CO2 Factor (kg / unit)" AS DOUBLE) END AS co2_kg_per_unit,
+    CAST("CH4 Factor (kg / unit)" AS DOUBLE) / ch4_n2o_divisor AS ch4_kg_per_unit,
+    CAST("N2O Factor (kg / unit)" AS DOUBLE) / ch4_n2o_divisor AS n2o_kg_per_unit,
+    CASE WHEN ch4_n2o_divisor IS NOT NULL THEN 28.0 END AS gwp_ch4,
+    CASE WHEN ch4_n2o_divisor IS NOT NULL THEN 265.0 END AS gwp_n2o
+FROM (
+    SELECT *,
+        CASE
+            WHEN abs(CAST("CO2 Factor (kg / unit)" AS DOUBLE) + 28 * CAST("CH4 Factor (kg / unit)" AS DOUBLE)
+                     + 265 * CAST("N2O Factor (kg / unit)" AS DOUBLE) - CAST("AR5 (kgCO2e)" AS DOUBLE))
+                 <= 1e-4 * CAST("AR5 (kgCO2e)" AS DOUBLE) THEN 1.0
+            WHEN abs(CAST("CO2 Factor (kg / unit)" AS DOUBLE) + (28 * CAST("CH4 Factor (kg / unit)" AS DOUBLE)
+                     + 265 * CAST("N2O Factor (kg / unit)" AS DOUBLE)) / 1000 - CAST("AR5 (kgCO2e)" AS DOUBLE))
+                 <= 1e-4 * CAST("AR5 (kgCO2e)" AS DOUBLE) THEN 1000.0
+        END AS ch4_n2o_divisor
+    FROM read_csv($path, header = true, all_varchar = true)
+)

@@ -130,7 +130,8 @@ classified AS (
             WHEN line_item_type NOT IN ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage') THEN 'cost_only'
             -- ECS-on-EC2 split-cost rows repeat usage the EC2 instance rows already carry
             WHEN is_unsupported THEN 'unclassified'
-            WHEN contains(usage_type, 'Lambda-GB-Second') THEN 'serverless_lambda'
+            -- Lambda@Edge (Lambda-Edge-GB-Second) is Lambda too, as CCF's seconds units make it
+            WHEN regexp_matches(usage_type, 'Lambda-(Edge-)?GB-Second') THEN 'serverless_lambda'
             WHEN regexp_matches(usage_type, 'Fargate-(ARM-)?(vCPU|GB)-Hours') THEN 'serverless_fargate'
             WHEN is_unknown THEN 'unclassified'
             WHEN pricing_unit IN ('Hrs', 'Hours', 'hours', 'vCPU-Hours', 'DPU-Hour', 'ACU-Hr') THEN

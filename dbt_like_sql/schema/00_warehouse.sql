@@ -113,6 +113,14 @@ CREATE TABLE IF NOT EXISTS factors.emission_factors (
     source_file VARCHAR NOT NULL,
     file_sha256 VARCHAR NOT NULL
 );
+-- Per-gas factors where the publisher gives them (issue 15: emissions by gas): kg of CO2, CH4 and N2O per
+-- activity unit and the GWPs that turn them into `value` (kgCO2e). NULL where the publisher gives CO2e only
+-- (DESNZ flat file totals, Ember, EEA, USEEIO, CCF): those rows are reported as CO2e only, never split.
+ALTER TABLE factors.emission_factors ADD COLUMN IF NOT EXISTS co2_kg_per_unit DOUBLE;
+ALTER TABLE factors.emission_factors ADD COLUMN IF NOT EXISTS ch4_kg_per_unit DOUBLE;
+ALTER TABLE factors.emission_factors ADD COLUMN IF NOT EXISTS n2o_kg_per_unit DOUBLE;
+ALTER TABLE factors.emission_factors ADD COLUMN IF NOT EXISTS gwp_ch4 DOUBLE;
+ALTER TABLE factors.emission_factors ADD COLUMN IF NOT EXISTS gwp_n2o DOUBLE;
 
 CREATE TABLE IF NOT EXISTS factors.aws_region_grid (
     region_code VARCHAR NOT NULL,

@@ -21,6 +21,10 @@ CREATE TABLE IF NOT EXISTS factors.aws_instance_types (
     source_file VARCHAR NOT NULL,
     file_sha256 VARCHAR NOT NULL
 );
+-- Instance types CCF's own EC2 table knows but aws-instances.csv does not (issue 15): sized from CCF's
+-- table (factors/aws_instance_types_ccf.sql), with CCF's host embodied figure on the row itself.
+ALTER TABLE factors.aws_instance_types ADD COLUMN IF NOT EXISTS host_embodied_kgco2e DOUBLE;
+ALTER TABLE factors.aws_instance_types ADD COLUMN IF NOT EXISTS sized_from VARCHAR;  -- aws_instances_csv | ccf_ec2_table
 
 -- Embodied emissions of the host an instance type runs on (kgCO2e per server, CCF's
 -- coefficients-aws-embodied.csv: a base server plus additional memory, storage, CPUs, GPUs).

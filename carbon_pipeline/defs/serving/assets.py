@@ -23,7 +23,7 @@ from carbon_pipeline.orchestration.keys import (
 )
 from carbon_pipeline.orchestration.metadata import OWNERS, code_references, markdown_table
 from carbon_pipeline.orchestration.plots import monthly_by_scope, png_markdown
-from carbon_pipeline.orchestration.resources import ServingResource, WarehouseResource
+from carbon_pipeline.orchestration.resources import ServingResource, SourcesResource, WarehouseResource
 from carbon_pipeline.serving.publish import parquet_folder, publish_serving
 
 
@@ -48,14 +48,23 @@ def serving_asset(extra_deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition
                     "carbon_pipeline/serving/publish.py",
                     "dbt_like_sql/serving/data_dictionary.sql",
                     "dbt_like_sql/serving/views.sql",
+                    "dbt_like_sql/serving/intensity_metrics.sql",
+                    "dbt_like_sql/serving/intensity_views.sql",
+                    "dbt_like_sql/serving/emissions_by_gas.sql",
+                    "dbt_like_sql/serving/emissions_by_gas_views.sql",
                 ]
             )
         },
     )
     def serving_database(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, serving: ServingResource
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        serving: ServingResource,
+        sources: SourcesResource,
     ) -> dg.MaterializeResult:
-        counts = publish_serving(Path(warehouse.path), Path(serving.path))
+        # the sources file's intensity denominators: marts.intensity_metrics is built at publish (whole years)
+        denominators = sources.load().settings.intensity_denominators
+        counts = publish_serving(Path(warehouse.path), Path(serving.path), denominators)
         context.log.info(f"published {serving.path}")
         return dg.MaterializeResult(
             metadata={
