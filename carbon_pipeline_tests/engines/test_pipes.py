@@ -24,12 +24,9 @@ def test_spark_pipes_needs_the_assets_context():
         engine_for("spark-pipes")
 
 
-def test_with_carbon_engine_spark_pipes_the_external_process_computes_the_marts(
-    built, tmp_path, demo_files, monkeypatch
-):
-    monkeypatch.setenv("CARBON_ENGINE", "spark-pipes")
+def test_with_carbon_engine_spark_pipes_the_external_process_computes_the_marts(built, tmp_path, demo_files):
     month = date(2025, 2, 1)
-    deployment = make_deployment(tmp_path / "pipes-deployment", demo_files)
+    deployment = make_deployment(tmp_path / "pipes-deployment", demo_files, engine="spark-pipes")
     with dg.DagsterInstance.ephemeral() as instance:
         result = deployment.run(month, month, instance=instance)
         assert result.success, failure_messages(result)
