@@ -14,5 +14,6 @@ SOURCE_KIND = SourceKind(
     feeds="ledger.activity",
     calendar=DeliveryCalendar(0, 2, 0, "refreshed daily like the CUR: the open month within a day of its start"),
     options=frozenset({"export_name"}),
-    sql=("staging/focus_parsed", "staging/focus_charges", "staging/focus_charges__invalid"),
+    sql=("staging/focus_parsed", "staging/focus_charges"),
+    validation=("staging/focus_charges__invalid",),
 )
