@@ -194,7 +194,7 @@ def transform(args: argparse.Namespace) -> int:
         return 2
     end = date(args.last.year + args.last.month // 12, args.last.month % 12 + 1, 1)
     try:
-        engine = engine_for(args.engine, spark_master=settings.spark_master)
+        engine = engine_for(args.engine or settings.engine, spark_master=settings.spark_master)
         inventory_settings = load_sources_file(settings.sources_file).settings
         params = policy_parameters(inventory_settings)
     except (ConfigError, ValueError) as exc:

@@ -19,7 +19,13 @@ from carbon_pipeline.defs.raw import definitions as raw
 from carbon_pipeline.defs.reports import definitions as reports
 from carbon_pipeline.defs.serving import definitions as serving
 from carbon_pipeline.orchestration.deployment import Deployment
-from carbon_pipeline.orchestration.resources import ReportsResource, ServingResource, SourcesResource
+from carbon_pipeline.orchestration.resources import (
+    EngineResource,
+    ReportsResource,
+    RunDateResource,
+    ServingResource,
+    SourcesResource,
+)
 from carbon_pipeline.secrets import redaction
 from carbon_pipeline.settings import Settings, load_settings
 from carbon_pipeline.storage.resource import warehouse_resource
@@ -43,6 +49,9 @@ def build_definitions(settings: Settings | None = None) -> dg.Definitions:
             "sources": SourcesResource(path=str(settings.sources_file.resolve())),
             "serving": ServingResource(path=str(settings.serving.resolve())),
             "reports": ReportsResource(path=str(settings.reports.resolve())),
+            # read from CARBON_ENGINE / CARBON_SPARK_MASTER / CARBON_AS_OF once, here: steps never read them
+            "engine": EngineResource(name=settings.engine, spark_master=settings.spark_master),
+            "run_date": RunDateResource(as_of=settings.as_of),
         },
         # Steps share one DuckDB file, which allows a single writer: run them in one process.
         executor=dg.in_process_executor,

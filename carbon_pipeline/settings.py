@@ -30,6 +30,8 @@ class Settings:
     # Where ledger -> emissions -> marts run: duckdb (in the warehouse) or spark (docs/spark.md)
     engine: str = "duckdb"
     spark_master: str | None = None  # local[2] when None; or spark://host:7077
+    # The date source freshness is judged against (YYYY-MM-DD); None: the day each check runs
+    as_of: str | None = None
 
     @property
     def demo_root(self) -> Path:
@@ -52,4 +54,5 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         partition_store_credentials=env.get("CARBON_PARTITION_STORE_CREDENTIALS") or None,
         engine=(env.get("CARBON_ENGINE") or "duckdb").strip().lower(),
         spark_master=env.get("CARBON_SPARK_MASTER") or None,
+        as_of=(env.get("CARBON_AS_OF") or "").strip() or None,
     )

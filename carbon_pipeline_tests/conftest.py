@@ -10,6 +10,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -92,18 +93,20 @@ def replace_root(settings: Settings, old: Path, new: Path) -> Settings:
     )
 
 
-def make_deployment(root: Path, demo: Path) -> Deployment:
-    """A deployment of its own (warehouse, serving file) over a copy of the demo landing zone."""
+def make_deployment(root: Path, demo: Path, **settings: Any) -> Deployment:
+    """A deployment of its own (warehouse, serving file) over a copy of the demo landing zone; ``settings``
+    overrides the rest (e.g. ``engine="spark"``, what CARBON_ENGINE=spark would configure)."""
     shutil.copytree(demo, root / "demo")
-    settings = Settings(
+    configured = Settings(
         sources_file=root / "demo" / "sources.yaml",
         warehouse=root / "warehouse.duckdb",
         serving=root / "serving.duckdb",
         uses_demo=True,
         staging=root / "staging",
         reports=root / "reports",
+        **settings,
     )
-    return Deployment(root, settings)
+    return Deployment(root, configured)
 
 
 # `make test` runs the suite on two pytest-xdist workers with --dist loadgroup. Each module is one group, so

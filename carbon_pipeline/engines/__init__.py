@@ -9,24 +9,21 @@ from typing import Any
 
 from carbon_pipeline.engines.tables import TransformTable, transform_tables
 from carbon_pipeline.engines.warehouse import DuckDBEngine, Engine, SparkWarehouseEngine
-from carbon_pipeline.settings import load_settings
 
 ENGINES = ("duckdb", "spark", "spark-pipes")
 
 
 def engine_for(
-    name: str | None = None,
+    name: str,
     *,
     spark_master: str | None = None,
     work_dir: Path | None = None,
     context: Any = None,
 ) -> Engine:
-    """The engine named by ``name``, else by the deployment's CARBON_ENGINE (default duckdb), with
-    CARBON_SPARK_MASTER; an unknown name is an error that names the setting. ``spark-pipes`` launches Spark
-    as an external process through Dagster Pipes and so needs the asset's ``context``."""
-    if name is None:
-        settings = load_settings()
-        name, spark_master = settings.engine, spark_master or settings.spark_master
+    """The engine named ``name`` (the deployment's CARBON_ENGINE, read once into its settings: the Dagster
+    assets get it from their ``engine`` resource, the CLI from its flag or the settings; nothing here reads the
+    environment); an unknown name is an error that names the setting. ``spark-pipes`` launches Spark as an
+    external process through Dagster Pipes and so needs the asset's ``context``."""
     chosen = name.strip().lower()
     if chosen == "duckdb":
         return DuckDBEngine()

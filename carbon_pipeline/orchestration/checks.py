@@ -6,7 +6,6 @@ scoped to the months of the run that materialized the asset (the whole table whe
 Results carry the count, the first offending rows and the query to reproduce them.
 """
 
-import os
 from datetime import date
 from typing import Any
 
@@ -14,7 +13,7 @@ import dagster as dg
 
 from carbon_pipeline.orchestration.metadata import markdown_table
 from carbon_pipeline.orchestration.partitions import run_window
-from carbon_pipeline.orchestration.resources import SourcesResource, WarehouseResource
+from carbon_pipeline.orchestration.resources import RunDateResource, SourcesResource, WarehouseResource
 from carbon_pipeline.transforms import ContractCheck, SqlCheck, policy_parameters
 from carbon_pipeline.warehouse.sql_models import model_parameters, model_sql, run_model
 
@@ -23,18 +22,12 @@ SHOWN_ROWS = 5
 OVERVIEW_ROWS = 200
 
 
-def as_of_date() -> date:
-    """The run date that freshness is judged against. CARBON_AS_OF (YYYY-MM-DD) pins it, so a test or a
-    re-run of an old day gives the answer that day would have given; read per evaluation, not at import."""
-    pinned = os.environ.get("CARBON_AS_OF")
-    return date.fromisoformat(pinned) if pinned else date.today()
-
-
 def sql_check(
     spec: SqlCheck, asset: dg.AssetKey, partitions_def: dg.MonthlyPartitionsDefinition
 ) -> dg.AssetChecksDefinition:
-    """The check ``spec`` declares, on ``asset``. A callable parameter is evaluated when the check runs (e.g.
-    today's date). ``spec.overview``: parameters with which the same model returns every row, not only offending
+    """The check ``spec`` declares, on ``asset``. Besides its own parameters and the inventory's policies, a
+    model may name ``$as_of``: the run date from the ``run_date`` resource (CARBON_AS_OF, else the day the
+    check runs). ``spec.overview``: parameters with which the same model returns every row, not only offending
     ones, shown whole in the metadata."""
     name, model, description, blocking = spec.name, spec.model, spec.description, spec.blocking
     params, overview = spec.params, spec.overview
@@ -42,13 +35,15 @@ def sql_check(
 
     @dg.asset_check(name=name, asset=asset, blocking=blocking, description=description)
     def _check(
-        context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource, sources: SourcesResource
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+        sources: SourcesResource,
+        run_date: RunDateResource,
     ) -> dg.AssetCheckResult:
         start, end = run_window(context.run.tags, partitions_def) or WHOLE_TABLE
-        # the inventory's policies (e.g. settings.max_spend_fallback_share), then the check's own parameters;
-        # a callable is evaluated now (e.g. the run date); only what the model names is bound and shown
-        declared = {key: value() if callable(value) else value for key, value in (params or {}).items()}
-        offered = {**policy_parameters(sources.load().settings), **declared}
+        # the run date and the inventory's policies (e.g. settings.max_spend_fallback_share), then the check's
+        # own parameters; only what the model names is bound and shown
+        offered = {"as_of": run_date.today(), **policy_parameters(sources.load().settings), **(params or {})}
         bound = {key: value for key, value in offered.items() if key in model_parameters(model_sql(f"checks/{model}"))}
         with warehouse.connect() as con:
             result = run_model(con, f"checks/{model}", start=start, end=end, **bound)

@@ -1,4 +1,7 @@
-"""Resources: where the warehouse is and which sources file describes the organisation."""
+"""Resources: where the warehouse is, which sources file describes the organisation, which engine runs the
+transforms and which date freshness is judged against. Each is configured once, in the definitions, from the
+deployment's settings read when the code location loads (SPEC: Configuration); no step reads the environment
+for them, so a run's configuration is what the UI's resources tab shows."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -8,6 +11,7 @@ from typing import Any
 import dagster as dg
 import duckdb
 
+from carbon_pipeline.engines import Engine, engine_for
 from carbon_pipeline.sources.config import SourcesFile
 from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline.warehouse.connection import warehouse_connection
@@ -50,3 +54,28 @@ class ReportsResource(dg.ConfigurableResource):
     """The folder the inventory reports are written to (``inventory_<year>.html`` and ``<year>/*.csv``)."""
 
     path: str
+
+
+class EngineResource(dg.ConfigurableResource):
+    """Where the transform assets (ledger -> emissions -> marts) run their models: ``duckdb`` in the warehouse,
+    ``spark`` over Parquet hand-overs, ``spark-pipes`` in a process launched through Dagster Pipes
+    (docs/spark.md). Configured from CARBON_ENGINE and CARBON_SPARK_MASTER when the definitions load; an
+    unknown name fails the step that asks for it, with a message naming the setting."""
+
+    name: str = "duckdb"
+    spark_master: str | None = None  # local[2] when None; or spark://host:7077
+
+    def engine(self, context: Any = None) -> Engine:
+        """The engine, built for one step (``spark-pipes`` needs the asset's ``context``)."""
+        return engine_for(self.name, spark_master=self.spark_master, context=context)
+
+
+class RunDateResource(dg.ConfigurableResource):
+    """The run date that freshness is judged against. ``as_of`` (YYYY-MM-DD, from CARBON_AS_OF) pins it, so a
+    test or a re-run of an old day gives the answer that day would have given; empty: the day the check runs
+    (evaluated then, not when the definitions load)."""
+
+    as_of: str | None = None
+
+    def today(self) -> date:
+        return date.fromisoformat(self.as_of) if self.as_of else date.today()

@@ -11,13 +11,12 @@ import duckdb
 
 from carbon_pipeline import transforms
 from carbon_pipeline.built_from import record_built_from
-from carbon_pipeline.engines import engine_for
 from carbon_pipeline.months import next_month
 from carbon_pipeline.orchestration.checks import check_for
 from carbon_pipeline.orchestration.keys import raw_asset_key, transform_key
 from carbon_pipeline.orchestration.metadata import OWNERS, add_partition_row_counts, month_row_counts, table_metadata
 from carbon_pipeline.orchestration.partitions import asset_window, month_of
-from carbon_pipeline.orchestration.resources import SourcesResource, WarehouseResource
+from carbon_pipeline.orchestration.resources import EngineResource, SourcesResource, WarehouseResource
 from carbon_pipeline.sources.registry import source_kinds
 from carbon_pipeline.transforms import Transform, policy_parameters
 from carbon_pipeline.warehouse.connection import transaction
@@ -57,14 +56,18 @@ def transform_asset(
         },
     )
     def _asset(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, sources: SourcesResource
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        sources: SourcesResource,
+        engine: EngineResource,
     ) -> dg.MaterializeResult:
         start, end = asset_window(context)
         params = policy_parameters(sources.load().settings)
         with warehouse.connect() as con:
             with transaction(con):
-                # CARBON_ENGINE: duckdb runs the models in the warehouse, spark over Parquet (docs/spark.md)
-                written = engine_for(context=context).replace_months(con, table, models, start, end, **params)
+                # the engine resource (CARBON_ENGINE): duckdb runs the models in the warehouse, spark over
+                # Parquet (docs/spark.md)
+                written = engine.engine(context).replace_months(con, table, models, start, end, **params)
                 # what these months were built from, committed with them: a re-sync compares it before skipping
                 record_built_from(con, table, start, end, context.run_id)
             # shared by every month of the run: what the run did, not any one month's figures

@@ -20,11 +20,11 @@ from typing import Any
 import duckdb
 
 from carbon_pipeline.errors import SourceError
-from carbon_pipeline.safety.limits import truncate
 from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.tabular import read_delimited, read_parquet_varchar
-from carbon_pipeline.warehouse.sql_models import bind, model_sql, run_model
+from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.sql_models import stage_model, view_model
 
 TABLE = "raw.focus_charges"
 STAGED = "staged_focus"
@@ -101,19 +101,6 @@ def read_native_table(
     return relation, display
 
 
-def refuse_bad_cells(
-    bad: list[tuple[Any, ...]], *, source: SourceConfig, key: str, display: Mapping[str, str] | None = None
-) -> None:
-    """Raise SourceError for the first of ``bad`` (object_line, column, value) rows, naming the native column."""
-    if not bad:
-        return
-    line, column, value = bad[0]
-    column = (display or {}).get(column, column)
-    problem = "is empty, but required" if value in (None, "") else f"value {truncate(value, 100)!r} is not usable"
-    more = f"{len(bad)}{'+' if len(bad) == 20 else ''} bad cells in this object"
-    raise SourceError(f"{problem} ({more})", source_id=source.id, object_key=key, row=line, column=column)
-
-
 def stage_as_focus(
     con: duckdb.DuckDBPyConnection,
     relation: duckdb.DuckDBPyRelation,
@@ -136,30 +123,24 @@ def stage_as_focus(
     format and dataset, e.g. ``azure_cost_details:actual``). Returns the number of rows staged, which may exceed
     the object's rows where the mapping books one native row as two (Google's credits)."""
     relation.create_view(native_view, replace=True)
-    refuse_bad_cells(
-        run_model(con, invalid_model, **mapping_params).fetchall(), source=source, key=key, display=display
-    )
-    sql = model_sql(mapping_model)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE native_as_focus AS {sql}", bind(sql, dict(mapping_params)))
+    def spelled(column: str) -> str:
+        return display.get(column, column)
+
+    refuse_invalid_rows(con, invalid_model, source_id=source.id, display=spelled, object_key=key, **mapping_params)
+    stage_model(con, "native_as_focus", mapping_model, **mapping_params)
     con.execute("CREATE OR REPLACE TEMP VIEW focus_file AS SELECT * FROM native_as_focus")
-    con.execute(f"CREATE OR REPLACE TEMP VIEW focus_parsed AS {model_sql('staging/focus_parsed')}")
-    refuse_bad_cells(
-        run_model(con, "staging/focus_charges__invalid").fetchall(), source=source, key=key, display=display
+    view_model(con, "focus_parsed", "staging/focus_parsed")
+    refuse_invalid_rows(con, "staging/focus_charges__invalid", source_id=source.id, display=spelled, object_key=key)
+    staged = stage_model(
+        con,
+        STAGED,
+        "staging/focus_charges",
+        source_id=source.id,
+        period_month=period_month,
+        focus_version=label,
+        delivery_id=delivery_id,
+        object_key=key,
     )
-    sql = model_sql("staging/focus_charges")
-    params = bind(
-        sql,
-        {
-            "source_id": source.id,
-            "period_month": period_month,
-            "focus_version": label,
-            "delivery_id": delivery_id,
-            "object_key": key,
-        },
-    )
-    con.execute(f"DROP TABLE IF EXISTS {STAGED}")
-    con.execute(f"CREATE TEMP TABLE {STAGED} AS {sql}", params)
-    staged = con.execute(f"SELECT COUNT(*) FROM {STAGED}").fetchall()[0][0]
     expected = con.execute("SELECT COUNT(*) FROM native_as_focus").fetchall()[0][0]
     if staged != expected:
         raise SourceError(f"mapped {expected} rows but staged {staged}", source_id=source.id, object_key=key)
@@ -183,26 +164,11 @@ def refuse_broken_contract(
     """The month's rows, before the raw stage commits: every row is the kind's provider, has a three-letter
     currency and, where it is usage, an account to book it on. The first offence is named by object, row and
     native column; nothing of the delivery is kept."""
-    rules = (
-        ("BillingCurrency", "NOT regexp_full_match(currency, '[A-Z]{3}')", "currency"),
-        ("SubAccountId", "charge_category = 'Usage' AND COALESCE(sub_account_id, billing_account_id) IS NULL",
-         "sub_account_id"),
-        ("ProviderName", "provider <> $provider", "provider"),
-    )  # fmt: skip
-    for column, offending, value in rules:
-        row = con.execute(
-            f"""SELECT object_key, object_line, {value} FROM {TABLE}
-                WHERE source_id = $source_id AND period_month = $month AND ({offending})
-                ORDER BY object_key, object_line LIMIT 1""",
-            {"source_id": source.id, "month": month, **({"provider": provider} if "$provider" in offending else {})},
-        ).fetchall()
-        if row:
-            key, line, found = row[0]
-            raise SourceError(
-                f"value {truncate(found, 100)!r} breaks the {provider} billing contract; nothing of the delivery "
-                "was kept",
-                source_id=source.id,
-                object_key=key,
-                row=line,
-                column=display.get(column, column),
-            )
+    refuse_invalid_rows(
+        con,
+        "staging/focus_mapped_contract__invalid",
+        source_id=source.id,
+        display=lambda column: display.get(column, column),
+        month=month,
+        provider=provider,
+    )

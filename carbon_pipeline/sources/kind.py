@@ -144,3 +144,6 @@ class SourceKind:
     contracts: tuple[ContractCheck, ...] = ()
     before_commit: BeforeCommit | None = None
     sql: tuple[str, ...] = ()  # the models it owns under dbt_like_sql/ (staging), for readers of the layout
+    # the companion models that name its unusable cells, ``staging/<model>__invalid`` beside the staging model
+    # they guard, each run by sources/validation.refuse_invalid_rows (docs/architecture.md, "Validating rows")
+    validation: tuple[str, ...] = ()

@@ -37,7 +37,8 @@ from carbon_pipeline.sources.deliveries import (
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import count_rows, read_delimited, shape_columns
-from carbon_pipeline.warehouse.sql_models import bind, model_sql, run_model
+from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.sql_models import stage_model
 
 TABLE = "raw.provider_carbon_emissions"
 DATA_SUFFIXES = (".csv", ".csv.gz", ".json", ".jsonl", ".ndjson", ".parquet")
@@ -54,7 +55,7 @@ class FileTemplate:
     normalise: Callable[[str], str]
     display: Callable[[str], str]
     staging_model: str  # reads view provider_file, writes the raw table's columns
-    invalid_model: str  # (object_line, column_name, bad_value) of unusable cells
+    invalid_model: str  # the staging model's companion: its unusable cells (sources/validation.py)
     # a month must hold rows of one aggregation level only (Azure: categoryType), else they double count
     single_level_column: str | None = None
 
@@ -194,16 +195,15 @@ def stage_file(
     if relation.columns == ["object_line"]:
         return 0  # an empty export: no table staged
     relation.create_view("provider_file", replace=True)
-    bad = run_model(con, template.invalid_model).fetchall()
-    if bad:
-        line, column, value = bad[0]
-        problem = f"value {value!r} is not usable" if value not in (None, "") else "is empty, but required"
-        more = f"{len(bad)}{'+' if len(bad) == 20 else ''} bad cells in this object"
-        raise SourceError(f"{problem} ({more})", source_id=source.id, object_key=key, row=line, column=column)
-    sql = model_sql(template.staging_model)
-    params = bind(sql, {"source_id": source.id, "delivery_id": landing.sha256(key), "object_key": key})
-    con.execute(f"CREATE TEMP TABLE staged_provider_carbon AS {sql}", params)
-    staged = con.execute("SELECT COUNT(*) FROM staged_provider_carbon").fetchall()[0][0]
+    refuse_invalid_rows(con, template.invalid_model, source_id=source.id, object_key=key)
+    staged = stage_model(
+        con,
+        "staged_provider_carbon",
+        template.staging_model,
+        source_id=source.id,
+        delivery_id=landing.sha256(key),
+        object_key=key,
+    )
     expected = count_rows(relation)
     if staged != expected:
         raise SourceError(f"read {expected} rows but staged {staged}", source_id=source.id, object_key=key)

@@ -105,3 +105,29 @@ def insert_union(con: duckdb.DuckDBPyConnection, table: str, parts: list[tuple[s
         texts.append("(" + _PARAM.sub(lambda match, i=index: f"${match.group(1)}__{i}", text) + ")")
     statement = f"INSERT INTO {table} BY NAME (" + " UNION ALL BY NAME ".join(texts) + ")"
     return con.execute(statement, bound).fetchall()[0][0]
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _temp_name(name: str) -> str:
+    if not _NAME.fullmatch(name):
+        raise ValueError(f"not a temp table or view name: {name!r}")
+    return name
+
+
+def stage_model(con: duckdb.DuckDBPyConnection, name: str, model: str, **params: Any) -> int:
+    """Replace the temp table ``name`` with the rows of model ``model`` (parameters bound) and return how many:
+    how a reader keeps an object's typed rows between validating them and writing them where they belong."""
+    sql = model_sql(model)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {_temp_name(name)} AS {_strip_comments(sql)}", bind(sql, params))
+    return con.execute(f"SELECT COUNT(*) FROM {name}").fetchall()[0][0]
+
+
+def view_model(con: duckdb.DuckDBPyConnection, name: str, model: str) -> None:
+    """Replace the temp view ``name`` with model ``model``, which takes no parameters (a view keeps no bound
+    values): a parsing step that later models read, computed as they read it."""
+    sql = model_sql(model)
+    if model_parameters(sql):
+        raise ValueError(f"{model}.sql takes parameters: stage it (stage_model) instead of viewing it")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {_temp_name(name)} AS {_strip_comments(sql)}")

@@ -4,6 +4,7 @@ wrote; the marts equal DuckDB's, and the external process's log lines reach the 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import dagster as dg
@@ -32,7 +33,6 @@ def test_with_carbon_engine_spark_pipes_the_external_process_computes_the_asset_
     transform asset: the month's mart is first doctored, so only the external process's result can make it
     equal DuckDB's again. Every transform asset going through Pipes, end to end, is
     engines/test_pipes_remote.py's whole-run test over the S3 hand-over (one JVM per asset: run once)."""
-    monkeypatch.setenv("CARBON_ENGINE", "spark-pipes")
     monkeypatch.delenv("CARBON_PIPES_S3_PREFIX", raising=False)
     monkeypatch.delenv("CARBON_PIPES_CLIENT", raising=False)
     month = date(2025, 2, 1)
@@ -46,7 +46,8 @@ def test_with_carbon_engine_spark_pipes_the_external_process_computes_the_asset_
         assert_same_marts(built.settings.warehouse, built_copy.settings.warehouse, window)
 
     with dg.DagsterInstance.ephemeral() as instance:
-        result = materialize_assets(built_copy.settings, ["marts/scope_summary"], month, month, instance=instance)
+        settings = dataclasses.replace(built_copy.settings, engine="spark-pipes")
+        result = materialize_assets(settings, ["marts/scope_summary"], month, month, instance=instance)
         assert result.success, failure_messages(result)
         messages = [entry.user_message for entry in instance.all_logs(result.run_id)]
     # written by the external process (carbon_pipeline.engines.pipes.main) and streamed back over Pipes

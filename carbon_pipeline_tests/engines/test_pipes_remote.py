@@ -94,11 +94,10 @@ def test_with_an_s3_prefix_inputs_outputs_context_and_messages_go_through_the_bu
     s3 = boto3.client("s3")
     bucket = f"carbon-handover-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=bucket)
-    monkeypatch.setenv("CARBON_ENGINE", "spark-pipes")
     monkeypatch.setenv("CARBON_PIPES_S3_PREFIX", f"s3://{bucket}/pipes")
     monkeypatch.delenv("CARBON_PIPES_CLIENT", raising=False)
     month = date(2025, 2, 1)
-    deployment = make_deployment(tmp_path / "pipes-s3-deployment", demo_files)
+    deployment = make_deployment(tmp_path / "pipes-s3-deployment", demo_files, engine="spark-pipes")
     with dg.DagsterInstance.ephemeral() as instance:
         result = deployment.run(month, month, instance=instance)
         assert result.success, failure_messages(result)

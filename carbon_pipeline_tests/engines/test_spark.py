@@ -163,13 +163,13 @@ def test_json_valid_rewrite_on_spark(spark):
 
 
 def test_with_carbon_engine_spark_a_deployment_lands_spark_results_in_its_warehouse(
-    spark, built, tmp_path, demo_files, monkeypatch
+    spark, built, tmp_path, demo_files
 ):
-    """CARBON_ENGINE=spark: the Dagster run's ledger, emissions and marts assets compute on Spark and the
-    rows land in the deployment's DuckDB warehouse and serving file, equal to the DuckDB-built ones."""
-    monkeypatch.setenv("CARBON_ENGINE", "spark")
+    """CARBON_ENGINE=spark (the engine resource, configured from the settings): the Dagster run's ledger,
+    emissions and marts assets compute on Spark and the rows land in the deployment's DuckDB warehouse and
+    serving file, equal to the DuckDB-built ones."""
     first, last = date(2025, 1, 1), date(2025, 3, 1)
-    deployment = make_deployment(tmp_path / "spark-deployment", demo_files)
+    deployment = make_deployment(tmp_path / "spark-deployment", demo_files, engine="spark")
     result = deployment.run(first, last)
     assert result.success, failure_messages(result)
     window = "WHERE period_month >= DATE '2025-01-01' AND period_month < DATE '2025-04-01'"

@@ -141,13 +141,18 @@ def test_the_spark_rewrites_mean_in_duckdb_what_the_originals_meant():
 
 
 def test_the_engine_is_selected_per_deployment(monkeypatch):
+    """CARBON_ENGINE and CARBON_SPARK_MASTER are read into the deployment's settings (then the engine
+    resource); engine_for builds the engine named, and reads no environment itself."""
     monkeypatch.delenv("CARBON_ENGINE", raising=False)
-    assert isinstance(engine_for(), DuckDBEngine)
+    assert load_settings().engine == "duckdb"
+    assert isinstance(engine_for(load_settings().engine), DuckDBEngine)
     monkeypatch.setenv("CARBON_ENGINE", "Spark")
     monkeypatch.setenv("CARBON_SPARK_MASTER", "spark://cluster:7077")
-    engine = engine_for()
+    settings = load_settings()
+    assert settings.engine == "spark"
+    engine = engine_for(settings.engine, spark_master=settings.spark_master)
     assert isinstance(engine, SparkWarehouseEngine) and engine.master == "spark://cluster:7077"
-    assert load_settings().engine == "spark"
-    monkeypatch.setenv("CARBON_ENGINE", "trino")
+    monkeypatch.setenv("CARBON_ENGINE", "duckdb")
+    assert isinstance(engine_for("spark"), SparkWarehouseEngine)  # the name given, not the environment
     with pytest.raises(ValueError, match="CARBON_ENGINE='trino'.*duckdb, spark"):
-        engine_for()
+        engine_for("trino")

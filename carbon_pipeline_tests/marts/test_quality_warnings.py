@@ -153,13 +153,15 @@ def test_a_gap_in_the_middle_and_a_month_with_only_superseded_deliveries_are_rep
     assert [r["months_missing"] for r in cur] == ["2024-03"]
 
 
-def test_the_run_date_is_pinned_by_carbon_as_of(monkeypatch):
-    import carbon_pipeline.orchestration.checks as checks
+def test_the_run_date_is_pinned_by_carbon_as_of_read_into_the_run_date_resource(monkeypatch):
+    from carbon_pipeline.orchestration.resources import RunDateResource
+    from carbon_pipeline.settings import load_settings
 
     monkeypatch.setenv("CARBON_AS_OF", "2025-12-20")
-    assert checks.as_of_date() == DEMO_FRESH
+    assert RunDateResource(as_of=load_settings().as_of).today() == DEMO_FRESH
     monkeypatch.delenv("CARBON_AS_OF")
-    assert checks.as_of_date() == date.today()
+    assert load_settings().as_of is None
+    assert RunDateResource(as_of=None).today() == date.today()
 
 
 # -- row counts by stage ------------------------------------------------------------------------------
@@ -241,9 +243,7 @@ def test_the_cloud_mart_is_compared_with_the_raw_export_of_the_selected_version(
 # -- through Dagster ------------------------------------------------------------------------------------
 
 
-def test_every_check_runs_in_dagster_with_warn_severity_the_pinned_date_and_the_stage_table(
-    built, tmp_path, monkeypatch
-):
+def test_every_check_runs_in_dagster_with_warn_severity_the_pinned_date_and_the_stage_table(built, tmp_path):
     from carbon_pipeline.definitions import build_definitions
 
     warehouse = tmp_path / "warehouse.duckdb"
@@ -256,8 +256,8 @@ def test_every_check_runs_in_dagster_with_warn_severity_the_pinned_date_and_the_
         uses_demo=True,
         staging=tmp_path / "staging",
         reports=tmp_path / "reports",
+        as_of=DEMO_FRESH.isoformat(),  # the run_date resource, as CARBON_AS_OF would configure it
     )
-    monkeypatch.setenv("CARBON_AS_OF", DEMO_FRESH.isoformat())
     checks_only = dg.define_asset_job("checks_only", selection=dg.AssetSelection.all_asset_checks())
     defs = dg.Definitions.merge(build_definitions(settings), dg.Definitions(jobs=[checks_only]))
     tags = {RANGE_START_TAG: "2024-01-01", RANGE_END_TAG: "2025-12-01"}

@@ -26,8 +26,12 @@ SELECT
     CAST($factor_geography AS VARCHAR) AS factor_geography,
     CAST(NULL AS BOOLEAN) AS radiative_forcing,
     CAST(NULL AS VARCHAR) AS supplier_provider,
-    -- cells that are present but unusable (the invalid-rows model reports them)
-    NULLIF(supplier_kgco2e_per_kwh, '') IS NOT NULL AND TRY_CAST(supplier_kgco2e_per_kwh AS DOUBLE) IS NULL
-        AS bad_supplier_factor,
-    NULLIF(certificate_kwh, '') IS NOT NULL AND TRY_CAST(certificate_kwh AS DOUBLE) IS NULL AS bad_certificate_kwh
+    -- the cells as delivered, for the companion model's messages (activity_rows__invalid.sql); not stored
+    month AS cell_date,
+    kwh AS cell_quantity,
+    cost AS cell_cost,
+    CAST(NULL AS VARCHAR) AS cell_passengers,
+    CAST(NULL AS VARCHAR) AS cell_nights,
+    supplier_kgco2e_per_kwh AS cell_supplier_kgco2e_per_kwh,
+    certificate_kwh AS cell_certificate_kwh
 FROM activity_file

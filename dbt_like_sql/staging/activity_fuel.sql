@@ -28,6 +28,12 @@ SELECT
     CAST($factor_geography AS VARCHAR) AS factor_geography,
     CAST(NULL AS BOOLEAN) AS radiative_forcing,
     CAST(NULL AS VARCHAR) AS supplier_provider,
-    FALSE AS bad_supplier_factor,
-    FALSE AS bad_certificate_kwh
+    -- the cells as delivered, for the companion model's messages (activity_rows__invalid.sql); not stored
+    date AS cell_date,
+    quantity AS cell_quantity,
+    cost AS cell_cost,
+    CAST(NULL AS VARCHAR) AS cell_passengers,
+    CAST(NULL AS VARCHAR) AS cell_nights,
+    CAST(NULL AS VARCHAR) AS cell_supplier_kgco2e_per_kwh,
+    CAST(NULL AS VARCHAR) AS cell_certificate_kwh
 FROM activity_file

@@ -47,30 +47,23 @@ SELECT
     NULLIF(NULLIF(resource_tags, ''), '{}') AS resource_tags,
     NULLIF(NULLIF(cost_category, ''), '{}') AS cost_category
 FROM cur_file
--- Validation in the same single pass over the object: a present but unusable value aborts the whole
--- statement (and so the caller's transaction) with a message the reader turns into a SourceError
--- naming row, column and value. The condition is NULL for every good row, so nothing is filtered.
+-- Validation in the same single pass over the object: a row with an unusable cell aborts the whole
+-- statement (and so the caller's transaction), so nothing of the object is written. The conditions are
+-- those of the companion model aws_cur_line_items__invalid.sql, which the reader then runs over the object
+-- to name the row, column and value (carbon_pipeline/sources/validation.py); the error's text is not read.
+-- The condition is NULL for every good row, so nothing is filtered.
 WHERE (
     CASE
-        WHEN line_item_usage_amount IS NOT NULL
-             AND (TRY_CAST(line_item_usage_amount AS DOUBLE) IS NULL
-                  OR NOT isfinite(TRY_CAST(line_item_usage_amount AS DOUBLE)))
-             AND CAST(line_item_usage_amount AS VARCHAR) <> ''
-            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_usage_amount|'
-                       || CAST(line_item_usage_amount AS VARCHAR))
-        WHEN line_item_unblended_cost IS NOT NULL
-             AND TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10)) IS NULL
-             AND CAST(line_item_unblended_cost AS VARCHAR) <> ''
-            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_unblended_cost|'
-                       || CAST(line_item_unblended_cost AS VARCHAR))
-        WHEN TRY_CAST(line_item_usage_start_date AS TIMESTAMP) IS NULL
-            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_usage_start_date|'
-                       || COALESCE(CAST(line_item_usage_start_date AS VARCHAR), ''))
-        WHEN NULLIF(line_item_usage_account_id, '') IS NULL
-            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_usage_account_id|'
-                       || COALESCE(line_item_usage_account_id, ''))
-        WHEN NULLIF(line_item_line_item_type, '') IS NULL
-            THEN error('carbon_pipeline bad cell|' || object_line || '|line_item_line_item_type|'
-                       || COALESCE(line_item_line_item_type, ''))
+        WHEN (line_item_usage_amount IS NOT NULL
+              AND (TRY_CAST(line_item_usage_amount AS DOUBLE) IS NULL
+                   OR NOT isfinite(TRY_CAST(line_item_usage_amount AS DOUBLE)))
+              AND CAST(line_item_usage_amount AS VARCHAR) <> '')
+          OR (line_item_unblended_cost IS NOT NULL
+              AND TRY_CAST(line_item_unblended_cost AS DECIMAL(38, 10)) IS NULL
+              AND CAST(line_item_unblended_cost AS VARCHAR) <> '')
+          OR TRY_CAST(line_item_usage_start_date AS TIMESTAMP) IS NULL
+          OR NULLIF(line_item_usage_account_id, '') IS NULL
+          OR NULLIF(line_item_line_item_type, '') IS NULL
+            THEN error('carbon_pipeline: an unusable cell (staging/aws_cur_line_items__invalid.sql names it)')
     END
 ) IS NULL

@@ -12,11 +12,6 @@ from carbon_pipeline.sources.registry import source_kinds
 from carbon_pipeline.transforms import SqlCheck
 
 
-def _as_of() -> object:
-    # looked up at evaluation time through the module, so CARBON_AS_OF (and a test's monkeypatch) apply
-    return checks.as_of_date()
-
-
 def kind_checks(kind: SourceKind) -> list[SqlCheck]:
     return [
         SqlCheck(
@@ -29,9 +24,10 @@ def kind_checks(kind: SourceKind) -> list[SqlCheck]:
             "source_freshness",
             "source_freshness",
             "Warns when a source has no delivery for a month its delivery calendar says is due by the run date "
-            f"(CARBON_AS_OF pins it): {kind.calendar.text}.",
+            f"(the run_date resource, CARBON_AS_OF, pins it): {kind.calendar.text}.",
             blocking=False,
-            params={"source_kind": kind.name, "as_of": _as_of, **kind.calendar.as_params()},
+            # $as_of: the run_date resource (orchestration/checks.py binds it)
+            params={"source_kind": kind.name, **kind.calendar.as_params()},
         ),
     ]
 

@@ -24,6 +24,6 @@ SOURCE_KIND = SourceKind(
         "staging/activity_vehicle",
         "staging/activity_travel",
         "staging/activity_spend",
-        "staging/activity_rows__invalid",
     ),
+    validation=("staging/activity_rows__invalid",),
 )

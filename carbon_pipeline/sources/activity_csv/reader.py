@@ -26,7 +26,8 @@ from carbon_pipeline.sources.deliveries import (
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import read_delimited
-from carbon_pipeline.warehouse.sql_models import bind, model_sql, run_model
+from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.sql_models import stage_model
 
 KIND = "activity_csv"
 TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -94,33 +95,6 @@ def cloud_suppliers(source: SourceConfig) -> dict[str, str]:
     return suppliers
 
 
-# Optional numeric cells the staging models TRY_CAST: a cost of `one hundred` or `1,234.50` became an
-# unflagged NULL cost. Quantities are checked by staging/activity_rows__invalid.sql already.
-NUMERIC_OPTIONAL = ("cost", "passengers", "nights")
-
-
-def refuse_text_in_numeric_cells(
-    con: duckdb.DuckDBPyConnection, columns: list[str], *, source_id: str, object_key: str
-) -> None:
-    """Raise naming object, row, column and value (truncated) for the first optional numeric cell that is
-    not empty and not a plain number; the file is refused whole, like any other unusable value."""
-    for column in (c for c in NUMERIC_OPTIONAL if c in columns):
-        bad = con.execute(
-            f"""SELECT object_line, "{column}" FROM activity_file
-                WHERE NULLIF(trim("{column}"), '') IS NOT NULL AND TRY_CAST(trim("{column}") AS DOUBLE) IS NULL
-                ORDER BY object_line LIMIT 1"""
-        ).fetchall()
-        if bad:
-            raise SourceError(
-                f"value {truncate(bad[0][1], 100)!r} is not a number (write 1234.50: no thousands separators, "
-                "no words)",
-                source_id=source_id,
-                object_key=object_key,
-                row=bad[0][0],
-                column=column,
-            )
-
-
 def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str) -> None:
     """Stage one file into the temp table ``staged_activity`` (typed, every row), refusing it whole
     if any row is unusable."""
@@ -139,33 +113,24 @@ def _stage_file(con: duckdb.DuckDBPyConnection, landing: Landing, source: Source
     con.execute("DROP TABLE IF EXISTS activity_cloud_suppliers")
     con.execute("CREATE TEMP TABLE activity_cloud_suppliers (supplier_key VARCHAR, provider VARCHAR)")
     con.executemany("INSERT INTO activity_cloud_suppliers VALUES (?, ?)", list(cloud_suppliers(source).items()))
-    sql = model_sql(f"staging/activity_{template}")
-    params = bind(
-        sql,
-        {
-            "source_id": source.id,
-            "object_key": key,
-            "object_version": version,
-            "factor_geography": source.options.get("factor_geography")
-            or (None if template == "electricity" else DEFAULT_FACTOR_GEOGRAPHY),
-            "radiative_forcing": bool(source.options.get("radiative_forcing", False)),
-        },
+    stage_model(
+        con,
+        "staged_activity",
+        f"staging/activity_{template}",
+        source_id=source.id,
+        object_key=key,
+        object_version=version,
+        factor_geography=source.options.get("factor_geography")
+        or (None if template == "electricity" else DEFAULT_FACTOR_GEOGRAPHY),
+        radiative_forcing=bool(source.options.get("radiative_forcing", False)),
     )
-    con.execute("DROP TABLE IF EXISTS staged_activity")
-    con.execute(f"CREATE TEMP TABLE staged_activity AS {sql}", params)
-    bad = run_model(con, "staging/activity_rows__invalid").fetchall()
-    if bad:
-        line, column, _ = bad[0]
-        raw = con.execute("SELECT * FROM activity_file WHERE object_line = ?", [line]).fetchdf().to_dict("records")
-        raise SourceError(
-            f"unusable value (row as read: {truncate(raw[0] if raw else {}, 1000)})",
-            source_id=source.id,
-            object_key=key,
-            row=line,
-            column=FILE_COLUMNS[template].get(column, column),
-        )
-    # after the template's own rules, so a bad quantity or date is still the first thing reported
-    refuse_text_in_numeric_cells(con, relation.columns, source_id=source.id, object_key=key)
+    refuse_invalid_rows(
+        con,
+        "staging/activity_rows__invalid",
+        source_id=source.id,
+        display=lambda column: FILE_COLUMNS[template].get(column, column),
+        object_key=key,
+    )
 
 
 def _staged(con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, key: str, version: str) -> str:
@@ -220,7 +185,8 @@ def load_month(
     for key, version in distinct_files(landing, source):
         staged = _staged(con, landing, source, key, version)
         rows = con.execute(
-            "INSERT INTO raw.activity_rows BY NAME SELECT * EXCLUDE (bad_supplier_factor, bad_certificate_kwh) "
+            # the cell_* columns are the cells as delivered, kept for the companion model's messages only
+            "INSERT INTO raw.activity_rows BY NAME SELECT COLUMNS(lambda c: NOT starts_with(c, 'cell_')) "
             f"FROM {staged} WHERE period_month = ?",
             [month],
         ).fetchall()[0][0]

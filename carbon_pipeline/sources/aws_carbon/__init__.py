@@ -16,5 +16,6 @@ SOURCE_KIND = SourceKind(
     ),
     resync=Resync(cadence="monthly", closed_months=3),
     options=frozenset({"export_name"}),
-    sql=("staging/aws_carbon_emissions", "staging/aws_carbon_emissions__invalid"),
+    sql=("staging/aws_carbon_emissions",),
+    validation=("staging/aws_carbon_emissions__invalid",),
 )

@@ -35,7 +35,8 @@ from carbon_pipeline.sources.deliveries import (
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import count_rows, read_delimited, read_parquet_varchar
-from carbon_pipeline.warehouse.sql_models import insert_model, run_model
+from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.sql_models import insert_model
 
 KIND = "aws_carbon"
 REQUIRED_COLUMNS = ("usage_account_id", "usage_period_start", "model_version")
@@ -155,16 +156,13 @@ def load_month(
                 continue
             relation.create_view("carbon_file", replace=True)
             with scan_errors(source.id, key):
-                bad = run_model(
+                refuse_invalid_rows(
                     con,
                     "staging/aws_carbon_emissions__invalid",
+                    source_id=source.id,
+                    object_key=key,
                     period_month=month,
                     model_version=delivery.model_version,
-                ).fetchall()
-            if bad:
-                line, column, value = bad[0]
-                raise SourceError(
-                    f"value {value!r} is not usable", source_id=source.id, object_key=key, row=line, column=column
                 )
             expected = count_rows(relation)
             written = insert_model(

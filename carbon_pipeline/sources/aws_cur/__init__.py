@@ -22,4 +22,8 @@ SOURCE_KIND = SourceKind(
     ),
     before_commit=contract_refusal(csv_names=True),
     sql=("staging/aws_cur_line_items", "staging/cur_line_item_groups"),
+    validation=(
+        "staging/aws_cur_line_items__invalid",
+        "staging/cur_line_item_groups__invalid",
+    ),
 )

@@ -61,7 +61,8 @@ from carbon_pipeline.sources.tabular import (
     read_parquet_varchar,
     varchar_expression,
 )
-from carbon_pipeline.warehouse.sql_models import bind, insert_model, insert_union, model_sql, strip_comments
+from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.sql_models import insert_model, insert_union, model_sql, strip_comments
 
 KIND = "aws_cur"
 TABLE = "raw.aws_cur_line_items"
@@ -402,30 +403,22 @@ def open_object(
         )
 
 
+SCAN_ERRORS = (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException)
+
+
 @contextmanager
 def scan_errors(source_id: str, object_key: str) -> Iterator[None]:
     """Damage found only while scanning (a truncated gzip stream, a corrupt Parquet page, a CSV line with
     too many fields) as a SourceError naming the object, not a bare DuckDB message naming a staged path."""
     try:
         yield
-    except (duckdb.IOException, duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+    except SCAN_ERRORS as exc:
         reason = str(exc).strip().splitlines()[0]
         raise SourceError(f"cannot be read: {reason}", source_id=source_id, object_key=object_key) from exc
 
 
-BAD_CELL = "carbon_pipeline bad cell|"
-
-
-def _bad_cell(exc: duckdb.Error) -> tuple[int, str, str] | None:
-    """The (row, column, value) the staging model's validation aborted on, if that is what happened."""
-    text = str(exc)
-    if BAD_CELL not in text:
-        return None
-    line, column, value = text.split(BAD_CELL, 1)[1].split("|", 2)
-    return int(line), column, value.splitlines()[0] if value else value
-
-
 GROUPS_TABLE = "raw.cur_line_item_groups"
+INVALID_MODEL = "staging/aws_cur_line_items__invalid"  # the staging model's companion (sources/validation.py)
 COPIED, REFERENCED = "copied", "referenced"
 
 
@@ -455,7 +448,7 @@ def stage_objects(
     source_id: str,
     month: date,
     delivery_id: str,
-    validate_alone: Callable[[str], None] | None = None,
+    validate_alone: Callable[[str], None],
 ) -> int:
     """Validate the rows of several objects and keep them, all in ONE statement reading each object once
     (a month of an enterprise CUR is tens of millions of rows, and each extra pass re-inflates every gzip
@@ -467,9 +460,10 @@ def stage_objects(
     a statement per object kept one of the machine's cores idle; DuckDB runs the parts of a union side by
     side when the insert need not keep their order (``preserve_insertion_order`` is off for this statement
     only; the row order of a table is not its meaning, and each row keeps its own ``object_line``, numbered
-    by its object's reader before anything runs in parallel). A bad cell aborts the statement; with several
-    objects the statement cannot say whose cell it was, so ``validate_alone`` re-reads them one at a time
-    (failure path only) to raise the same message, naming object, row and column, as one object alone."""
+    by its object's reader before anything runs in parallel). An unusable cell aborts the statement (the
+    staging model's guard), which cannot say whose cell it was: ``validate_alone`` then re-reads the objects
+    one at a time through the companion model staging/aws_cur_line_items__invalid.sql (failure path only) and
+    raises its SourceError naming object, row, column and value (sources/validation.py)."""
     params = {"source_id": source_id, "period_month": month, "assembly_id": delivery_id}
     params |= {"source_kind": kind, "raw_storage": storage}
     parts = []
@@ -481,16 +475,13 @@ def stage_objects(
     ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
     try:
         con.execute("SET preserve_insertion_order = false")
-        if len(opened) == 1:
-            key, _, display = opened[0]
-            with _named_errors(source_id, key, display):
-                return insert_union(con, target, parts)
         try:
             return insert_union(con, target, parts)
         except duckdb.Error as exc:
             for key, _, _ in opened:
-                if validate_alone is not None:
-                    validate_alone(key)  # raises the object's own SourceError
+                validate_alone(key)  # raises the object's own SourceError: its first unusable cell, or its damage
+            if len(opened) == 1 and not isinstance(exc, SCAN_ERRORS):
+                raise
             reason = str(exc).strip().splitlines()[0]
             keys = ", ".join(key for key, _, _ in opened)
             raise SourceError(f"cannot be read: {reason}", source_id=source_id, object_key=keys) from exc
@@ -503,38 +494,16 @@ def stage_objects(
             pass  # the statement failed and aborted the transaction: the caller rolls back (views included)
 
 
-@contextmanager
-def _named_errors(source_id: str, object_key: str, display: Callable[[str], str]) -> Iterator[None]:
-    """Damage found while scanning one object, or a bad cell the staging model refused, as a SourceError
-    naming the object (and the cell's row and column)."""
-    try:
-        with scan_errors(source_id, object_key):
-            yield
-    except SourceError as exc:
-        bad = _bad_cell(exc.__cause__) if isinstance(exc.__cause__, duckdb.Error) else None
-        if bad is None:
-            raise
-        line, column, value = bad
-        raise SourceError(
-            f"value {value!r} is not usable",
-            source_id=source_id,
-            object_key=object_key,
-            row=line,
-            column=display(column),
-        ) from exc.__cause__
-
-
-def validate_object_alone(open_each: ObjectOpener, path: Path, key: str, *, source_id: str, month: date) -> None:
-    """Re-read one object on a scratch in-memory connection through the staging model (validation only,
-    nothing kept) and raise what reading it alone raises: how the object with a bad cell is named after a
-    statement over several objects failed (the warehouse's transaction is aborted by then)."""
+def validate_object_alone(open_each: ObjectOpener, path: Path, key: str, *, source_id: str) -> None:
+    """Re-read one object on a scratch in-memory connection through the staging model's companion
+    (staging/aws_cur_line_items__invalid.sql; nothing kept) and raise its first unusable cell, or the damage
+    found while scanning it: how the object is named after the statement over several objects failed (the
+    warehouse's transaction is aborted by then)."""
     scratch = duckdb.connect()
     try:
-        with open_each(scratch, path, key) as (relation, display), _named_errors(source_id, key, display):
+        with open_each(scratch, path, key) as (relation, display), scan_errors(source_id, key):
             relation.create_view("cur_file", replace=True)
-            sql = strip_comments(model_sql("staging/aws_cur_line_items"))
-            params = {"source_id": source_id, "period_month": month, "assembly_id": "", "object_key": key}
-            scratch.execute(f"SELECT count(*) FROM ({sql})", bind(sql, params)).fetchall()
+            refuse_invalid_rows(scratch, INVALID_MODEL, source_id=source_id, display=display, object_key=key)
     finally:
         scratch.close()
 
@@ -718,7 +687,7 @@ def load_delivery(
                 month=month,
                 delivery_id=delivery.delivery_id,
                 validate_alone=lambda key: validate_object_alone(
-                    open_each, landing.local_path(key), key, source_id=source.id, month=month
+                    open_each, landing.local_path(key), key, source_id=source.id
                 ),
             )
     if storage == COPIED:

@@ -19,5 +19,6 @@ SOURCE_KIND = SourceKind(
     # uri sustainability://<region>: an API, no folder
     options=frozenset({"credentials", "region", "endpoint_url"}),
     reads_objects=False,
-    sql=("staging/aws_sustainability_api", "staging/aws_sustainability_api__invalid"),
+    sql=("staging/aws_sustainability_api",),
+    validation=("staging/aws_sustainability_api__invalid",),
 )

@@ -35,7 +35,8 @@ from carbon_pipeline.sources.deliveries import (
     record_restatement_if_changed,
 )
 from carbon_pipeline.sources.kind import LoadSummary
-from carbon_pipeline.warehouse.sql_models import insert_model, run_model
+from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.sql_models import insert_model
 
 KIND = "aws_sustainability_api"
 TABLE = "raw.provider_carbon_emissions"
@@ -173,12 +174,9 @@ def load_month(
     if not items:
         return LoadSummary(source.id, month, rows=0)
     _stage(con, items)  # a failure below rolls the caller's transaction back, temp table included
-    bad = run_model(con, "staging/aws_sustainability_api__invalid", period_month=month).fetchall()
-    if bad:
-        line, column, value = bad[0]
-        raise SourceError(
-            f"value {value!r} is not usable", source_id=source.id, object_key=key, row=line, column=column
-        )
+    refuse_invalid_rows(
+        con, "staging/aws_sustainability_api__invalid", source_id=source.id, object_key=key, period_month=month
+    )
     identity = items_identity(items)
     written = insert_model(
         con, TABLE, "staging/aws_sustainability_api", source_id=source.id, delivery_id=identity, object_key=key

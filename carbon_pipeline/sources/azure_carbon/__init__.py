@@ -15,5 +15,6 @@ SOURCE_KIND = SourceKind(
         1, 19, 1, "Carbon Optimization: month M ready ~19 days after its end (M+1, day 19); 1 month late tolerated"
     ),
     resync=Resync(cadence="monthly", closed_months=3),
-    sql=("staging/azure_carbon", "staging/azure_carbon__invalid"),
+    sql=("staging/azure_carbon",),
+    validation=("staging/azure_carbon__invalid",),
 )

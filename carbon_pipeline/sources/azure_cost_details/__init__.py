@@ -27,11 +27,10 @@ SOURCE_KIND = SourceKind(
     options=frozenset({"dataset"}),
     validate_options=validate_options,
     before_commit=reader.refuse_before_commit,
-    sql=(
+    sql=("staging/azure_cost_details_as_focus", "staging/focus_parsed", "staging/focus_charges"),
+    validation=(
         "staging/azure_cost_details__invalid",
-        "staging/azure_cost_details_as_focus",
-        "staging/focus_parsed",
-        "staging/focus_charges",
         "staging/focus_charges__invalid",
+        "staging/focus_mapped_contract__invalid",
     ),
 )

@@ -28,5 +28,6 @@ SOURCE_KIND = SourceKind(
     calendar=DeliveryCalendar(0, 2, 0, "refreshed daily like the CUR: the open month within a day of its start"),
     options=frozenset({"export_name", "hourly"}),
     validate_options=validate_focus_options,
-    sql=("staging/focus_parsed", "staging/focus_charges", "staging/focus_charges__invalid"),
+    sql=("staging/focus_parsed", "staging/focus_charges"),
+    validation=("staging/focus_charges__invalid",),
 )

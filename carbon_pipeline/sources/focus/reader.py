@@ -43,7 +43,8 @@ from carbon_pipeline.sources.focus import versions as focus_versions
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import count_rows, read_delimited, read_parquet_varchar
-from carbon_pipeline.warehouse.sql_models import bind, model_sql, run_model
+from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.sql_models import stage_model, view_model
 
 KIND = "focus"
 TABLE = "raw.focus_charges"
@@ -249,27 +250,18 @@ def _stage_object(
     refusing the object whole if any value is unusable. Returns its FOCUS version."""
     relation, version = _read_object(con, landing.local_path(obj.key), source, obj.key)
     relation.create_view("focus_file", replace=True)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW focus_parsed AS {model_sql('staging/focus_parsed')}")
-    bad = run_model(con, "staging/focus_charges__invalid").fetchall()
-    if bad:
-        line, column, value = bad[0]
-        problem = "is empty, but FOCUS requires it" if not value else f"value {value!r} is not usable"
-        more = f"{len(bad)}{'+' if len(bad) == 20 else ''} bad cells in this object"
-        raise SourceError(f"{problem} ({more})", source_id=source.id, object_key=obj.key, row=line, column=column)
-    sql = model_sql("staging/focus_charges")
-    params = bind(
-        sql,
-        {
-            "source_id": source.id,
-            "period_month": billing_month,
-            "focus_version": version,
-            "delivery_id": obj.delivery_id,
-            "object_key": obj.key,
-        },
+    view_model(con, "focus_parsed", "staging/focus_parsed")
+    refuse_invalid_rows(con, "staging/focus_charges__invalid", source_id=source.id, object_key=obj.key)
+    staged = stage_model(
+        con,
+        "staged_focus",
+        "staging/focus_charges",
+        source_id=source.id,
+        period_month=billing_month,
+        focus_version=version,
+        delivery_id=obj.delivery_id,
+        object_key=obj.key,
     )
-    con.execute("DROP TABLE IF EXISTS staged_focus")
-    con.execute(f"CREATE TEMP TABLE staged_focus AS {sql}", params)
-    staged = con.execute("SELECT COUNT(*) FROM staged_focus").fetchall()[0][0]
     expected = count_rows(relation)
     if staged != expected:
         raise SourceError(f"read {expected} rows but staged {staged}", source_id=source.id, object_key=obj.key)

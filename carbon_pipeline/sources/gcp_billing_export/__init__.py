@@ -14,11 +14,10 @@ SOURCE_KIND = SourceKind(
     feeds="ledger.activity",
     calendar=DeliveryCalendar(0, 2, 0, "refreshed daily like a FOCUS export: the open month within a day of its start"),
     before_commit=reader.refuse_before_commit,
-    sql=(
+    sql=("staging/gcp_billing_export_as_focus", "staging/focus_parsed", "staging/focus_charges"),
+    validation=(
         "staging/gcp_billing_export__invalid",
-        "staging/gcp_billing_export_as_focus",
-        "staging/focus_parsed",
-        "staging/focus_charges",
         "staging/focus_charges__invalid",
+        "staging/focus_mapped_contract__invalid",
     ),
 )

@@ -18,5 +18,6 @@ SOURCE_KIND = SourceKind(
         "Carbon Footprint export: month M by M+1, day 15 (Google: published by the 15th); 1 month late tolerated",
     ),
     resync=Resync(cadence="monthly", closed_months=3),
-    sql=("staging/gcp_carbon", "staging/gcp_carbon__invalid"),
+    sql=("staging/gcp_carbon",),
+    validation=("staging/gcp_carbon__invalid",),
 )
