@@ -166,7 +166,7 @@ def refuse_broken_contract(
     native column; nothing of the delivery is kept."""
     refuse_invalid_rows(
         con,
-        "staging/focus_mapped_contract__invalid",
+        "staging/focus_charges_contract__invalid",
         source_id=source.id,
         display=lambda column: display.get(column, column),
         month=month,

@@ -29,8 +29,8 @@ SOURCE_KIND = SourceKind(
     before_commit=reader.refuse_before_commit,
     sql=("staging/azure_cost_details_as_focus", "staging/focus_parsed", "staging/focus_charges"),
     validation=(
-        "staging/azure_cost_details__invalid",
+        "staging/azure_cost_details_as_focus__invalid",
         "staging/focus_charges__invalid",
-        "staging/focus_mapped_contract__invalid",
+        "staging/focus_charges_contract__invalid",
     ),
 )

@@ -238,7 +238,7 @@ def _stage_object(
         source=source,
         key=key,
         native_view=NATIVE_VIEW,
-        invalid_model="staging/azure_cost_details__invalid",
+        invalid_model="staging/azure_cost_details_as_focus__invalid",
         mapping_model="staging/azure_cost_details_as_focus",
         mapping_params={"dataset": dataset},
         label=f"{KIND}:{dataset}",

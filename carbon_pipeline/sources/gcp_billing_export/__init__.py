@@ -16,8 +16,8 @@ SOURCE_KIND = SourceKind(
     before_commit=reader.refuse_before_commit,
     sql=("staging/gcp_billing_export_as_focus", "staging/focus_parsed", "staging/focus_charges"),
     validation=(
-        "staging/gcp_billing_export__invalid",
+        "staging/gcp_billing_export_as_focus__invalid",
         "staging/focus_charges__invalid",
-        "staging/focus_mapped_contract__invalid",
+        "staging/focus_charges_contract__invalid",
     ),
 )

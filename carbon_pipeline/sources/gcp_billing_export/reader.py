@@ -158,7 +158,7 @@ def _stage_object(con: duckdb.DuckDBPyConnection, landing: Landing, source: Sour
         source=source,
         key=key,
         native_view=NATIVE_VIEW,
-        invalid_model="staging/gcp_billing_export__invalid",
+        invalid_model="staging/gcp_billing_export_as_focus__invalid",
         mapping_model="staging/gcp_billing_export_as_focus",
         mapping_params={},
         label=KIND,

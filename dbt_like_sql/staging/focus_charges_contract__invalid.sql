@@ -4,7 +4,8 @@
 -- focus_charges.sql for those kinds (carbon_pipeline/sources/validation.py): the first row breaking the first
 -- rule comes first, by object and line; the reader's display spells the column as its export does.
 SELECT object_key, object_line, column_name, bad_value,
-    'breaks the ' || $provider || ' billing contract; nothing of the delivery was kept' AS reason
+    CASE WHEN NULLIF(bad_value, '') IS NULL THEN 'is empty, which breaks the ' ELSE 'breaks the ' END
+        || $provider || ' billing contract; nothing of the delivery was kept' AS reason
 FROM (
     SELECT object_key, object_line, 1 AS rule, 'BillingCurrency' AS column_name, currency AS bad_value
     FROM raw.focus_charges
