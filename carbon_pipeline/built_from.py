@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import duckdb
 
@@ -84,3 +85,20 @@ def stale_stages(con: duckdb.DuckDBPyConnection, tables: list[str], start: date,
         ).fetchall()
         stale.extend(StaleStage(*row) for row in rows)
     return stale
+
+
+def serving_is_stale(con: duckdb.DuckDBPyConnection, serving: Path, tables: list[str], start: date, end: date) -> str:
+    """Why the serving file cannot be taken as current for ``tables``' months [start, end), or '' when it can: a
+    run killed after a stage committed but before the serving file was swapped in leaves every table current
+    and the file at its previous snapshot, so a re-sync must not skip the publish either. The file is current
+    when it was published after the last of those months was replaced (its modification time, UTC)."""
+    last = run_model(con, "lineage/last_built", tables=tables, start=start, end=end).fetchall()[0][0]
+    if last is None:
+        return ""
+    if not serving.exists():
+        return f"serving file {serving} missing"
+    published = datetime.fromtimestamp(serving.stat().st_mtime, UTC).replace(tzinfo=None)
+    if published < last:
+        return f"serving file published {published:%Y-%m-%d %H:%M:%S} UTC, before the stages it serves were " \
+            f"last rebuilt ({last:%Y-%m-%d %H:%M:%S} UTC)"
+    return ""

@@ -255,3 +255,61 @@ def test_a_resync_after_a_kill_right_after_the_raw_step_rebuilds_the_stale_stage
     again = resync(deployment)
     assert again.success, failure_messages(again)
     assert [o["outcome"] for o in observations(again)] == ["skipped: deliveries unchanged"]
+
+
+# The same re-sync SIGKILLed once every stage has committed, as the serving file is about to be published.
+KILLED_BEFORE_PUBLISH = """
+import os, signal
+from datetime import date
+from carbon_pipeline.defs.serving import assets as serving_assets
+from carbon_pipeline.orchestration.partitions import SOURCES_TAG
+from carbon_pipeline.runner import run_inventory
+from carbon_pipeline.settings import load_settings
+
+serving_assets.publish_serving = lambda *args, **kwargs: os.kill(os.getpid(), signal.SIGKILL)
+run_inventory(load_settings(), date(2025, 5, 1), date(2025, 5, 1), job_name="aws_cur_resync_job",
+              tags={SOURCES_TAG: "demo-cur"})
+raise SystemExit("not killed: the serving step never started")
+"""
+
+
+def served_may_estimates(deployment) -> list[tuple]:
+    return deployment.query(
+        "SELECT account_id, service, ROUND(SUM(location_tco2e), 9), ROUND(SUM(energy_kwh), 6) "
+        "FROM marts.cloud_emissions WHERE period_month = ? AND basis = 'estimated_usage' GROUP BY ALL ORDER BY ALL",
+        [MAY],
+        serving=True,
+    )
+
+
+def test_a_resync_after_a_kill_before_the_publish_republishes_the_serving_file(built_copy):
+    deployment = built_copy
+    old_served = served_may_estimates(deployment)
+    redeliver_may_without_its_last_lines(deployment)
+    settings = deployment.settings
+    env = {
+        **os.environ,
+        "CARBON_SOURCES": str(settings.sources_file),
+        "CARBON_WAREHOUSE": str(settings.warehouse),
+        "CARBON_SERVING": str(settings.serving),
+        "CARBON_STAGING": str(settings.staging),
+        "CARBON_REPORTS": str(settings.reports),
+    }
+    killed = subprocess.run([sys.executable, "-c", KILLED_BEFORE_PUBLISH], env=env, capture_output=True, text=True)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    # every stage holds the new delivery; the serving file is still the previous complete snapshot
+    assert may_estimates(deployment) != old_served
+    assert served_may_estimates(deployment) == old_served
+
+    repaired = resync(deployment)  # raw and every stage are current: only the publish is missing
+
+    assert repaired.success, failure_messages(repaired)
+    raw = raw_materialization(repaired)
+    assert raw["outcome"] == "rebuilding stale stages", raw
+    assert any(line.startswith("serving file published ") for line in raw["stale_stages"]), raw["stale_stages"]
+    assert served_may_estimates(deployment) == may_estimates(deployment) != old_served
+
+    again = resync(deployment)
+    assert again.success, failure_messages(again)
+    assert [o["outcome"] for o in observations(again)] == ["skipped: deliveries unchanged"]
+

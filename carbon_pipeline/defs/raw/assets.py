@@ -12,7 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from carbon_pipeline.built_from import StaleStage, stale_stages, tables_fed_by
+from carbon_pipeline.built_from import StaleStage, serving_is_stale, stale_stages, tables_fed_by
 from carbon_pipeline.months import months_between
 from carbon_pipeline.orchestration.failures import input_failures
 from carbon_pipeline.orchestration.keys import raw_asset_key
@@ -25,7 +25,7 @@ from carbon_pipeline.orchestration.metadata import (
     month_row_counts,
 )
 from carbon_pipeline.orchestration.partitions import FORCE_RELOAD_TAG, SOURCES_TAG, asset_window, month_of
-from carbon_pipeline.orchestration.resources import SourcesResource, WarehouseResource
+from carbon_pipeline.orchestration.resources import ServingResource, SourcesResource, WarehouseResource
 from carbon_pipeline.sources import registry
 from carbon_pipeline.sources.kind import DeliveryCalendar, LoadSummary, SourceKind
 from carbon_pipeline.sources.registry import source_kinds
@@ -110,7 +110,10 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
         output_required=False,
     )
     def _asset(
-        context: dg.AssetExecutionContext, warehouse: WarehouseResource, sources: SourcesResource
+        context: dg.AssetExecutionContext,
+        warehouse: WarehouseResource,
+        sources: SourcesResource,
+        serving: ServingResource,
     ) -> Iterator[dg.MaterializeResult]:
         start, end = asset_window(context)
         summaries: list[LoadSummary] = []
@@ -130,10 +133,16 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                 # skipping downstream is right only if every table there was built from what raw holds: a run
                 # killed after this step committed left them at the previous delivery (built_from.py)
                 stale = stale_stages(con, tables_fed_by(kind.name), start, end) if may_skip else []
+                # ...and the serving file was published after them (a kill between the marts and the publish)
+                unpublished = (
+                    serving_is_stale(con, Path(serving.path), tables_fed_by(kind.name), start, end)
+                    if may_skip and not stale
+                    else ""
+                )
             stored = warehouse.store_months(kind.raw_table, start, end)  # committed: publish (if configured)
             for source in configured:
                 registry.cleanup(source)
-        if may_skip and not stale:
+        if may_skip and not stale and not unpublished:
             context.log.info(f"raw.{table}: every delivery unchanged ({len(skipped)}); nothing downstream to rebuild")
             context.log_event(
                 dg.AssetObservation(
@@ -142,8 +151,8 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                 )
             )
             return
-        stale_lines = _stale_lines(stale)
-        if stale:
+        stale_lines = _stale_lines(stale) + ([unpublished] if unpublished else [])
+        if stale_lines:
             context.log.warning(
                 f"raw.{table}: raw already holds these deliveries ({', '.join(skipped)}), but stages downstream were "
                 "built from others (a run stopped after the raw step?): rebuilding them\n  " + "\n  ".join(stale_lines)
@@ -164,7 +173,7 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                 "sources": [s.id for s in configured],
                 "restatements_recorded": restated,
                 "skipped_unchanged": skipped,
-                **({"outcome": "rebuilding stale stages", "stale_stages": stale_lines} if stale else {}),
+                **({"outcome": "rebuilding stale stages", "stale_stages": stale_lines} if stale_lines else {}),
                 **stored,
             }
         )
