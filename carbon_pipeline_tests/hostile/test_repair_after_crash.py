@@ -190,6 +190,18 @@ def resync(deployment) -> dg.ExecuteInProcessResult:
     return run_inventory(deployment.settings, MAY, MAY, job_name="aws_cur_resync_job", tags={SOURCES_TAG: "demo-cur"})
 
 
+def pipeline_env(settings) -> dict[str, str]:
+    """The environment a scheduled run of this deployment would have (the killed runs load their settings)."""
+    return {
+        **os.environ,
+        "CARBON_SOURCES": str(settings.sources_file),
+        "CARBON_WAREHOUSE": str(settings.warehouse),
+        "CARBON_SERVING": str(settings.serving),
+        "CARBON_STAGING": str(settings.staging),
+        "CARBON_REPORTS": str(settings.reports),
+    }
+
+
 def observations(result) -> list[dict]:
     return [
         {k: v.value for k, v in e.event_specific_data.asset_observation.metadata.items()}
@@ -212,15 +224,7 @@ def test_a_resync_after_a_kill_right_after_the_raw_step_rebuilds_the_stale_stage
     new_items = redeliver_may_without_its_last_lines(deployment)
     assert new_items != old_items
 
-    settings = deployment.settings
-    env = {
-        **os.environ,
-        "CARBON_SOURCES": str(settings.sources_file),
-        "CARBON_WAREHOUSE": str(settings.warehouse),
-        "CARBON_SERVING": str(settings.serving),
-        "CARBON_STAGING": str(settings.staging),
-        "CARBON_REPORTS": str(settings.reports),
-    }
+    env = pipeline_env(deployment.settings)
     killed = subprocess.run([sys.executable, "-c", KILLED_AFTER_RAW], env=env, capture_output=True, text=True)
     assert killed.returncode == -9, killed.stderr[-2000:]
     # the crash as issue 13 found it: raw holds the new delivery, the ledger and marts the old month
@@ -286,15 +290,7 @@ def test_a_resync_after_a_kill_before_the_publish_republishes_the_serving_file(b
     deployment = built_copy
     old_served = served_may_estimates(deployment)
     redeliver_may_without_its_last_lines(deployment)
-    settings = deployment.settings
-    env = {
-        **os.environ,
-        "CARBON_SOURCES": str(settings.sources_file),
-        "CARBON_WAREHOUSE": str(settings.warehouse),
-        "CARBON_SERVING": str(settings.serving),
-        "CARBON_STAGING": str(settings.staging),
-        "CARBON_REPORTS": str(settings.reports),
-    }
+    env = pipeline_env(deployment.settings)
     killed = subprocess.run([sys.executable, "-c", KILLED_BEFORE_PUBLISH], env=env, capture_output=True, text=True)
     assert killed.returncode == -9, killed.stderr[-2000:]
     # every stage holds the new delivery; the serving file is still the previous complete snapshot
