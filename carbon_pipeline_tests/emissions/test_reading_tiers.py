@@ -36,7 +36,9 @@ def tiers(con: duckdb.DuckDBPyConnection, folder: Path, text: str) -> dict[str, 
     load(con, folder, "meters", "electricity", text)
     build(con)
     with transaction(con):
-        replace_months(con, "emissions.emission_uncertainty", ("emissions/emission_uncertainty",), *WINDOW, **UNCERTAINTY)
+        replace_months(
+            con, "emissions.emission_uncertainty", ("emissions/emission_uncertainty",), *WINDOW, **UNCERTAINTY
+        )
     cursor = con.execute(
         """SELECT a.site, a.reading, u.activity_tier, u.activity_u95, u.factor_tier, u.u95, u.tco2e, u.tco2e_low,
                   u.tco2e_high, u.activity_error_key
