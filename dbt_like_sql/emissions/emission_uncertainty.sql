@@ -65,7 +65,11 @@ activity_rows AS (
             WHEN e.factor_resolution = 'spend_fallback' OR e.basis = 'estimated_spend' THEN 'spend_based'
             WHEN e.flag = 'estimated_from_cost' THEN 'cost_estimated'
             WHEN a.activity_type = 'cloud_usage' THEN 'usage_estimated'
-            -- the activity templates say nothing of meters: a row of an activity file is an invoiced quantity
+            -- electricity's optional `reading` column: a meter read, or the utility's estimated bill (its kWh
+            -- projected from the site's past consumption: a profiled quantity, not a read)
+            WHEN a.reading = 'meter' THEN 'metered'
+            WHEN a.reading = 'estimate' THEN 'profiled'
+            -- otherwise (`invoice`, or not said) a row of an activity file is an invoiced quantity
             ELSE 'invoiced'
         END AS activity_tier,
         CASE

@@ -100,6 +100,8 @@ SELECT
     currency,
     supplier_kgco2e_per_kwh,
     certificate_kwh,
+    -- electricity: how the kWh was obtained (meter | invoice | estimate; NULL: not said)
+    reading,
     CASE
         WHEN template = 'fuel' THEN 1
         WHEN template = 'vehicle' AND ownership = 'owned' THEN 1

@@ -12,9 +12,13 @@ ALTER TABLE raw.activity_rows ADD COLUMN IF NOT EXISTS description VARCHAR;     
 ALTER TABLE raw.activity_rows ADD COLUMN IF NOT EXISTS factor_geography VARCHAR;    -- source option (default geography)
 ALTER TABLE raw.activity_rows ADD COLUMN IF NOT EXISTS radiative_forcing BOOLEAN;   -- source option (flights)
 ALTER TABLE raw.activity_rows ADD COLUMN IF NOT EXISTS supplier_provider VARCHAR;   -- spend: cloud provider the supplier is
+ALTER TABLE raw.activity_rows ADD COLUMN IF NOT EXISTS reading VARCHAR;             -- electricity: meter | invoice | estimate (NULL: not said)
 
 -- ledger: who supplied it (electricity supplier id for supplier factors; spend supplier)
 ALTER TABLE ledger.activity ADD COLUMN IF NOT EXISTS supplier VARCHAR;
+-- ledger: how an electricity row's kWh was obtained (meter | invoice | estimate; NULL: not said, read as
+-- invoice); the activity tier of docs/uncertainty.md is read from it
+ALTER TABLE ledger.activity ADD COLUMN IF NOT EXISTS reading VARCHAR;
 
 -- emissions: what fell back when the factor was chosen, in words (NULL: the exact factor)
 ALTER TABLE emissions.activity_emissions ADD COLUMN IF NOT EXISTS factor_fallback VARCHAR;

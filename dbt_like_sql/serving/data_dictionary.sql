@@ -225,6 +225,7 @@ COMMENT ON COLUMN published.snapshots.summary_sha256 IS 'SHA-256 of the snapshot
 COMMENT ON COLUMN published.snapshots.content_sha256 IS 'SHA-256 of every other header field, the two row hashes included.';
 -- Own operations (activity templates: docs/activity_templates.md): new columns and the widened meanings.
 COMMENT ON COLUMN ledger.activity.supplier IS 'Activity files: the electricity supplier id (matches supplier:<id> factors) or the spend supplier; NULL otherwise.';
+COMMENT ON COLUMN ledger.activity.reading IS 'Electricity activity files: how the row''s kWh was obtained, from the template''s optional reading column: meter (tier metered), invoice (invoiced), estimate (the utility''s estimated bill: tier profiled); NULL where not said (invoiced). Other rows: NULL.';
 COMMENT ON COLUMN ledger.activity.activity_type IS 'cloud_usage, cloud_charge, electricity, fuel, vehicle, travel or spend.';
 COMMENT ON COLUMN ledger.activity.provider IS 'Cloud provider; for spend rows the cloud provider the supplier is (its spend is left out where the inventory has the provider''s figures); NULL for other own operations.';
 COMMENT ON COLUMN ledger.activity.category IS 'Own operations: the factor item (electricity_grid, natural_gas, car_medium_diesel, air_long_haul_business, hotel_stay, naics:<code> ...).';

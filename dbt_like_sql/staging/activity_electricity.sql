@@ -26,6 +26,8 @@ SELECT
     CAST($factor_geography AS VARCHAR) AS factor_geography,
     CAST(NULL AS BOOLEAN) AS radiative_forcing,
     CAST(NULL AS VARCHAR) AS supplier_provider,
+    -- how the kWh was obtained: meter | invoice | estimate (case and spaces ignored); absent or empty: not said
+    lower(NULLIF(trim(reading), '')) AS reading,
     -- the cells as delivered, for the companion model's messages (activity_rows__invalid.sql); not stored
     month AS cell_date,
     kwh AS cell_quantity,
@@ -33,5 +35,6 @@ SELECT
     CAST(NULL AS VARCHAR) AS cell_passengers,
     CAST(NULL AS VARCHAR) AS cell_nights,
     supplier_kgco2e_per_kwh AS cell_supplier_kgco2e_per_kwh,
-    certificate_kwh AS cell_certificate_kwh
+    certificate_kwh AS cell_certificate_kwh,
+    reading AS cell_reading
 FROM activity_file

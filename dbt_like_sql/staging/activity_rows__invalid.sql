@@ -1,6 +1,6 @@
 -- Cells of an activity file (after its template's staging model, `staged_activity`) that cannot be used:
 -- an unparseable date or quantity, a negative quantity, a value the template defines and this one is not
--- (a vehicle's ownership, a flight's cabin or band, a NAICS code, a currency code, a supplier factor or
+-- (a vehicle's ownership, a flight's cabin or band, an electricity reading, a NAICS code, a currency code, a supplier factor or
 -- certificate kWh that is not a number), then text in an optional numeric cell (a cost of `one hundred`
 -- or `1,234.50` would otherwise be an unflagged NULL cost). An unknown unit or factor item is usable data:
 -- the ledger and emissions keep the row and flag it. The companion of the activity_<template>.sql models
@@ -39,6 +39,10 @@ FROM (
         CASE WHEN currency IS NULL THEN 'is empty, but required' ELSE 'is not a three-letter currency code' END
     FROM staged_activity
     WHERE (template = 'spend' OR currency IS NOT NULL) AND NOT regexp_full_match(COALESCE(currency, ''), '[A-Z]{3}')
+    UNION ALL
+    -- electricity: how the kWh was obtained (docs/activity_templates.md); the activity tier is read from it
+    SELECT object_line, 1, 'reading', cell_reading, 'is not meter, invoice or estimate (or empty: invoice)'
+    FROM staged_activity WHERE reading IS NOT NULL AND reading NOT IN ('meter', 'invoice', 'estimate')
     UNION ALL
     SELECT object_line, 1, 'country', country, 'is empty, but required for a hotel stay'
     FROM staged_activity WHERE template = 'travel' AND category = 'hotel' AND country IS NULL

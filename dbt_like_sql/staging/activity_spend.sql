@@ -29,6 +29,7 @@ SELECT
     CAST($factor_geography AS VARCHAR) AS factor_geography,
     CAST(NULL AS BOOLEAN) AS radiative_forcing,
     p.provider AS supplier_provider,
+    CAST(NULL AS VARCHAR) AS reading,  -- electricity only
     -- the cells as delivered, for the companion model's messages (activity_rows__invalid.sql); not stored
     f.date AS cell_date,
     f.amount AS cell_quantity,
@@ -36,6 +37,7 @@ SELECT
     CAST(NULL AS VARCHAR) AS cell_passengers,
     CAST(NULL AS VARCHAR) AS cell_nights,
     CAST(NULL AS VARCHAR) AS cell_supplier_kgco2e_per_kwh,
-    CAST(NULL AS VARCHAR) AS cell_certificate_kwh
+    CAST(NULL AS VARCHAR) AS cell_certificate_kwh,
+    CAST(NULL AS VARCHAR) AS cell_reading
 FROM activity_file AS f
 LEFT JOIN activity_cloud_suppliers AS p ON p.supplier_key = lower(trim(f.supplier))

@@ -29,6 +29,7 @@ SELECT
     CAST($factor_geography AS VARCHAR) AS factor_geography,
     CAST($radiative_forcing AS BOOLEAN) AS radiative_forcing,
     CAST(NULL AS VARCHAR) AS supplier_provider,
+    CAST(NULL AS VARCHAR) AS reading,  -- electricity only
     -- the cells as delivered, for the companion model's messages (activity_rows__invalid.sql); not stored
     date AS cell_date,
     CASE WHEN lower(trim(mode)) = 'hotel' THEN nights ELSE distance END AS cell_quantity,
@@ -36,5 +37,6 @@ SELECT
     passengers AS cell_passengers,
     nights AS cell_nights,
     CAST(NULL AS VARCHAR) AS cell_supplier_kgco2e_per_kwh,
-    CAST(NULL AS VARCHAR) AS cell_certificate_kwh
+    CAST(NULL AS VARCHAR) AS cell_certificate_kwh,
+    CAST(NULL AS VARCHAR) AS cell_reading
 FROM activity_file

@@ -33,7 +33,15 @@ KIND = "activity_csv"
 TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
     "electricity": {
         "required": ("month", "site", "country", "kwh"),
-        "optional": ("grid_area", "cost", "currency", "supplier_kgco2e_per_kwh", "certificate_kwh", "supplier"),
+        "optional": (
+            "grid_area",
+            "cost",
+            "currency",
+            "supplier_kgco2e_per_kwh",
+            "certificate_kwh",
+            "supplier",
+            "reading",  # meter | invoice | estimate: the activity tier of docs/uncertainty.md
+        ),
     },
     # `vehicle` and `vehicle_class` were required before issue 4 (EPA 2018 fleet fuel); both still work
     "fuel": {
