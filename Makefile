@@ -34,7 +34,7 @@ run: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 
 ## test: install with test extras (and Debian's chromium for the browser tests), validate the definitions, run the
 ## whole suite and print its ten slowest tests (docs/testing.md)
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests benchmarks
 	$(BIN)/dg check defs --use-active-venv
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10

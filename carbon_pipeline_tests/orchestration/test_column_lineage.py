@@ -29,11 +29,14 @@ def test_the_stored_lineage_of_the_marts_is_what_sqlglot_derives():
 
 
 def test_a_grouped_key_maps_to_its_source_column_and_a_computed_column_maps_to_nothing():
-    by_column = lineage.model_lineage("marts/scope_summary_uncertainty")
-    assert by_column["scope3_category"] == {("emissions.emission_uncertainty", "scope3_category")}
-    # tco2e is SUM(...), tco2e_low an expression: computed, never claimed
-    assert by_column["tco2e"] is None
-    assert by_column["tco2e_low"] is None
+    ranges = lineage.model_lineage("marts/uncertainty_ranges")
+    assert ranges["method"] == {("emissions.emission_uncertainty", "method")}
+    # tco2e is a SUM over the figures: computed, never claimed
+    assert ranges["tco2e"] is None
+    # a mart that carries the shared ranges through: each plain column maps to that model's, a ratio to nothing
+    summary = lineage.model_lineage("marts/scope_summary_uncertainty")
+    assert summary["tco2e"] == {("marts.uncertainty_ranges", "tco2e")}
+    assert summary["u95_relative"] is None
     # through a UNION ALL: both branches' columns
     cloud = lineage.model_lineage("marts/cloud_emissions")
     assert cloud["account_id"] == {("ledger.activity", "account_id"), ("ledger.provider_emissions", "account_id")}
@@ -44,8 +47,8 @@ def test_the_asset_definition_carries_the_lineage(built):
     metadata = graph.get(dg.AssetKey(["marts", "scope_summary_uncertainty"])).metadata
     deps = metadata["dagster/column_lineage"].value.deps_by_column
     assert deps["scope"] == [
-        dg.TableColumnDep(asset_key=dg.AssetKey(["emissions", "emission_uncertainty"]), column_name="scope")
+        dg.TableColumnDep(asset_key=dg.AssetKey(["marts", "uncertainty_ranges"]), column_name="scope")
     ]
-    assert "tco2e" not in deps
+    assert "u95_relative" not in deps
     # a table none of whose columns is a plain projection of a transform table carries no lineage at all
     assert "dagster/column_lineage" not in graph.get(dg.AssetKey(["ledger", "activity"])).metadata
