@@ -44,9 +44,10 @@ def _params(deployment) -> dict:
     return policy_parameters(load_sources_file(deployment.settings.sources_file).settings)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def spark_outputs(spark, built, tmp_path_factory) -> dict[str, Path]:
-    """Spark's ledger, emissions and marts over the demo's raw and factor tables, exported from DuckDB."""
+    """Spark's ledger, emissions and marts over the demo's raw and factor tables, exported from DuckDB. Session
+    scope, like the SparkSession it uses."""
     work = tmp_path_factory.mktemp("spark-parity")
     targets = transform_tables()
     con = duckdb.connect(str(built.settings.warehouse), read_only=True)
