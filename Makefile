@@ -37,7 +37,7 @@ run: $(VENV)/.installed $(DAGSTER_HOME)/dagster.yaml
 test: $(VENV)/.installed-test chromium $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/ruff check carbon_pipeline carbon_pipeline_tests benchmarks
 	$(BIN)/dg check defs --use-active-venv
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=10
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --durations=10
 
 # The browser tests drive Debian's chromium (no browser download is possible here): installed when running as
 # root, otherwise one line says how.

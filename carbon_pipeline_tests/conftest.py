@@ -109,25 +109,6 @@ def make_deployment(root: Path, demo: Path, **settings: Any) -> Deployment:
     return Deployment(root, configured)
 
 
-# `make test` runs the suite on two pytest-xdist workers with --dist loadgroup. Each module is meant to be one
-# group (its module-scoped fixtures built once) and modules sharing an expensive session fixture one group
-# together (SESSION_GROUPS). Under pytest 9.2 xdist 3.8 does not apply the groups on the workers yet, so tests
-# are scheduled one by one (docs/testing.md); the marks are harmless and take effect once it does.
-SESSION_GROUPS = {
-    "carbon_pipeline_tests/engines/test_spark.py": "spark-session",
-    "carbon_pipeline_tests/engines/test_transpile.py": "spark-session",
-}
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Group every test by its module (or its SESSION_GROUPS group) unless it names a group itself."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            module = item.nodeid.split("::", 1)[0]
-            item.add_marker(pytest.mark.xdist_group(SESSION_GROUPS.get(module, module)))
-
-
 @pytest.fixture(scope="session")
 def demo_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("demo-files")
