@@ -1,44 +1,57 @@
 """The Dagster instance's event log (``dagster_home/dagster.yaml``): Dagster's own SQLite event log, with one
-SQLAlchemy engine per database file instead of a new one for every event.
+SQLAlchemy engine and one open connection per database file instead of a new engine and connection for every
+event, and the asset-key table's columns looked up once instead of at every asset event.
 
 Dagster 1.13's ``SqliteEventLogStorage`` creates, initialises and disposes an engine for every connection, so
-each stored event (a demo run stores some 800: a planned and a materialization event per asset and month, plus
+each stored event (a demo run stores some 850: a planned and a materialization event per asset and month, plus
 every step's) pays the engine's dialect set-up and compiles its INSERT statements afresh, because SQLAlchemy
-caches compiled statements per engine. That was about 2.8 s CPU of the demo's ``make run`` (docs/performance.md,
-Profile 12). Keeping the engine keeps that cache; the pool stays ``NullPool``, so no connection is held open
-between events and the UI, the daemon and a run still share the files exactly as before. Files, tables and
-layout are Dagster's own (same folders as the default instance): switching back is deleting the setting.
+caches compiled statements per engine (about 2.8 s CPU of the demo's ``make run``, docs/performance.md,
+Profile 12). Each connection was also opened and closed around every event: in WAL mode the last connection to
+close a database checkpoints its log, so every event paid a checkpoint (about 3.5 s of connect, commit and
+close in the demo's run, Profile 13). And every asset event reflects the asset-key table's columns to learn
+whether a migration added them (0.8 s). Files, tables, layout and journal mode are Dagster's own (same folders
+as the default instance): switching back is deleting the setting.
 
-Overrides a private method of the Dagster version pinned in pyproject.toml; the test in
-carbon_pipeline_tests/orchestration/test_instance_and_automation.py runs a job through it.
+Keeping a connection open holds no lock: SQLite in WAL mode (Dagster sets it) lets the UI, the daemon and a run
+read and write the files as before. Only the index database and the few most recently used run databases keep
+theirs (``OPEN_SHARDS``), so a long-lived process such as the UI, which reads many runs, does not keep a file
+open per run it ever read.
+
+Overrides private methods of the Dagster version pinned in pyproject.toml; the test in
+carbon_pipeline_tests/orchestration/test_instance_and_automation.py runs jobs through it.
 """
 
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import QueuePool
+
+OPEN_SHARDS = 8  # run databases whose engine (and open connection) is kept, besides the index database
 
 
 class ReusedEngineSqliteEventLogStorage(SqliteEventLogStorage):
-    """``SqliteEventLogStorage`` keeping one engine per shard (run or index database file).
+    """``SqliteEventLogStorage`` keeping one engine and one connection per shard (run or index database file).
 
     ``base_dir`` defaults to ``$DAGSTER_HOME/history/runs``, where Dagster's default instance keeps its event
     log, so an existing instance's history stays visible."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
-        self._engines: dict[str, Engine] = {}
+        self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._asset_key_columns: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -61,15 +74,35 @@ class ReusedEngineSqliteEventLogStorage(SqliteEventLogStorage):
         return cls(base_dir=base_dir, inst_data=inst_data)
 
     def _engine(self, shard: str) -> Engine:
+        """The shard's engine, keeping one connection open between uses (more are opened when Dagster nests
+        them, as its schema set-up does, and closed after). The kept connection may serve another thread next
+        time, hence ``check_same_thread`` off; Dagster's database lock serialises the uses."""
         engine = self._engines.get(shard)
         if engine is None:
             engine = create_engine(
                 self.conn_string_for_shard(shard),
-                poolclass=NullPool,
-                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                poolclass=QueuePool,
+                pool_size=1,
+                max_overflow=-1,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             )
             self._engines[shard] = engine
+            runs = [name for name in self._engines if name != INDEX_SHARD_NAME]
+            for name in runs[: max(0, len(runs) - OPEN_SHARDS)]:
+                self._engines.pop(name).dispose()
+        else:
+            self._engines.move_to_end(shard)
         return engine
+
+    def _has_asset_key_col_on_connection(self, conn: Connection, column_name: str) -> bool:
+        """Whether a migration added ``column_name`` to the asset-key table, reflected once: a column, once
+        there, stays (migrations only add them), so only a missing column is looked up again."""
+        if column_name in self._asset_key_columns:
+            return True
+        found = super()._has_asset_key_col_on_connection(conn, column_name)
+        if found:
+            self._asset_key_columns.add(column_name)
+        return found
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -81,6 +114,12 @@ class ReusedEngineSqliteEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def wipe(self) -> None:
+        """Dagster's wipe deletes the run databases: close their connections first."""
+        for name in [n for n in self._engines if n != INDEX_SHARD_NAME]:
+            self._engines.pop(name).dispose()
+        super().wipe()
 
     def dispose(self) -> None:
         super().dispose()

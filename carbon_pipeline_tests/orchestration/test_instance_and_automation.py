@@ -3,6 +3,7 @@ serving file and the report follow any change of the marts without anyone launch
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections import Counter
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import dagster as dg
 
 from carbon_pipeline.definitions import build_definitions
+from carbon_pipeline.orchestration.event_log import OPEN_SHARDS
 from carbon_pipeline.orchestration.keys import INVENTORY_REPORT_KEY, SCOPE_SUMMARY_KEY, SERVING_KEY
 from carbon_pipeline.settings import Settings
 
@@ -49,6 +51,44 @@ def test_the_ui_instance_keeps_every_event_of_a_run_where_dagsters_default_insta
     assert sorted(p.name for p in (tmp_path / "history" / "runs").glob("*.db")) == sorted(
         [f"{result.run_id}.db" for result in results] + ["index.db"]
     )
+
+
+def open_event_log_files(folder: Path) -> list[str]:
+    """The files under ``folder`` this process holds open (Linux /proc)."""
+    held = []
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith(str(folder)) and target.endswith(".db"):
+            held.append(target)
+    return held
+
+
+def test_the_ui_instance_keeps_few_event_log_files_open_however_many_runs_it_reads(tmp_path, monkeypatch):
+    """A connection is kept per database file between events (Profile 13), but a long-lived process such as the
+    UI reads many runs: only the index and the most recently used run databases stay open, and a wipe (which
+    deletes the run files) leaves none of them open."""
+    shutil.copy(TEMPLATE, tmp_path / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+
+    @dg.asset
+    def single() -> None:
+        return None
+
+    runs = tmp_path / "history" / "runs"
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        job = dg.Definitions(assets=[single]).resolve_implicit_global_asset_job_def()
+        run_ids = [job.execute_in_process(instance=instance).run_id for _ in range(OPEN_SHARDS + 4)]
+        for run_id in run_ids:  # as the UI reads each run's events
+            assert instance.all_logs(run_id)
+        held = open_event_log_files(runs)
+        assert str(runs / "index.db") in held
+        assert 0 < len([f for f in held if not f.endswith("index.db")]) <= OPEN_SHARDS
+        instance.wipe()
+        assert not [f for f in open_event_log_files(runs) if not f.endswith("index.db")]
+        assert job.execute_in_process(instance=instance).success  # and it carries on after the wipe
 
 
 def test_a_marts_only_materialization_requests_serving_and_then_the_report(tmp_path):
