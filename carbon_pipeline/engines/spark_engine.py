@@ -115,7 +115,46 @@ class SparkEngine:
     def model_frame(self, model: str, params: Mapping[str, Any]) -> DataFrame:
         tree = model_tree(model, params, "spark")
         tree = self._materialise_recursive_ctes(tree, model)
+        tree = self._materialise_shared_ctes(tree, model)
         return self._sql(tree_sql(tree, model, "spark"), model)
+
+    def _materialise_shared_ctes(self, tree: exp.Expression, model: str) -> exp.Expression:
+        """Spark 3.5 inlines a CTE at every reference, so a CTE read twice is planned and computed twice, and
+        so is everything it reads: the plan of marts/uncertainty_ranges.sql, whose draws are counted into
+        bins and then read again for the wanted bins, grew until Catalyst took a minute over three activities.
+        DuckDB computes such a CTE once; here each CTE read by two or more later parts of the model is
+        computed once, checkpointed, and read as a temporary view."""
+        with_ = tree.args.get("with_")
+        if with_ is None:
+            return tree
+        main = tree.copy()
+        main.set("with_", None)
+        for position, cte in enumerate(with_.expressions):
+            name = cte.alias_or_name.lower()
+            readers = [c.this for c in with_.expressions[position + 1 :]] + [main]
+            reads = sum(
+                1 for part in readers for t in part.find_all(exp.Table) if not t.db and t.name.lower() == name
+            )
+            if reads < 2:
+                continue
+            query = cte.this.copy()
+            before = [c.copy() for c in with_.expressions[:position]]
+            if before:
+                query.set("with_", exp.With(expressions=before))
+            frame = self._sql(tree_sql(query, model, "spark"), model)
+            alias = cte.args.get("alias")
+            if alias is not None and alias.columns:
+                frame = frame.toDF(*[c.name for c in alias.columns])
+            view = f"shared__{flat_name(model.replace('/', '.'))}__{name}"
+            self._view(frame.localCheckpoint(), view)
+            tree = tree.copy()
+            remaining = [c for i, c in enumerate(tree.args["with_"].expressions) if i != position]
+            if remaining:
+                tree.args["with_"].set("expressions", remaining)
+            else:
+                tree.set("with_", None)
+            return self._materialise_shared_ctes(replace_table(tree, name, view), model)
+        return tree
 
     def _materialise_recursive_ctes(self, tree: exp.Expression, model: str) -> exp.Expression:
         """Spark 3.5 has no WITH RECURSIVE: each recursive CTE (``anchor UNION ALL step``) is evaluated

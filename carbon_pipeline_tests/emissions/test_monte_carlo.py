@@ -123,3 +123,62 @@ def test_the_draws_depend_on_the_seed_only_not_on_threads_or_reruns(con):
     reseeded = cell(con, scope=3)
     assert reseeded["tco2e_high"] != one_thread["tco2e_high"]
     assert reseeded["tco2e_high"] == pytest.approx(one_thread["tco2e_high"], rel=TOLERANCE)
+
+
+def test_a_cell_with_more_than_four_skewed_terms_is_drawn_as_their_sum(con):
+    # six spend rows on six sector factors (lognormal each): past the four terms a draw is computed in one row,
+    # so the cell takes the summing path. Five factors are made negligible by scaling their rows down to
+    # 1e-9 t: the range is the closed form of the one 40 t row, and the threads do not change it
+    add_activity(con, "big", tco2e=40.0, factor_id="f:big", basis="estimated_spend", activity_type="spend", scope=3)
+    for n in range(5):
+        add_activity(
+            con, f"tiny{n}", tco2e=1e-9, factor_id=f"f:tiny{n}", basis="estimated_spend", activity_type="spend", scope=3
+        )
+    con.execute("SET threads TO 1")
+    build(con, uncertainty_overrides=";spend_based=0.0000000000;")
+    got = cell(con, scope=3)
+    low, high = lognormal_quantiles(40.0, 0.5)
+    assert got["propagation"] == "monte_carlo"
+    assert got["tco2e_low"] == pytest.approx(low, rel=TOLERANCE)
+    assert got["tco2e_high"] == pytest.approx(high, rel=TOLERANCE)
+    con.execute("SET threads TO 4")
+    build(con, uncertainty_overrides=";spend_based=0.0000000000;")
+    assert cell(con, scope=3) == got
+
+
+def test_thousands_of_drawn_cloud_cells_fit_in_a_small_memory_limit(con):
+    # a month of a large bill: 3,000 cloud usage estimates (lognormal), each its own reconciliation cell
+    # (account x region x service), 30 million draws. A quantile aggregate holding every cell's draws needs
+    # 240 MB of doubles alone (and ran out of 1 GB on a 1M-line-item month); counting draws into bins and
+    # ranking only the wanted bins spills instead, so 250 MB of DuckDB memory is enough, and every cell's
+    # range is the closed form of its one term
+    cells = 3000
+    con.execute(
+        """INSERT INTO ledger.activity BY NAME SELECT 'c' || i AS activity_id, DATE '2025-03-01' AS period_month,
+             'src' AS source_id, 'aws_cur' AS source_kind, 'obj' AS source_object, 'v1' AS source_version,
+             1 AS line_item_count, 1 AS first_line, 'cloud_usage' AS activity_type, 'aws' AS provider,
+             'acct-' || (i % 40) AS account_id, 'region-' || (i // 40) AS region, 'AmazonEC2' AS service,
+             'compute' AS estimation_class
+           FROM range(?) AS r(i)""",
+        [cells],
+    )
+    con.execute(
+        """INSERT INTO emissions.activity_emissions BY NAME SELECT 'c' || i AS activity_id,
+             DATE '2025-03-01' AS period_month, 'location' AS method, 'estimated_usage' AS basis, 3 AS scope,
+             'f:a' AS factor_id, 'exact' AS factor_resolution, 'hand' AS formula, 1.0 + i % 7 AS tco2e,
+             'estimated_from_cost' AS flag
+           FROM range(?) AS r(i)""",
+        [cells],
+    )
+    con.execute("SET memory_limit = '250MB'")
+    con.execute("SET threads TO 2")
+    build(con, uncertainty_overrides=";exact_current=0.0000000000;")
+    rows = con.execute(
+        """SELECT tco2e, tco2e_low, tco2e_high FROM marts.uncertainty_ranges
+           WHERE cell_kind = 'cloud_estimate' AND propagation = 'monte_carlo'"""
+    ).fetchall()
+    assert len(rows) == cells
+    for tco2e, low, high in rows:
+        expected_low, expected_high = lognormal_quantiles(tco2e, 1.0)
+        assert low == pytest.approx(expected_low, rel=TOLERANCE)
+        assert high == pytest.approx(expected_high, rel=TOLERANCE)

@@ -163,6 +163,25 @@ def test_json_valid_rewrite_on_spark(spark):
     assert [r.ok for r in spark.sql(tree.sql("spark")).collect()] == [True, False, False]
 
 
+def test_a_cte_read_twice_is_computed_once_on_spark_as_on_duckdb(spark):
+    """Spark inlines a CTE at each reference; the engine computes one read twice once (a random draw read
+    twice is the same draw, as DuckDB gives it), and leaves a CTE read once inlined."""
+    import sqlglot
+
+    from carbon_pipeline.engines.transpile import tree_sql
+
+    sql = """WITH once AS (SELECT 1 AS k), drawn AS (SELECT rand() AS x FROM once)
+             SELECT a.x = b.x AS same FROM drawn AS a CROSS JOIN drawn AS b"""
+    assert duckdb.sql(sql).fetchall() == [(True,)]
+    engine = SparkEngine(spark)
+    try:
+        tree = engine._materialise_shared_ctes(sqlglot.parse_one(sql, read="duckdb"), "checks/example")
+        assert [r.same for r in spark.sql(tree_sql(tree, "checks/example", "spark")).collect()] == [True]
+        assert engine._views == {"shared__checks__example__drawn"}
+    finally:
+        engine.release()
+
+
 def test_with_carbon_engine_spark_a_deployment_lands_spark_results_in_its_warehouse(
     spark, built, tmp_path, demo_files
 ):

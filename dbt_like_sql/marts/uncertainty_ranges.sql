@@ -25,8 +25,11 @@
 --   * the cell's normal groups together are one normal of standard deviation sqrt(sum half_width^2)/1.96,
 --     drawn from the key '<normal groups>' (a sum of independent normals is normal: no need to draw each);
 --   * a draw's total is tco2e + its deviations, never below 0; low and high are its 2.5 % and 97.5 %
---     quantiles (linear interpolation), widened where needed to hold the figure itself.
--- Sums of draws are taken as DECIMAL so the result is the same whatever the order DuckDB adds them in.
+--     quantiles (linear interpolation, as quantile_cont), widened where needed to hold the figure itself.
+-- Work grows with cells x draws (a month of a large bill has thousands of cloud estimates), memory does not:
+-- a cell with at most four skewed terms computes each draw as one row in a fixed order (no aggregation),
+-- others sum their terms per draw as DECIMAL (the same result whatever order DuckDB adds them in), and the
+-- quantiles are found by counting draws into bins (below), never by holding a cell's draws at once.
 WITH rated AS (
     SELECT
         u.figure_kind, u.scope, u.scope3_category, u.method, u.basis, u.provider, u.counts_in_inventory, u.tco2e,
@@ -137,12 +140,18 @@ totals AS (
         service
 ),
 -- the Monte Carlo, for cells with a skewed group only
+skewed_cells AS (
+    SELECT cell_id, row_number() OVER (ORDER BY cell_id) AS cell_no
+    FROM spread
+    WHERE has_skewed
+),
 skewed_terms AS (
-    SELECT t.cell_id, t.error_key, t.distribution, t.u95, CAST(SUM(CAST(t.tco2e AS DECIMAL(38, 15))) AS DOUBLE) AS tco2e
+    SELECT c.cell_no, t.error_key, t.distribution, t.u95, CAST(SUM(CAST(t.tco2e AS DECIMAL(38, 15))) AS DOUBLE) AS tco2e
     FROM terms AS t
     JOIN error_groups AS g ON g.cell_id = t.cell_id AND g.error_key = t.error_key
+    JOIN skewed_cells AS c ON c.cell_id = t.cell_id
     WHERE g.is_skewed
-    GROUP BY t.cell_id, t.error_key, t.distribution, t.u95
+    GROUP BY c.cell_no, t.error_key, t.distribution, t.u95
 ),
 draw_numbers AS (
     SELECT UNNEST(generate_series(1, $monte_carlo_draws)) AS draw
@@ -181,33 +190,150 @@ normals AS (
     SELECT error_key, draw, sqrt(-2 * ln(u1)) * cos(2 * pi() * u2) AS z
     FROM uniforms
 ),
-skewed_deviations AS (
+skewed_cell_figures AS (
+    -- scale: the width of the cell's range in a few hundred bins of 1 % (never 0, for the binning below)
+    SELECT c.cell_no, t.tco2e, s.normal_sd, GREATEST(t.tco2e, s.half_width, 1e-12) AS scale
+    FROM skewed_cells AS c
+    JOIN totals AS t ON t.cell_id = c.cell_id
+    JOIN spread AS s ON s.cell_id = c.cell_id
+),
+combos AS (
+    SELECT error_key, distribution, u95, row_number() OVER (ORDER BY error_key, distribution, u95) AS combo_no
+    FROM (SELECT DISTINCT error_key, distribution, u95 FROM skewed_terms) AS d
+),
+multipliers AS (
     SELECT
-        t.cell_id, n.draw,
-        CAST(SUM(CAST(t.tco2e * CASE
-            WHEN t.distribution = 'lognormal'
-                THEN exp(sqrt(ln(1 + (t.u95 / 1.96) * (t.u95 / 1.96))) * n.z
-                    - ln(1 + (t.u95 / 1.96) * (t.u95 / 1.96)) / 2) - 1
-            ELSE t.u95 / 1.96 * n.z
-        END AS DECIMAL(38, 15))) AS DOUBLE) AS deviation
+        c.combo_no, n.draw,
+        CASE
+            WHEN c.distribution = 'lognormal'
+                THEN exp(sqrt(ln(1 + (c.u95 / 1.96) * (c.u95 / 1.96))) * n.z
+                    - ln(1 + (c.u95 / 1.96) * (c.u95 / 1.96)) / 2) - 1
+            ELSE c.u95 / 1.96 * n.z
+        END AS m
+    FROM combos AS c
+    JOIN normals AS n ON n.error_key = c.error_key
+),
+slotted AS (
+    SELECT
+        t.cell_no, c.combo_no, t.tco2e,
+        row_number() OVER (PARTITION BY t.cell_no ORDER BY c.combo_no) AS slot
     FROM skewed_terms AS t
-    JOIN normals AS n ON n.error_key = t.error_key
-    GROUP BY t.cell_id, n.draw
+    JOIN combos AS c ON c.error_key = t.error_key AND c.distribution = t.distribution AND c.u95 = t.u95
+),
+pivoted AS (
+    -- cells with at most four skewed terms (a cloud estimate has one or two): one row per cell, a column pair
+    -- per term, so each draw is one row computed in a fixed order, with no aggregation over draws
+    SELECT
+        cell_no,
+        MAX(CASE WHEN slot = 1 THEN combo_no END) AS combo_1, MAX(CASE WHEN slot = 1 THEN tco2e END) AS tco2e_1,
+        MAX(CASE WHEN slot = 2 THEN combo_no END) AS combo_2, MAX(CASE WHEN slot = 2 THEN tco2e END) AS tco2e_2,
+        MAX(CASE WHEN slot = 3 THEN combo_no END) AS combo_3, MAX(CASE WHEN slot = 3 THEN tco2e END) AS tco2e_3,
+        MAX(CASE WHEN slot = 4 THEN combo_no END) AS combo_4, MAX(CASE WHEN slot = 4 THEN tco2e END) AS tco2e_4
+    FROM slotted
+    GROUP BY cell_no
+    HAVING MAX(slot) <= 4
+),
+normal_draws AS (
+    SELECT draw, z FROM normals WHERE error_key = '<normal groups>'
+),
+few_term_draws AS (
+    SELECT
+        p.cell_no, m1.draw,
+        GREATEST(f.tco2e + p.tco2e_1 * m1.m + COALESCE(p.tco2e_2 * m2.m, 0) + COALESCE(p.tco2e_3 * m3.m, 0)
+            + COALESCE(p.tco2e_4 * m4.m, 0) + f.normal_sd * z.z, 0) AS total
+    FROM pivoted AS p
+    JOIN skewed_cell_figures AS f ON f.cell_no = p.cell_no
+    JOIN multipliers AS m1 ON m1.combo_no = p.combo_1
+    LEFT JOIN multipliers AS m2 ON m2.combo_no = p.combo_2 AND m2.draw = m1.draw
+    LEFT JOIN multipliers AS m3 ON m3.combo_no = p.combo_3 AND m3.draw = m1.draw
+    LEFT JOIN multipliers AS m4 ON m4.combo_no = p.combo_4 AND m4.draw = m1.draw
+    JOIN normal_draws AS z ON z.draw = m1.draw
+),
+many_term_draws AS (
+    -- cells with more skewed terms (a scope total over many spend-based factors): summed per draw, as
+    -- DECIMAL so the result does not depend on the order DuckDB adds them in
+    SELECT
+        s.cell_no, m.draw,
+        GREATEST(f.tco2e + CAST(SUM(CAST(s.tco2e * m.m AS DECIMAL(38, 15))) AS DOUBLE) + f.normal_sd * z.z, 0)
+            AS total
+    FROM slotted AS s
+    JOIN skewed_cell_figures AS f ON f.cell_no = s.cell_no
+    JOIN multipliers AS m ON m.combo_no = s.combo_no
+    JOIN normal_draws AS z ON z.draw = m.draw
+    WHERE s.cell_no NOT IN (SELECT cell_no FROM pivoted)
+    GROUP BY s.cell_no, m.draw, f.tco2e, f.normal_sd, z.z
 ),
 simulated AS (
+    SELECT cell_no, total FROM few_term_draws
+    UNION ALL
+    SELECT cell_no, total FROM many_term_draws
+),
+-- The 2.5 % and 97.5 % quantiles as quantile_cont defines them (0-based position q x (draws - 1) in the sorted
+-- draws, linear between its two neighbours), exactly, without holding a cell's draws in memory: each draw is
+-- counted into a bin of 1 % of its cell's scale, a running count over the bins finds the bin that holds each
+-- wanted position, and only the draws of those few bins are ranked. Counting and ranking spill to disk, so a
+-- month of thousands of cells needs no more memory than one of ten.
+positions AS (
     SELECT
-        d.cell_id,
-        GREATEST(t.tco2e + d.deviation + s.normal_sd * n.z, 0) AS total
-    FROM skewed_deviations AS d
-    JOIN totals AS t ON t.cell_id = d.cell_id
-    JOIN spread AS s ON s.cell_id = d.cell_id
-    JOIN normals AS n ON n.error_key = '<normal groups>' AND n.draw = d.draw
+        low_at, high_at,
+        CAST(floor(low_at) AS BIGINT) AS low_below, CAST(ceil(low_at) AS BIGINT) AS low_above,
+        CAST(floor(high_at) AS BIGINT) AS high_below, CAST(ceil(high_at) AS BIGINT) AS high_above
+    FROM (
+        SELECT 0.025 * ($monte_carlo_draws - 1) AS low_at, 0.975 * ($monte_carlo_draws - 1) AS high_at
+    ) AS q
+),
+binned AS (
+    SELECT s.cell_no, s.total, CAST(floor(s.total / f.scale * 100) AS BIGINT) AS bin
+    FROM simulated AS s
+    JOIN skewed_cell_figures AS f ON f.cell_no = s.cell_no
+),
+bin_counts AS (
+    SELECT cell_no, bin, COUNT(*) AS draws_in_bin
+    FROM binned
+    GROUP BY cell_no, bin
+),
+running AS (
+    SELECT
+        cell_no, bin,
+        SUM(draws_in_bin) OVER (PARTITION BY cell_no ORDER BY bin ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+            - draws_in_bin AS draws_below,
+        draws_in_bin
+    FROM bin_counts
+),
+wanted_bins AS (
+    SELECT DISTINCT r.cell_no, r.bin, r.draws_below
+    FROM running AS r
+    CROSS JOIN positions AS p
+    WHERE (p.low_below >= r.draws_below AND p.low_below < r.draws_below + r.draws_in_bin)
+       OR (p.low_above >= r.draws_below AND p.low_above < r.draws_below + r.draws_in_bin)
+       OR (p.high_below >= r.draws_below AND p.high_below < r.draws_below + r.draws_in_bin)
+       OR (p.high_above >= r.draws_below AND p.high_above < r.draws_below + r.draws_in_bin)
+),
+ranked AS (
+    SELECT
+        b.cell_no, b.total,
+        w.draws_below + row_number() OVER (PARTITION BY b.cell_no, b.bin ORDER BY b.total) - 1 AS k
+    FROM binned AS b
+    JOIN wanted_bins AS w ON w.cell_no = b.cell_no AND w.bin = b.bin
 ),
 percentiles AS (
-    SELECT cell_id, quantile_cont(total, 0.025) AS p025, quantile_cont(total, 0.975) AS p975
-    FROM simulated
-    GROUP BY cell_id
+    SELECT
+        c.cell_id,
+        MAX(CASE WHEN r.k = p.low_below THEN r.total END)
+            + (MAX(CASE WHEN r.k = p.low_above THEN r.total END) - MAX(CASE WHEN r.k = p.low_below THEN r.total END))
+            * MAX(p.low_at - p.low_below) AS p025,
+        MAX(CASE WHEN r.k = p.high_below THEN r.total END)
+            + (MAX(CASE WHEN r.k = p.high_above THEN r.total END) - MAX(CASE WHEN r.k = p.high_below THEN r.total END))
+            * MAX(p.high_at - p.high_below) AS p975
+    FROM ranked AS r
+    CROSS JOIN positions AS p
+    JOIN skewed_cells AS c ON c.cell_no = r.cell_no
+    GROUP BY c.cell_id
 )
+
+
+
+
 SELECT
     t.period_month, t.cell_kind, t.scope, t.scope3_category, t.method, t.basis, t.provider, t.account_id,
     t.region, t.service, t.tco2e,
