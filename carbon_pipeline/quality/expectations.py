@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from carbon_pipeline.quality.contract_values import LINE_ITEM_TYPES
 from carbon_pipeline.warehouse.sql_models import run_model
 
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
@@ -23,23 +24,6 @@ import great_expectations as gx  # noqa: E402  (after the analytics opt-out abov
 from great_expectations.data_context.types.base import ProgressBarsConfig  # noqa: E402
 
 MAX_ROWS = 200_000
-LINE_ITEM_TYPES = [
-    "Usage",
-    "DiscountedUsage",
-    "SavingsPlanCoveredUsage",
-    "SavingsPlanNegation",
-    "SavingsPlanUpfrontFee",
-    "SavingsPlanRecurringFee",
-    "RIFee",
-    "Fee",
-    "Credit",
-    "Refund",
-    "Tax",
-    "Discount",
-    "BundledDiscount",
-    "EdpDiscount",
-    "PrivateRateDiscount",
-]
 ACTIVITY_TYPES = ["cloud_usage", "cloud_charge", "electricity", "fuel", "vehicle", "travel", "spend"]
 ESTIMATION_CLASSES = [
     "compute",

@@ -13,6 +13,7 @@ from datetime import date
 
 import duckdb
 
+from carbon_pipeline.quality.contract_values import LINE_ITEM_TYPES
 from carbon_pipeline.sources.validation import refuse_invalid_rows
 
 INVALID_MODEL = "staging/cur_line_item_groups__invalid"  # the rules, as the companion model of the groups
@@ -22,8 +23,6 @@ def refuse_contract_violations(con: duckdb.DuckDBPyConnection, *, source_id: str
     """Raise SourceError for the first group of ``source_id``'s ``month`` breaking a contract rule
     (dbt_like_sql/staging/cur_line_item_groups__invalid.sql, run by sources/validation.py). Column names are the
     CSV headers for legacy CSV objects (``csv_names``), else the Athena/CUR 2.0 names."""
-    from carbon_pipeline.quality.expectations import LINE_ITEM_TYPES
-
     refuse_invalid_rows(
         con, INVALID_MODEL, source_id=source_id, month=month, types=list(LINE_ITEM_TYPES), csv_names=csv_names
     )
