@@ -170,7 +170,7 @@ def test_a_cte_read_twice_is_computed_once_on_spark_as_on_duckdb(spark):
 
     from carbon_pipeline.engines.transpile import tree_sql
 
-    sql = """WITH once AS (SELECT 1 AS k), drawn AS (SELECT rand() AS x FROM once)
+    sql = """WITH once AS (SELECT 1 AS k), drawn AS (SELECT random() AS x FROM once)
              SELECT a.x = b.x AS same FROM drawn AS a CROSS JOIN drawn AS b"""
     assert duckdb.sql(sql).fetchall() == [(True,)]
     engine = SparkEngine(spark)
