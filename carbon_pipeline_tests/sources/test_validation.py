@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from carbon_pipeline.errors import SourceError
+from carbon_pipeline.sources.aws_cur.reader import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from carbon_pipeline.sources.validation import INVALID_COLUMNS, invalid_cells, refuse_invalid_rows
 from carbon_pipeline.warehouse.sql_models import model_sql, strip_comments
 
@@ -24,28 +25,7 @@ def con():
 
 def cur_file(con: duckdb.DuckDBPyConnection, rows: list[dict[str, str | None]]) -> None:
     """A `cur_file` view of all-text CUR columns (what the reader makes of an object), line numbers from 2."""
-    columns = (
-        "identity_line_item_id",
-        "bill_payer_account_id",
-        "line_item_usage_account_id",
-        "line_item_line_item_type",
-        "line_item_product_code",
-        "line_item_usage_type",
-        "line_item_operation",
-        "line_item_usage_start_date",
-        "line_item_usage_end_date",
-        "line_item_usage_amount",
-        "pricing_unit",
-        "line_item_unblended_cost",
-        "line_item_currency_code",
-        "product_region_code",
-        "product_region",
-        "product_location",
-        "product_instance_type",
-        "product_vcpu",
-        "resource_tags",
-        "cost_category",
-    )
+    columns = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
     good = {
         "line_item_usage_account_id": "111122223333",
         "line_item_line_item_type": "Usage",
