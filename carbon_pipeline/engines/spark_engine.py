@@ -118,6 +118,32 @@ class SparkEngine:
         tree = self._materialise_shared_ctes(tree, model)
         return self._sql(tree_sql(tree, model, "spark"), model)
 
+    def _cte_frame(
+        self, select: exp.Expression, before: Sequence[exp.Expression], columns: Sequence[str] | None, model: str
+    ) -> DataFrame:
+        """``select`` (a CTE's body) run with the CTEs ``before`` it, its columns named as the CTE names them."""
+        query = select.copy()
+        if before:
+            query.set("with_", exp.With(expressions=[c.copy() for c in before]))
+        frame = self._sql(tree_sql(query, model, "spark"), model)
+        return frame.toDF(*columns) if columns else frame
+
+    @staticmethod
+    def _cte_columns(cte: exp.Expression) -> list[str] | None:
+        alias = cte.args.get("alias")
+        return [c.name for c in alias.columns] if alias is not None and alias.columns else None
+
+    @staticmethod
+    def _read_view_for_cte(tree: exp.Expression, position: int, name: str, view: str) -> exp.Expression:
+        """``tree`` without its CTE at ``position``, every reference to ``name`` reading ``view`` instead."""
+        tree = tree.copy()
+        remaining = [c for i, c in enumerate(tree.args["with_"].expressions) if i != position]
+        if remaining:
+            tree.args["with_"].set("expressions", remaining)
+        else:
+            tree.set("with_", None)
+        return replace_table(tree, name, view)
+
     def _materialise_shared_ctes(self, tree: exp.Expression, model: str) -> exp.Expression:
         """Spark 3.5 inlines a CTE at every reference, so a CTE read twice is planned and computed twice, and
         so is everything it reads: the plan of marts/uncertainty_ranges.sql, whose draws are counted into
@@ -137,23 +163,10 @@ class SparkEngine:
             )
             if reads < 2:
                 continue
-            query = cte.this.copy()
-            before = [c.copy() for c in with_.expressions[:position]]
-            if before:
-                query.set("with_", exp.With(expressions=before))
-            frame = self._sql(tree_sql(query, model, "spark"), model)
-            alias = cte.args.get("alias")
-            if alias is not None and alias.columns:
-                frame = frame.toDF(*[c.name for c in alias.columns])
+            frame = self._cte_frame(cte.this, with_.expressions[:position], self._cte_columns(cte), model)
             view = f"shared__{flat_name(model.replace('/', '.'))}__{name}"
             self._view(frame.localCheckpoint(), view)
-            tree = tree.copy()
-            remaining = [c for i, c in enumerate(tree.args["with_"].expressions) if i != position]
-            if remaining:
-                tree.args["with_"].set("expressions", remaining)
-            else:
-                tree.set("with_", None)
-            return self._materialise_shared_ctes(replace_table(tree, name, view), model)
+            return self._materialise_shared_ctes(self._read_view_for_cte(tree, position, name, view), model)
         return tree
 
     def _materialise_recursive_ctes(self, tree: exp.Expression, model: str) -> exp.Expression:
@@ -173,25 +186,17 @@ class SparkEngine:
             anchor, step = body.this, body.expression
             if any(not t.db and t.name.lower() == name.lower() for t in anchor.find_all(exp.Table)):
                 raise TranspileError(f"dbt_like_sql/{model}.sql: the anchor of recursive CTE {name} reads itself")
-            before = [c.copy() for c in with_.expressions[:position]]
-            alias = cte.args.get("alias")
-            columns = [c.name for c in alias.columns] if alias is not None and alias.columns else None
+            before = with_.expressions[:position]
+            columns = self._cte_columns(cte)
             view = f"recursive__{flat_name(model.replace('/', '.'))}__{name}"
-
-            def _round(select: exp.Expression, before: list = before, columns: list | None = columns) -> DataFrame:
-                query = select.copy()
-                if before:
-                    query.set("with_", exp.With(expressions=[c.copy() for c in before]))
-                frame = self._sql(tree_sql(query, model, "spark"), model)
-                return frame.toDF(*columns) if columns else frame
-
-            delta = _round(anchor).localCheckpoint()
+            delta = self._cte_frame(anchor, before, columns, model).localCheckpoint()
             total = delta
             for _ in range(MAX_RECURSION_ROUNDS):
                 if delta.isEmpty():
                     break
                 self._view(delta, f"{view}__delta")
-                delta = _round(replace_table(step, name, f"{view}__delta")).localCheckpoint()
+                delta = self._cte_frame(replace_table(step, name, f"{view}__delta"), before, columns, model)
+                delta = delta.localCheckpoint()
                 total = total.unionByName(delta)
             else:
                 raise TranspileError(
@@ -199,14 +204,7 @@ class SparkEngine:
                     f"after {MAX_RECURSION_ROUNDS} rounds"
                 )
             self._view(total.localCheckpoint(), view)
-            remaining = [c for c in with_.expressions if c is not cte]
-            tree = tree.copy()
-            new_with = tree.args["with_"]
-            new_with.set("expressions", [c for i, c in enumerate(new_with.expressions) if i != position])
-            if not remaining:
-                tree.set("with_", None)
-            tree = replace_table(tree, name, view)
-            return self._materialise_recursive_ctes(tree, model)
+            return self._materialise_recursive_ctes(self._read_view_for_cte(tree, position, name, view), model)
         tree = tree.copy()
         tree.args["with_"].set("recursive", False)
         return tree

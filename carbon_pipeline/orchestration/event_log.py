@@ -87,9 +87,7 @@ class ReusedEngineSqliteEventLogStorage(SqliteEventLogStorage):
                 connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
             )
             self._engines[shard] = engine
-            runs = [name for name in self._engines if name != INDEX_SHARD_NAME]
-            for name in runs[: max(0, len(runs) - OPEN_SHARDS)]:
-                self._engines.pop(name).dispose()
+            self._close_run_engines(keep=OPEN_SHARDS)
         else:
             self._engines.move_to_end(shard)
         return engine
@@ -115,10 +113,15 @@ class ReusedEngineSqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def _close_run_engines(self, *, keep: int) -> None:
+        """Dispose the run databases' engines (and their connections) but the ``keep`` most recently used."""
+        runs = [name for name in self._engines if name != INDEX_SHARD_NAME]
+        for name in runs[: max(0, len(runs) - keep)]:
+            self._engines.pop(name).dispose()
+
     def wipe(self) -> None:
         """Dagster's wipe deletes the run databases: close their connections first."""
-        for name in [n for n in self._engines if n != INDEX_SHARD_NAME]:
-            self._engines.pop(name).dispose()
+        self._close_run_engines(keep=0)
         super().wipe()
 
     def dispose(self) -> None:
