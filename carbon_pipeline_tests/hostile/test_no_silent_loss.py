@@ -190,3 +190,42 @@ def test_a_delivery_breaking_the_contract_is_refused_before_commit_naming_object
     assert "object '20231101-20231201/r-1.csv', row 3, column 'lineItem/UsageAccountId': value '12345'" in messages
     assert raw_state() == before
     assert before[0] == [("assembly-1", "loaded")]
+
+
+def test_a_range_run_refuses_a_contract_breach_in_any_of_its_months_not_only_the_last(tmp_path):
+    """The before-commit rules run for every month a range run reads: November's delivery breaks the contract,
+    December has none, and the run Nov..Dec refuses it before commit as a November-only run does."""
+    from datetime import date
+
+    import duckdb
+
+    from carbon_pipeline.runner import failure_messages, run_inventory
+    from carbon_pipeline.settings import Settings
+
+    source = legacy_report(
+        tmp_path, NOVEMBER, {"r-1.csv": with_cell(1, "lineItem/UsageAccountId", "12345")}, layout="overwrite"
+    )
+    sources_file = tmp_path / "sources.yaml"
+    sources_file.write_text(
+        f"settings: {{start_month: '2023-11'}}\nsources:\n  - {{id: legacy, kind: aws_cur, uri: '{source.uri}'}}\n"
+    )
+    settings = Settings(
+        sources_file=sources_file,
+        warehouse=tmp_path / "warehouse.duckdb",
+        serving=tmp_path / "serving.duckdb",
+        uses_demo=False,
+        staging=tmp_path / "staging",
+        reports=tmp_path / "reports",
+    )
+
+    result = run_inventory(settings, NOVEMBER, date(2023, 12, 1))
+
+    assert not result.success
+    messages = "\n".join(failure_messages(result))
+    assert "object '20231101-20231201/r-1.csv', row 3, column 'lineItem/UsageAccountId': value '12345'" in messages
+    wh = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        assert wh.execute("SELECT COUNT(*) FROM raw.aws_cur_line_items").fetchall() == [(0,)]
+        assert wh.execute("SELECT COUNT(*) FROM raw.deliveries WHERE status = 'loaded'").fetchall() == [(0,)]
+    finally:
+        wh.close()

@@ -125,8 +125,8 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                     for source in configured:
                         for month in months_between(start, end):
                             summaries.append(registry.load_month(con, source, month, context.run_id, force=force))
-                        if kind.before_commit is not None:  # a delivery it refuses is never loaded
-                            kind.before_commit(con, source, month)
+                            if kind.before_commit is not None:  # a delivery it refuses is never loaded
+                                kind.before_commit(con, source, month)
                 delivered = month_row_counts(con, _DELIVERED_ROWS, start, end, [kind.name])
                 skipped = [s.label for s in summaries if s.skipped]
                 may_skip = not force and len(skipped) == len(summaries) and _alone_in_run(context, kind.name)
