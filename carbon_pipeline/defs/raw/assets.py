@@ -132,10 +132,11 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                 may_skip = not force and len(skipped) == len(summaries) and _alone_in_run(context, kind.name)
                 # skipping downstream is right only if every table there was built from what raw holds: a run
                 # killed after this step committed left them at the previous delivery (built_from.py)
-                stale = stale_stages(con, tables_fed_by(kind.name), start, end) if may_skip else []
+                fed = tables_fed_by(kind.name)
+                stale = stale_stages(con, fed, start, end) if may_skip else []
                 # ...and the serving file was published after them (a kill between the marts and the publish)
                 unpublished = (
-                    serving_is_stale(con, Path(serving.path), tables_fed_by(kind.name), start, end)
+                    serving_is_stale(con, Path(serving.path), fed, start, end)
                     if may_skip and not stale
                     else ""
                 )
