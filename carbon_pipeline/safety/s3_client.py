@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from functools import cache
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,6 +35,28 @@ def client_config(max_attempts: int) -> Config:
     )
 
 
+@cache
+def _shared_loader() -> Any:
+    """botocore's data loader, one per process: it caches the service models and endpoint rules it has
+    parsed, but belongs to a session, and a fresh session re-parses them (about 0.15 s of JSON per client:
+    a sensor tick over 24 months of an S3 source made 24 clients, 3.5 s)."""
+    from botocore.loaders import create_loader
+
+    return create_loader()
+
+
+def aws_session() -> Any:
+    """A new boto3 Session (its own credential chain, read from the environment now) sharing the process's
+    data loader. A new session per client keeps each source's credentials apart; only the parsed service
+    definitions, which are the same for every session, are shared."""
+    import boto3
+    import botocore.session
+
+    core = botocore.session.Session()
+    core.register_component("data_loader", _shared_loader())
+    return boto3.session.Session(botocore_session=core)
+
+
 def make_s3_client(
     *,
     max_attempts: int,
@@ -44,9 +67,7 @@ def make_s3_client(
     aws_session_token: str | None = None,
 ) -> Any:
     """A boto3 S3 client as dagster-aws' S3Resource builds it, plus timeouts (S3Resource takes no Config)."""
-    import boto3
-
-    return boto3.session.Session().client(
+    return aws_session().client(
         "s3",
         region_name=region_name,
         endpoint_url=endpoint_url,
