@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import threading
 import time
-from functools import cache
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from typing import Any
 
 from botocore.config import Config
