@@ -28,6 +28,21 @@ def memory_limit() -> str:
     return os.environ.get("CARBON_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
 
 
+_SIZE_UNITS = {"bytes": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "kb": 10**3, "mb": 10**6,
+               "gb": 10**9, "tb": 10**12}
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The connection's memory limit in bytes, as DuckDB reports it (``953.6 MiB`` for ``1GB``); None if it
+    reports none it can say in bytes."""
+    text = str(con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]).strip()
+    number, _, unit = text.partition(" ")
+    try:
+        return int(float(number) * _SIZE_UNITS[(unit or "bytes").lower()])
+    except (KeyError, ValueError):
+        return None
+
+
 SCHEMA_APPLIED = "main.carbon_schema_applied"
 
 

@@ -62,6 +62,7 @@ from carbon_pipeline.sources.tabular import (
     varchar_expression,
 )
 from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.connection import memory_limit_bytes
 from carbon_pipeline.warehouse.sql_models import insert_model, insert_union, model_sql, strip_comments
 
 KIND = "aws_cur"
@@ -472,11 +473,22 @@ def stage_objects(
         relation.create_view(view, replace=True)
         parts.append((_object_select(view, storage), {**params, "object_key": key}))
     target = GROUPS_TABLE if storage == REFERENCED else table
-    ordered = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0][0]
+    ordered, limit = con.execute(
+        "SELECT current_setting('preserve_insertion_order'), current_setting('memory_limit')"
+    ).fetchall()[0]
     try:
         con.execute("SET preserve_insertion_order = false")
         try:
             return insert_union(con, target, parts)
+        except duckdb.OutOfMemoryException as exc:
+            # not the objects' fault, and re-reading them one at a time would only take as long again
+            raise SourceError(
+                f"DuckDB ran out of its memory limit ({limit}) while staging {len(opened)} object(s) at once; "
+                "nothing was written. Raise CARBON_DUCKDB_MEMORY_LIMIT (docs/performance.md, Memory) and run "
+                f"again: {str(exc).strip().splitlines()[0]}",
+                source_id=source_id,
+                object_key=", ".join(key for key, _, _ in opened),
+            ) from exc
         except duckdb.Error as exc:
             for key, _, _ in opened:
                 validate_alone(key)  # raises the object's own SourceError: its first unusable cell, or its damage
@@ -582,11 +594,24 @@ def record_objects(
     )
 
 
-UNION_OBJECTS = 16  # objects staged by one statement: bounds the readers (and CSV sniffs) open at once
+UNION_OBJECTS = 16  # at most, objects staged by one statement: bounds the readers (and CSV sniffs) open at once
+# What one object of a staging statement may hold of DuckDB's memory at once. DuckDB sets up every object's
+# reader (a gzip CSV reader keeps about 64 MB of buffers) when the statement starts: a 100M-line month in
+# 2M-line objects ran out of the default 1 GB with 16 objects in one statement, and fitted with 8
+# (benchmarks, docs/performance.md Profile 18). Twice the measured need, so that the limit is never the edge.
+OBJECT_MEMORY = 128 * 2**20
 
 
-def object_batches(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The delivery's objects in the groups one statement stages: up to UNION_OBJECTS at a time, in manifest
+def objects_per_statement(memory_limit: int | None) -> int:
+    """How many objects one staging statement reads side by side under DuckDB's ``memory_limit`` (bytes):
+    one per OBJECT_MEMORY of it, at least one, at most UNION_OBJECTS."""
+    if memory_limit is None:
+        return UNION_OBJECTS
+    return max(1, min(UNION_OBJECTS, memory_limit // OBJECT_MEMORY))
+
+
+def object_batches(keys: tuple[str, ...], size: int = UNION_OBJECTS) -> list[tuple[str, ...]]:
+    """The delivery's objects in the groups one statement stages: up to ``size`` at a time, in manifest
     order, except that a ZIP object goes alone (its CSV member is extracted to disk while it is read, so a
     batch of them would hold that many extracted copies at once)."""
     batches: list[tuple[str, ...]] = []
@@ -598,7 +623,7 @@ def object_batches(keys: tuple[str, ...]) -> list[tuple[str, ...]]:
             current = []
             continue
         current.append(key)
-        if len(current) == UNION_OBJECTS:
+        if len(current) == size:
             batches.append(tuple(current))
             current = []
     return batches + ([tuple(current)] if current else [])
@@ -671,7 +696,7 @@ def load_delivery(
     if delivery is None:
         return LoadSummary(source.id, month, rows=0)
     storage = raw_storage(source)
-    for batch in object_batches(delivery.object_keys):
+    for batch in object_batches(delivery.object_keys, objects_per_statement(memory_limit_bytes(con))):
         with ExitStack() as stack:
             opened = []
             for key in batch:
