@@ -12,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from carbon_pipeline.warehouse.connection import open_read_only
 from carbon_pipeline.warehouse.sql_models import run_model
 
 WHOLE_TABLE = (date(1, 1, 1), date(9999, 12, 1))
@@ -32,7 +33,7 @@ def format_coverage(database: Path, max_share: float = 0.2) -> str:
     """One line per provider: share of usage cost classified and on the last fallback, over all months, and
     every month above ``max_share`` with its top services. Empty when there is no cloud usage."""
     try:
-        con = duckdb.connect(str(database), read_only=True)
+        con = open_read_only(database)
     except duckdb.Error as exc:
         return f"cloud usage coverage: not available ({exc})"
     try:

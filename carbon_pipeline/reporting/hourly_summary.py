@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
+from carbon_pipeline.warehouse.connection import open_read_only
 
 
 def format_hourly(serving: Path) -> str | None:
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_read_only(serving)
     try:
         present = con.execute(
             "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' "

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import duckdb
 
+from carbon_pipeline.warehouse.connection import open_read_only
+
 SCOPE3_CATEGORIES = {1: "purchased goods & services", 6: "business travel"}
 # Category 1 holds two kinds of figure that are never both counted for the same spend (spend with a cloud
 # provider whose emissions the inventory has is excluded from the spend-based part): shown apart.
@@ -18,7 +20,7 @@ CATEGORY1_PARTS = {
 
 
 def inventory_rows(serving: Path) -> list[tuple[int, int, int | None, str, str, float]]:
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_read_only(serving)
     try:
         return con.execute(
             """SELECT year(period_month) AS year, scope, scope3_category, method, basis, SUM(tco2e)
@@ -29,7 +31,7 @@ def inventory_rows(serving: Path) -> list[tuple[int, int, int | None, str, str, 
 
 
 def basis_notes(serving: Path) -> dict[int, str]:
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_read_only(serving)
     try:
         rows = con.execute(
             """SELECT year(period_month), method, basis, COUNT(DISTINCT period_month)
@@ -84,7 +86,7 @@ def format_inventory(serving: Path) -> str:
 def uncertainty_ranges(serving: Path) -> dict[int, dict[tuple[str, str], tuple[float, float]]]:
     """(low, high) of the 95 % range per year, scope label and method (bi.inventory_uncertainty); empty for a
     serving file published before the view existed, so the inventory still prints."""
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_read_only(serving)
     try:
         rows = con.execute(
             """SELECT reporting_year, scope_label, method, tco2e_low, tco2e_high FROM bi.inventory_uncertainty"""

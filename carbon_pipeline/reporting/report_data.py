@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 
+from carbon_pipeline.warehouse.connection import open_read_only
 from carbon_pipeline.warehouse.sql_models import run_model
 
 # GHG Protocol Corporate Value Chain (Scope 3) Standard, the 15 categories.
@@ -128,7 +129,7 @@ def serving_connection(serving: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Read-only, like a BI tool: never takes the writer's lock, sees one consistent snapshot."""
     if not Path(serving).is_file():
         raise FileNotFoundError(f"serving file {serving} does not exist: materialize serving/serving_database first")
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_read_only(serving)
     try:
         yield con
     finally:

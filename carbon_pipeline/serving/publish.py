@@ -24,6 +24,7 @@ import duckdb
 
 from carbon_pipeline.safety.leftovers import remove_dead_leftovers
 from carbon_pipeline.transforms import MONTE_CARLO_DRAWS, MONTE_CARLO_SEED
+from carbon_pipeline.warehouse.connection import memory_limit
 from carbon_pipeline.warehouse.sql_models import insert_model, model_sql
 
 SERVED_TABLES = (
@@ -89,6 +90,7 @@ def publish_serving(
     # what a killed publish left behind (its copy of the database, its Parquet folder, its new symlink)
     remove_dead_leftovers(serving.parent, f".{serving.name}.", ".building")
     remove_dead_leftovers(serving.parent, f".{serving.name}.", ".building.wal")
+    remove_dead_leftovers(serving.parent, f".{serving.name}.", ".building.tmp")  # its spill folder
     remove_dead_leftovers(serving.parent, ".parquet.", ".building")
     remove_dead_leftovers(serving.parent, f".{parquet_folder(serving).name}.", ".link")
     staging = serving.with_name(f".{serving.name}.{os.getpid()}.building")
@@ -96,7 +98,10 @@ def publish_serving(
     parquet_staging = serving.parent / f".parquet.{os.getpid()}.building"
     shutil.rmtree(parquet_staging, ignore_errors=True)
     counts: dict[str, int] = {}
-    con = duckdb.connect(str(staging), config={"storage_compatibility_version": SERVING_STORAGE_VERSION})
+    # under the warehouse's memory limit (spilling to <staging>.tmp beside it): the served tables are copied in
+    # a fixed order, a sort that took 7.9 GB at 100M line items with DuckDB's default of 80 % of the machine
+    config = {"storage_compatibility_version": SERVING_STORAGE_VERSION, "memory_limit": memory_limit()}
+    con = duckdb.connect(str(staging), config=config)
     try:
         con.execute("ATTACH ? AS wh (READ_ONLY)", [str(warehouse)])
         for schema, table in SERVED_TABLES:

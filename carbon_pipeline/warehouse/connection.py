@@ -28,6 +28,13 @@ def memory_limit() -> str:
     return os.environ.get("CARBON_DUCKDB_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT)
 
 
+def open_read_only(path: Path | str) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to a DuckDB file (the serving file, for checks and reports) under the same
+    memory limit as the warehouse: a report or check over a 100M-line-item month sorts and groups more than
+    fits in a default connection's 80 % of the machine (docs/performance.md, Profile 20)."""
+    return duckdb.connect(str(path), read_only=True, config={"memory_limit": memory_limit()})
+
+
 _SIZE_UNITS = {"bytes": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "kb": 10**3, "mb": 10**6,
                "gb": 10**9, "tb": 10**12}
 

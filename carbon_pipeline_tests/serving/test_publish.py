@@ -86,3 +86,29 @@ def test_the_serving_file_carries_the_data_dictionary_and_the_audit_tables(built
 def test_no_half_built_file_is_left_beside_the_serving_file(built):
     leftovers = [p.name for p in built.settings.serving.parent.iterdir() if p.name.endswith(".building")]
     assert leftovers == []
+
+
+def test_the_publish_and_the_readers_of_the_serving_file_run_under_the_memory_limit(built, tmp_path, monkeypatch):
+    """The served tables are copied in a fixed order, a sort: on a 100M-line-item month it took 7.9 GB with
+    DuckDB's default limit (80 % of the machine). The publish, and the checks and reports that read the serving
+    file, use CARBON_DUCKDB_MEMORY_LIMIT like the warehouse (and spill beside their file)."""
+    from carbon_pipeline.serving.publish import publish_serving
+    from carbon_pipeline.warehouse.connection import open_read_only
+
+    monkeypatch.setenv("CARBON_DUCKDB_MEMORY_LIMIT", "200MB")
+    expected = duckdb.connect(config={"memory_limit": "200MB"}).execute("SELECT current_setting('memory_limit')")
+    expected = expected.fetchone()[0]
+    limits = []
+    connect = duckdb.connect
+
+    def recording_connect(*args, **kwargs):
+        con = connect(*args, **kwargs)
+        limits.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return con
+
+    monkeypatch.setattr(duckdb, "connect", recording_connect)
+    serving = tmp_path / "serving.duckdb"
+    publish_serving(built.settings.warehouse, serving)
+    open_read_only(serving).close()
+    assert limits == [expected, expected]
+    assert not [p.name for p in tmp_path.iterdir() if p.name.endswith((".building", ".building.tmp"))]

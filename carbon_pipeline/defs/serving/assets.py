@@ -25,6 +25,7 @@ from carbon_pipeline.orchestration.metadata import OWNERS, code_references, mark
 from carbon_pipeline.orchestration.plots import monthly_by_scope, png_markdown
 from carbon_pipeline.orchestration.resources import ServingResource, SourcesResource, WarehouseResource
 from carbon_pipeline.serving.publish import parquet_folder, publish_serving
+from carbon_pipeline.warehouse.connection import open_read_only
 
 
 def serving_asset(extra_deps: Sequence[dg.AssetKey] = ()) -> dg.AssetsDefinition:
@@ -85,7 +86,7 @@ serving_database = serving_asset()
 def inventory_overview(serving: Path) -> dict[str, Any]:
     """The published inventory as a whole (every month, read back from the serving file just written): totals
     per method, the by-year x scope x method x basis table, a month-by-scope table and its chart."""
-    con = duckdb.connect(str(serving), read_only=True)
+    con = open_read_only(serving)
     try:
         by_year = con.execute(
             """SELECT year(period_month), scope, method, basis, SUM(tco2e)

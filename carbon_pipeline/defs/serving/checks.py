@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import dagster as dg
-import duckdb
 
 from carbon_pipeline.orchestration.checks import SHOWN_ROWS, WHOLE_TABLE
 from carbon_pipeline.orchestration.keys import SERVING_KEY
 from carbon_pipeline.orchestration.metadata import markdown_table
 from carbon_pipeline.orchestration.resources import ServingResource
+from carbon_pipeline.warehouse.connection import open_read_only
 from carbon_pipeline.warehouse.sql_models import run_model
 
 
@@ -23,7 +23,7 @@ from carbon_pipeline.warehouse.sql_models import run_model
 )
 def served_views_reconcile(serving: ServingResource) -> dg.AssetCheckResult:
     # the serving file, where the bi views live, read-only as a BI tool would
-    con = duckdb.connect(serving.path, read_only=True)
+    con = open_read_only(serving.path)
     try:
         result = run_model(con, "checks/served_views_reconcile", start=WHOLE_TABLE[0], end=WHOLE_TABLE[1])
         columns, rows = [d[0] for d in result.description], result.fetchall()
