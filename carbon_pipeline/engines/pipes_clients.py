@@ -25,38 +25,13 @@ from typing import Any
 import dagster as dg
 from dagster_aws.pipes import PipesS3ContextInjector, PipesS3MessageReader
 
-ENTRY_MODULE = "carbon_pipeline.engines.pipes"
+from carbon_pipeline.engines.pipes_handover import PipesConfigError, S3Location, parse_s3_uri, s3_client
+
+ENTRY_MODULE = "carbon_pipeline.engines.pipes_process"
 CLIENTS = ("subprocess", "emr-serverless", "emr", "databricks")
 REMOTE_CLIENTS = CLIENTS[1:]
 S3_IO = ("boto3", "spark")
 MESSAGE_INTERVAL_SECONDS = 1.0  # how often the S3 message reader polls; the default 10 s adds 10 s to every asset
-
-
-class PipesConfigError(ValueError):
-    """A CARBON_PIPES_* / CARBON_EMR_* / CARBON_DATABRICKS_* setting is missing or wrong."""
-
-
-@dataclass(frozen=True)
-class S3Location:
-    bucket: str
-    prefix: str  # no leading or trailing slash; may be empty
-
-    def key(self, *parts: str) -> str:
-        return "/".join(p.strip("/") for p in (self.prefix, *parts) if p.strip("/"))
-
-    def uri(self, *parts: str) -> str:
-        return f"s3://{self.bucket}/{self.key(*parts)}"
-
-    def child(self, *parts: str) -> S3Location:
-        return S3Location(self.bucket, self.key(*parts))
-
-
-def parse_s3_uri(value: str, variable: str) -> S3Location:
-    """``s3://bucket[/prefix]``; anything else is an error naming ``variable``."""
-    if not value.startswith("s3://") or not value[len("s3://") :].split("/")[0]:
-        raise PipesConfigError(f"{variable}={value!r} is not an s3://bucket/prefix URI")
-    bucket, _, prefix = value[len("s3://") :].partition("/")
-    return S3Location(bucket, prefix.strip("/"))
 
 
 @dataclass(frozen=True)
@@ -125,16 +100,6 @@ def pipes_settings(env: Mapping[str, str] | None = None) -> PipesSettings:
                         f"or {name} (a new cluster per run)"
                     )
     return settings
-
-
-def s3_client(settings: PipesSettings | None = None) -> Any:
-    """A boto3 S3 client on the default chain (AWS_PROFILE, instance or task role, AWS_ENDPOINT_URL_S3 /
-    AWS_ENDPOINT_URL for S3-compatible stores), in standard retry mode."""
-    import boto3
-    from botocore.config import Config
-
-    region = settings.get("CARBON_PIPES_REGION") if settings else None
-    return boto3.client("s3", region_name=region, config=Config(retries={"mode": "standard", "max_attempts": 5}))
 
 
 def _aws_client(service: str, settings: PipesSettings) -> Any:
@@ -286,7 +251,7 @@ def pipes_launch(
     injector: dg.PipesContextInjector | None = None
     reader: dg.PipesMessageReader | None = None
     if settings.s3 is not None:
-        s3 = s3 or s3_client(settings)
+        s3 = s3 or s3_client(settings.get("CARBON_PIPES_REGION"))
         where = settings.s3.child(key_prefix or "")
         injector = PipesS3ContextInjector(bucket=where.bucket, client=s3, key_prefix=where.key("context") + "/")
         reader = PrefixedS3MessageReader(

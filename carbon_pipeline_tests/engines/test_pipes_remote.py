@@ -146,7 +146,7 @@ def test_default_is_the_subprocess_client_with_local_files():
     launch = pipes_launch(settings)
     assert settings.s3 is None and not settings.remote
     assert isinstance(launch.client, dg.PipesSubprocessClient)
-    assert launch.run_kwargs["command"][1:] == ["-m", "carbon_pipeline.engines.pipes"]
+    assert launch.run_kwargs["command"][1:] == ["-m", "carbon_pipeline.engines.pipes_process"]
     assert not isinstance(launch.client.context_injector, PipesS3ContextInjector)
 
 
@@ -444,7 +444,7 @@ def test_the_s3_message_reader_reads_every_chunk_still_waiting_when_the_session_
 
 
 def test_entry_point_output_paths_keep_their_s3_scheme():
-    from carbon_pipeline.engines.pipes import _Uri
+    from carbon_pipeline.engines.pipes_process import _Uri
 
     out = _Uri("s3://bucket/pipes/run/asset/outputs") / flat_name("marts.scope_summary")
     assert str(out) == "s3://bucket/pipes/run/asset/outputs/marts__scope_summary"
@@ -452,7 +452,7 @@ def test_entry_point_output_paths_keep_their_s3_scheme():
 
 
 def test_an_empty_output_location_is_an_error_naming_it(handover_bucket):
-    from carbon_pipeline.engines.pipes import download_parquet
+    from carbon_pipeline.engines.pipes_handover import download_parquet
 
     uri = f"s3://{handover_bucket}/pipes/run/asset/outputs/marts__scope_summary"
     with pytest.raises(RuntimeError, match=f"no Parquet files under {uri}"):
@@ -486,7 +486,7 @@ def test_the_process_takes_its_pipes_parameters_from_arguments_as_an_emr_step_pa
         ) as session:
             args = [part for pair in session.get_bootstrap_cli_arguments().items() for part in pair]
             env = {k: v for k, v in os.environ.items() if not k.startswith("DAGSTER_PIPES_")}
-            subprocess.run([sys.executable, "-m", "carbon_pipeline.engines.pipes", *args], check=True, env=env)
+            subprocess.run([sys.executable, "-m", "carbon_pipeline.engines.pipes_process", *args], check=True, env=env)
         reports.extend(session.get_custom_messages())
         return dg.MaterializeResult()
 
