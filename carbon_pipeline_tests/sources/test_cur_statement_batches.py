@@ -32,7 +32,7 @@ def test_the_memory_limit_is_read_as_duckdb_reports_it():
     assert memory_limit_bytes(con) == pytest.approx(10**9, rel=1e-3)  # reported as 953.6 MiB
 
 
-def test_objects_are_batched_in_manifest_order_with_a_zip_object_alone():
+def test_objects_are_batched_in_manifest_order_with_a_zip_or_parquet_object_alone():
     keys = ("a.csv.gz", "b.csv.gz", "c.csv.gz", "d.zip", "e.csv.gz", "f.csv.gz", "g.csv.gz")
     assert aws_cur.object_batches(keys, 2) == [
         ("a.csv.gz", "b.csv.gz"),
@@ -42,6 +42,8 @@ def test_objects_are_batched_in_manifest_order_with_a_zip_object_alone():
         ("g.csv.gz",),
     ]
     assert aws_cur.object_batches(keys, 1) == [(k,) for k in keys]
+    parquet = ("x-00001.snappy.parquet", "x-00002.snappy.parquet", "y.csv.gz", "z.csv.gz")
+    assert aws_cur.object_batches(parquet, 7) == [(parquet[0],), (parquet[1],), ("y.csv.gz", "z.csv.gz")]
 
 
 def test_running_out_of_memory_names_the_limit_and_the_objects_and_rereads_nothing(demo_files):
