@@ -93,20 +93,25 @@ def replace_root(settings: Settings, old: Path, new: Path) -> Settings:
     )
 
 
-def make_deployment(root: Path, demo: Path, **settings: Any) -> Deployment:
-    """A deployment of its own (warehouse, serving file) over a copy of the demo landing zone; ``settings``
-    overrides the rest (e.g. ``engine="spark"``, what CARBON_ENGINE=spark would configure)."""
-    shutil.copytree(demo, root / "demo")
-    configured = Settings(
-        sources_file=root / "demo" / "sources.yaml",
+def settings_under(root: Path, sources_file: Path, *, uses_demo: bool = False, **settings: Any) -> Settings:
+    """Settings reading ``sources_file`` whose warehouse, serving file, staging and reports folders are all
+    under ``root`` (a test's own folder); ``settings`` overrides the rest."""
+    return Settings(
+        sources_file=sources_file,
         warehouse=root / "warehouse.duckdb",
         serving=root / "serving.duckdb",
-        uses_demo=True,
+        uses_demo=uses_demo,
         staging=root / "staging",
         reports=root / "reports",
         **settings,
     )
-    return Deployment(root, configured)
+
+
+def make_deployment(root: Path, demo: Path, **settings: Any) -> Deployment:
+    """A deployment of its own (warehouse, serving file) over a copy of the demo landing zone; ``settings``
+    overrides the rest (e.g. ``engine="spark"``, what CARBON_ENGINE=spark would configure)."""
+    shutil.copytree(demo, root / "demo")
+    return Deployment(root, settings_under(root, root / "demo" / "sources.yaml", uses_demo=True, **settings))
 
 
 @pytest.fixture(scope="session")

@@ -138,29 +138,28 @@ def with_cell(row_index: int, column: str, value: str) -> bytes:
     return text.getvalue().encode()
 
 
+def legacy_settings(tmp_path, source):
+    """Settings over ``tmp_path`` whose one source, ``legacy``, is the legacy CUR report ``source`` from 2023-11."""
+    from carbon_pipeline_tests.conftest import settings_under
+
+    sources_file = tmp_path / "sources.yaml"
+    sources_file.write_text(
+        f"settings: {{start_month: '2023-11'}}\nsources:\n  - {{id: legacy, kind: aws_cur, uri: '{source.uri}'}}\n"
+    )
+    return settings_under(tmp_path, sources_file)
+
+
 def test_a_delivery_breaking_the_contract_is_refused_before_commit_naming_object_row_column_value(tmp_path):
     """Through the job: the blocking great-expectations check used to fail only after raw had committed the
     refused delivery, naming just the check."""
     import duckdb
 
     from carbon_pipeline.runner import failure_messages, run_inventory
-    from carbon_pipeline.settings import Settings
 
     source = legacy_report(
         tmp_path, NOVEMBER, {"r-1.csv": with_cell(0, "lineItem/UsageAccountId", DAILY_ID)}, layout="overwrite"
     )
-    sources_file = tmp_path / "sources.yaml"
-    sources_file.write_text(
-        f"settings: {{start_month: '2023-11'}}\nsources:\n  - {{id: legacy, kind: aws_cur, uri: '{source.uri}'}}\n"
-    )
-    settings = Settings(
-        sources_file=sources_file,
-        warehouse=tmp_path / "warehouse.duckdb",
-        serving=tmp_path / "serving.duckdb",
-        uses_demo=False,
-        staging=tmp_path / "staging",
-        reports=tmp_path / "reports",
-    )
+    settings = legacy_settings(tmp_path, source)
     assert run_inventory(settings, NOVEMBER, NOVEMBER).success
 
     def raw_state() -> list:
@@ -200,23 +199,11 @@ def test_a_range_run_refuses_a_contract_breach_in_any_of_its_months_not_only_the
     import duckdb
 
     from carbon_pipeline.runner import failure_messages, run_inventory
-    from carbon_pipeline.settings import Settings
 
     source = legacy_report(
         tmp_path, NOVEMBER, {"r-1.csv": with_cell(1, "lineItem/UsageAccountId", "12345")}, layout="overwrite"
     )
-    sources_file = tmp_path / "sources.yaml"
-    sources_file.write_text(
-        f"settings: {{start_month: '2023-11'}}\nsources:\n  - {{id: legacy, kind: aws_cur, uri: '{source.uri}'}}\n"
-    )
-    settings = Settings(
-        sources_file=sources_file,
-        warehouse=tmp_path / "warehouse.duckdb",
-        serving=tmp_path / "serving.duckdb",
-        uses_demo=False,
-        staging=tmp_path / "staging",
-        reports=tmp_path / "reports",
-    )
+    settings = legacy_settings(tmp_path, source)
 
     result = run_inventory(settings, NOVEMBER, date(2023, 12, 1))
 

@@ -9,7 +9,7 @@ import dagster as dg
 
 from carbon_pipeline.definitions import build_definitions
 from carbon_pipeline.orchestration.keys import SERVING_KEY
-from carbon_pipeline.settings import Settings
+from carbon_pipeline_tests.conftest import settings_under
 from carbon_pipeline_tests.hourly.support import write
 
 SOURCES = "settings:\n  start_month: '2025-01'\nsources:\n  - {id: cur, kind: aws_cur, uri: landing, hourly: true}\n"
@@ -31,14 +31,7 @@ HOURLY_ASSETS = {
 def definitions(tmp_path: Path, text: str) -> dg.Definitions:
     sources = write(tmp_path / "sources.yaml", text)
     write(tmp_path / "zones.csv", "kind,key,zone\n")
-    settings = Settings(
-        sources_file=sources,
-        warehouse=tmp_path / "warehouse.duckdb",
-        serving=tmp_path / "serving.duckdb",
-        uses_demo=False,
-        staging=tmp_path / "staging",
-        reports=tmp_path / "reports",
-    )
+    settings = settings_under(tmp_path, sources)
     return build_definitions(settings)
 
 

@@ -15,8 +15,7 @@ import pytest
 import yaml
 
 from carbon_pipeline.runner import failure_messages, run_inventory
-from carbon_pipeline.settings import Settings
-from carbon_pipeline_tests.conftest import table_checksum
+from carbon_pipeline_tests.conftest import settings_under, table_checksum
 from carbon_pipeline_tests.s3.fault_proxy import Fault, FaultProxy
 
 BUCKET = "demo-billing-bucket"
@@ -76,14 +75,7 @@ def deployment_over(bucket: str, tmp_path: Path, demo_files: Path, moto_endpoint
     endpoint = proxy.start()
     sources = tmp_path / "sources.yaml"
     sources.write_text(s3_sources(demo_files / "sources.yaml", bucket, endpoint))
-    settings = Settings(
-        sources_file=sources,
-        warehouse=tmp_path / "warehouse.duckdb",
-        serving=tmp_path / "serving.duckdb",
-        uses_demo=False,
-        staging=tmp_path / "staging",
-        reports=tmp_path / "reports",
-    )
+    settings = settings_under(tmp_path, sources)
     return settings, proxy, bucket
 
 

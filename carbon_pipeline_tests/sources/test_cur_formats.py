@@ -25,7 +25,6 @@ import pytest
 
 from carbon_pipeline.errors import SourceError
 from carbon_pipeline.runner import failure_messages, run_inventory
-from carbon_pipeline.settings import Settings
 from carbon_pipeline.sources.aws_carbon import reader as aws_carbon
 from carbon_pipeline.sources.aws_cur import reader as aws_cur
 from carbon_pipeline.sources.aws_cur2 import reader as aws_cur2
@@ -35,6 +34,7 @@ from carbon_pipeline.sources.landing import LocalLanding
 from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline.sources.tabular import athena_name
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
+from carbon_pipeline_tests.conftest import settings_under
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cur"
 DAILY = FIXTURES / "focus_converters_anonymized_cur_2023-11_daily.csv"
@@ -1100,14 +1100,7 @@ def test_legacy_parquet_and_cur2_sources_reach_the_ledger_under_their_own_kind_w
         f"sources:\n  - {{id: legacy, kind: aws_cur, uri: '{legacy.uri}'}}\n"
         f"  - {{id: cur2, kind: aws_cur2, uri: '{cur2.uri}', export_name: acme-cur2}}\n"
     )
-    settings = Settings(
-        sources_file=sources_file,
-        warehouse=tmp_path / "warehouse.duckdb",
-        serving=tmp_path / "serving.duckdb",
-        uses_demo=False,
-        staging=tmp_path / "staging",
-        reports=tmp_path / "reports",
-    )
+    settings = settings_under(tmp_path, sources_file)
 
     result = run_inventory(settings, NOVEMBER, NOVEMBER)
 

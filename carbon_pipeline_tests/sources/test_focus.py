@@ -20,11 +20,11 @@ import pytest
 from carbon_pipeline.errors import SourceError
 from carbon_pipeline.factors.catalogue import load_catalogue
 from carbon_pipeline.runner import failure_messages, run_inventory
-from carbon_pipeline.settings import Settings
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.focus import reader as focus
 from carbon_pipeline.sources.landing import LocalLanding
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
+from carbon_pipeline_tests.conftest import settings_under
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "focus"
 FINOPS = FIXTURES / "finops_focus_1.0_sample_1000.csv"
@@ -316,14 +316,7 @@ def test_inventory_job_carries_every_focus_row_into_the_ledger_with_raw_cost_and
     shutil.copyfile(FINOPS, landing / FINOPS.name)
     sources_file = tmp_path / "sources.yaml"
     sources_file.write_text("sources:\n  - {id: finops-focus, kind: focus, uri: landing/finops}\n")
-    settings = Settings(
-        sources_file=sources_file,
-        warehouse=tmp_path / "warehouse.duckdb",
-        serving=tmp_path / "serving.duckdb",
-        uses_demo=False,
-        staging=tmp_path / "staging",
-        reports=tmp_path / "reports",
-    )
+    settings = settings_under(tmp_path, sources_file)
 
     result = run_inventory(settings, date(2024, 9, 1), date(2024, 9, 1))
 

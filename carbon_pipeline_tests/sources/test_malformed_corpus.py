@@ -30,7 +30,7 @@ from carbon_pipeline.sources import registry
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
-from carbon_pipeline_tests.conftest import materialize_assets, table_checksum
+from carbon_pipeline_tests.conftest import materialize_assets, settings_under, table_checksum
 from carbon_pipeline_tests.fixtures.malformed import build
 from carbon_pipeline_tests.sources.malformed_cases import CASES, Case
 
@@ -70,14 +70,7 @@ class Corpus:
 
     @property
     def settings(self) -> Settings:
-        return Settings(
-            sources_file=self.folder / "sources.yaml",
-            warehouse=self.root / "warehouse.duckdb",
-            serving=self.root / "serving.duckdb",
-            uses_demo=False,
-            staging=self.root / "staging",
-            reports=self.root / "reports",
-        )
+        return settings_under(self.root, self.folder / "sources.yaml")
 
     def run(self):
         return run_inventory(self.settings, MONTH, MONTH)

@@ -17,13 +17,13 @@ import pytest
 
 from carbon_pipeline.errors import SourceError
 from carbon_pipeline.runner import failure_messages, run_inventory
-from carbon_pipeline.settings import Settings
 from carbon_pipeline.sources.aws_sustainability_api import reader as aws_sustainability_api
 from carbon_pipeline.sources.azure_carbon import reader as azure_carbon
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.gcp_carbon import reader as gcp_carbon
 from carbon_pipeline.sources.landing import LocalLanding
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
+from carbon_pipeline_tests.conftest import settings_under
 
 KG = "carbon_footprint_kgCO2e"
 # (usage_month, project, service, region, model, scope1, scope2 location, scope2 market, scope3), kgCO2e
@@ -355,14 +355,7 @@ def test_inventory_reports_gcp_totals_as_reported_scope3_category1(tmp_path):
     gcp_folder(tmp_path / "landing")
     sources_file = tmp_path / "sources.yaml"
     sources_file.write_text("sources:\n  - {id: gcp-footprint, kind: gcp_carbon, uri: landing/gcp}\n")
-    settings = Settings(
-        sources_file=sources_file,
-        warehouse=tmp_path / "warehouse.duckdb",
-        serving=tmp_path / "serving.duckdb",
-        uses_demo=False,
-        staging=tmp_path / "staging",
-        reports=tmp_path / "reports",
-    )
+    settings = settings_under(tmp_path, sources_file)
 
     result = run_inventory(settings, date(2025, 1, 1), date(2025, 2, 1))
 
