@@ -31,8 +31,8 @@ def test_with_carbon_engine_spark_pipes_the_external_process_computes_the_asset_
 ):
     """The local hand-over (Parquet in a temporary folder, messages on the subprocess's pipes) on one
     transform asset: the month's mart is first doctored, so only the external process's result can make it
-    equal DuckDB's again. Every transform asset going through Pipes, end to end, is
-    engines/test_pipes_remote.py's whole-run test over the S3 hand-over (one JVM per asset: run once)."""
+    equal DuckDB's again. The S3 hand-over of three transform assets in one run is engines/test_pipes_remote.py's
+    (one JVM per asset), which also holds that every transform asset reaches the engine the same way."""
     monkeypatch.delenv("CARBON_PIPES_S3_PREFIX", raising=False)
     monkeypatch.delenv("CARBON_PIPES_CLIENT", raising=False)
     month = date(2025, 2, 1)
