@@ -8,7 +8,8 @@ export DAGSTER_DISABLE_TELEMETRY := true
 UI_PORT ?= 3000
 SIZES ?= 1000000,10000000
 # pytest-xdist workers for make test: one per core of the 2-core machine the suite is sized for (three were
-# tried: 13 min 22 s against 11 min 55 s with two, docs/testing.md)
+# tried twice: 13 min 22 s against 11 min 55 s with two in session 7, 12 min 9 s against 10 min 43 s in
+# session 8; docs/testing.md)
 TEST_WORKERS ?= 2
 
 .PHONY: run test ui lint bench clean chromium
