@@ -38,6 +38,7 @@ from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import count_rows, read_delimited, shape_columns
 from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.connection import scratch_connection
 from carbon_pipeline.warehouse.sql_models import stage_model
 
 TABLE = "raw.provider_carbon_emissions"
@@ -301,12 +302,9 @@ def available_months(template: FileTemplate, landing: Landing, source: SourceCon
     """The months the files' rows fall in, read with the loader's own staging (a file whose rows cannot
     be dated fails here, loudly, too)."""
     months: set[date] = set()
-    con = duckdb.connect()
-    try:
+    with scratch_connection() as con:
         for key in dropped_files(landing):
             if stage_file(con, landing, source, key, template):
                 staged = con.execute("SELECT DISTINCT period_month FROM staged_provider_carbon").fetchall()
                 months.update(m for (m,) in staged)
-    finally:
-        con.close()
     return sorted(months)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -33,6 +34,21 @@ def open_read_only(path: Path | str) -> duckdb.DuckDBPyConnection:
     memory limit as the warehouse: a report or check over a 100M-line-item month sorts and groups more than
     fits in a default connection's 80 % of the machine (docs/performance.md, Profile 20)."""
     return duckdb.connect(str(path), read_only=True, config={"memory_limit": memory_limit()})
+
+
+@contextmanager
+def scratch_connection() -> Iterator[duckdb.DuckDBPyConnection]:
+    """An in-memory DuckDB for a reader's scratch work (listing the months a dropped file covers, re-reading
+    one object to name its bad cell), under the warehouse's memory limit and spilling into a folder of its
+    own in the system's temporary directory, removed on close. A plain ``duckdb.connect()`` takes 80 % of the
+    machine and, once over it, spills into ``.tmp`` under whatever folder the process was started from:
+    outside every folder the deployment configures."""
+    with tempfile.TemporaryDirectory(prefix="carbon-duckdb-scratch-") as spill:
+        con = duckdb.connect(config={"memory_limit": memory_limit(), "temp_directory": spill})
+        try:
+            yield con
+        finally:
+            con.close()
 
 
 _SIZE_UNITS = {"bytes": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "kb": 10**3, "mb": 10**6,

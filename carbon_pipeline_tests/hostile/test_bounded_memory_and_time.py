@@ -161,3 +161,49 @@ def test_a_closed_port_fails_naming_bucket_and_prefix(tmp_path, fast_s3_limits):
     probe.close()
     with pytest.raises(SourceError, match="bucket 'billing-bucket', prefix 'cur/acme'"):
         landing_at(f"http://127.0.0.1:{port}", tmp_path).exists("20251101-20251201/acme-Manifest.json")
+
+
+# --- the readers' scratch connections ------------------------------------------------------------------------
+
+
+def test_a_readers_scratch_connection_is_capped_and_spills_into_its_own_folder_not_the_working_directory(
+    tmp_path, monkeypatch
+):
+    """Listing the months a dropped file covers and naming an object's bad cell stage the file in an in-memory
+    DuckDB. Under CARBON_DUCKDB_MEMORY_LIMIT, more than the limit spills into the scratch folder, which goes
+    when the connection does; nothing lands in the folder the process was started from."""
+    import tempfile
+
+    from carbon_pipeline.warehouse.connection import memory_limit_bytes, scratch_connection
+
+    started_from = tmp_path / "started-here"
+    started_from.mkdir()
+    monkeypatch.chdir(started_from)
+    monkeypatch.setenv("CARBON_DUCKDB_MEMORY_LIMIT", "64MB")
+    with scratch_connection() as con:
+        assert memory_limit_bytes(con) <= 64_000_000
+        spill = Path(con.execute("SELECT current_setting('temp_directory')").fetchall()[0][0])
+        assert spill.parent == Path(tempfile.gettempdir()) and spill.is_dir()
+        # about 200 MB of staged rows: three times the limit
+        con.execute(
+            "CREATE TEMP TABLE staged AS SELECT i, md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS s "
+            "FROM range(3000000) t(i)"
+        )
+        assert any(name.endswith(".tmp") for name in os.listdir(spill)), "the rows over the limit spilled here"
+        assert con.execute("SELECT COUNT(DISTINCT s) FROM staged").fetchall() == [(3000000,)]
+    assert not spill.exists()
+    assert list(started_from.iterdir()) == []
+
+
+def test_no_source_reader_opens_a_duckdb_of_its_own():
+    """The readers' scratch work goes through warehouse.connection.scratch_connection (capped, contained); a
+    bare duckdb.connect() in carbon_pipeline/sources would take 80 % of the machine and spill into the
+    working directory."""
+    sources = Path(__file__).resolve().parents[2] / "carbon_pipeline" / "sources"
+    found = [
+        f"{path.relative_to(sources)}:{number}"
+        for path in sorted(sources.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "duckdb.connect(" in line
+    ]
+    assert found == []

@@ -27,6 +27,7 @@ from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import read_delimited
 from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.connection import scratch_connection
 from carbon_pipeline.warehouse.sql_models import stage_model
 
 KIND = "activity_csv"
@@ -230,8 +231,7 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     template = str(source.options["template"])
     column = "month" if template == "electricity" else "date"
     months: set[date] = set()
-    con = duckdb.connect()
-    try:
+    with scratch_connection() as con:
         for key in landing.list_files("", ".csv"):
             path = literal(landing.local_path(key))  # exactly this file, never a glob
             try:
@@ -255,6 +255,4 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
                     months.add(date(int(year), int(mon), 1))
                 except (ValueError, TypeError):
                     continue
-    finally:
-        con.close()
     return sorted(months)

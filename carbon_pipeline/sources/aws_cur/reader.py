@@ -62,7 +62,7 @@ from carbon_pipeline.sources.tabular import (
     varchar_expression,
 )
 from carbon_pipeline.sources.validation import refuse_invalid_rows
-from carbon_pipeline.warehouse.connection import memory_limit_bytes
+from carbon_pipeline.warehouse.connection import memory_limit_bytes, scratch_connection
 from carbon_pipeline.warehouse.sql_models import insert_model, insert_union, model_sql, strip_comments
 
 KIND = "aws_cur"
@@ -511,13 +511,13 @@ def validate_object_alone(open_each: ObjectOpener, path: Path, key: str, *, sour
     (staging/aws_cur_line_items__invalid.sql; nothing kept) and raise its first unusable cell, or the damage
     found while scanning it: how the object is named after the statement over several objects failed (the
     warehouse's transaction is aborted by then)."""
-    scratch = duckdb.connect()
-    try:
-        with open_each(scratch, path, key) as (relation, display), scan_errors(source_id, key):
-            relation.create_view("cur_file", replace=True)
-            refuse_invalid_rows(scratch, INVALID_MODEL, source_id=source_id, display=display, object_key=key)
-    finally:
-        scratch.close()
+    with (
+        scratch_connection() as scratch,
+        open_each(scratch, path, key) as (relation, display),
+        scan_errors(source_id, key),
+    ):
+        relation.create_view("cur_file", replace=True)
+        refuse_invalid_rows(scratch, INVALID_MODEL, source_id=source_id, display=display, object_key=key)
 
 
 def objects_written(

@@ -39,6 +39,7 @@ from carbon_pipeline.sources.focus import azure_export_layout
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import count_rows
+from carbon_pipeline.warehouse.connection import scratch_connection
 
 KIND = "azure_cost_details"
 TABLE = focus_mapped.TABLE
@@ -322,16 +323,13 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     if azure_export_layout.is_azure_export_layout(landing):
         return sorted(azure_export_layout.period_folders(landing))
     months: set[date] = set()
-    con = duckdb.connect()
-    try:
+    with scratch_connection() as con:
         delivery = Delivery(date(1970, 1, 1), None, None, None, tuple(_dropped_files(landing)), {})
         for key in delivery.keys:
             _stage_object(con, landing, source, key, delivery, "available_months", source.options.get("dataset"))
             months.update(
                 m for (m,) in con.execute(f"SELECT DISTINCT period_month FROM {focus_mapped.STAGED}").fetchall()
             )
-    finally:
-        con.close()
     return sorted(months)
 
 

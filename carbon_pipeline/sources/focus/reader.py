@@ -44,6 +44,7 @@ from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import count_rows, read_delimited, read_parquet_varchar
 from carbon_pipeline.sources.validation import refuse_invalid_rows
+from carbon_pipeline.warehouse.connection import scratch_connection
 from carbon_pipeline.warehouse.sql_models import stage_model, view_model
 
 KIND = "focus"
@@ -358,11 +359,8 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     if azure_export_layout.is_azure_export_layout(landing):
         return sorted(azure_export_layout.period_folders(landing))
     months: set[date] = set()
-    con = duckdb.connect()
-    try:
+    with scratch_connection() as con:
         for key in _dropped_files(landing):
             _stage_object(con, landing, source, FocusObject(key, "available_months"), None)
             months.update(m for (m,) in con.execute("SELECT DISTINCT period_month FROM staged_focus").fetchall())
-    finally:
-        con.close()
     return sorted(months)

@@ -30,6 +30,7 @@ from carbon_pipeline.sources.deliveries import (
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import ROW_NUMBER, shape_columns
+from carbon_pipeline.warehouse.connection import scratch_connection
 
 KIND = "gcp_billing_export"
 TABLE = focus_mapped.TABLE
@@ -217,15 +218,12 @@ def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> st
 def available_months(landing: Landing, source: SourceConfig) -> list[date]:
     """The months the files' rows fall in, read with the loader's own staging."""
     months: set[date] = set()
-    con = duckdb.connect()
-    try:
+    with scratch_connection() as con:
         for key in _dropped_files(landing):
             _stage_object(con, landing, source, key)
             months.update(
                 m for (m,) in con.execute(f"SELECT DISTINCT period_month FROM {focus_mapped.STAGED}").fetchall()
             )
-    finally:
-        con.close()
     return sorted(months)
 
 
