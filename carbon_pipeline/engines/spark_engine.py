@@ -81,7 +81,6 @@ def spark_session(master: str | None = None, *, app_name: str = "carbon_pipeline
     return session
 
 
-
 def _unqualified_reads(part: exp.Expression) -> Counter[str]:
     """How many times ``part`` reads each unqualified name (a CTE, or a table renamed ``schema__table``)."""
     return Counter(t.name.lower() for t in part.find_all(exp.Table) if not t.db)
