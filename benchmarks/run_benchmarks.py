@@ -447,6 +447,8 @@ def measure_format(
         "pipeline_status": NOT_BUILT,
         "load_average": load,
     }
+    if args.work is not None:
+        args.work.mkdir(parents=True, exist_ok=True)  # a --work folder that does not exist yet is made, not an error
     work = Path(tempfile.mkdtemp(prefix=f"carbon-bench-{label}-", dir=args.work))
     try:
         sources = sources_file_for(root, meta["sources_file"], raw_line_items)
