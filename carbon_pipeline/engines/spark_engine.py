@@ -97,17 +97,6 @@ def _ctes_read_by(select: exp.Expression, ctes: Sequence[exp.Expression]) -> lis
     return needed[::-1]
 
 
-def _point_at_view(part: exp.Expression, name: str, view: str) -> None:
-    """Every read of the unqualified ``name`` in ``part`` reads ``view`` instead, under its old name or alias
-    (what ``replace_table`` does, in place)."""
-    for table in list(part.find_all(exp.Table)):
-        if not table.db and table.name.lower() == name:
-            alias = table.args.get("alias")
-            new = exp.to_table(view)
-            new.set("alias", alias.copy() if alias else exp.TableAlias(this=exp.to_identifier(table.name)))
-            table.replace(new)
-
-
 class SparkEngine:
     """Materialises transform tables on Spark over Parquet inputs."""
 
@@ -181,8 +170,9 @@ class SparkEngine:
 
         One pass over one copy of the tree (Profile 21): a model's parts are walked once to count who reads
         what, a shared CTE's frame carries only the earlier CTEs it reads, and the later parts are pointed at
-        its view in place. Copying the whole tree per shared CTE and handing Spark every earlier CTE each time
-        had cost more than Spark's own work on the demo (emissions/activity_emissions.sql has nine)."""
+        its view in place (``replace_table`` without a copy). Copying the whole tree per shared CTE and handing
+        Spark every earlier CTE each time had cost more than Spark's own work on the demo
+        (emissions/activity_emissions.sql has nine)."""
         if tree.args.get("with_") is None:
             return tree
         tree = tree.copy()
@@ -201,7 +191,7 @@ class SparkEngine:
             view = f"shared__{flat_name(model.replace('/', '.'))}__{name}"
             self._view(frame.localCheckpoint(), view)
             for part in parts[position + 1 :]:
-                _point_at_view(part, name, view)
+                replace_table(part, name, view, copy=False)
         if kept:
             tree.set("with_", exp.With(expressions=kept))
         return tree

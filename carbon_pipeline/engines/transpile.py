@@ -288,9 +288,9 @@ def transpile_model(name: str, params: Mapping[str, Any], dialect: str = "spark"
     return tree_sql(model_tree(name, params, dialect, rename=rename), name, dialect)
 
 
-def replace_table(tree: exp.Expression, name: str, replacement: str) -> exp.Expression:
+def replace_table(tree: exp.Expression, name: str, replacement: str, *, copy: bool = True) -> exp.Expression:
     """Every reference to the unqualified table (or CTE) ``name`` read from ``replacement`` instead, under
-    its old name or alias."""
+    its old name or alias; in ``tree`` itself when ``copy`` is False."""
 
     def _replace(node: exp.Expression) -> exp.Expression:
         if isinstance(node, exp.Table) and not node.db and node.name.lower() == name.lower():
@@ -300,7 +300,7 @@ def replace_table(tree: exp.Expression, name: str, replacement: str) -> exp.Expr
             return new
         return node
 
-    return tree.transform(_replace)
+    return tree.transform(_replace, copy=copy)
 
 
 def tree_sql(tree: exp.Expression, name: str, dialect: str) -> str:

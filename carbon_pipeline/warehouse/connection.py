@@ -94,12 +94,12 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def open_warehouse(path: Path | str, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only:
+        return open_read_only(path)
     path = Path(path)
-    if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), config={"memory_limit": memory_limit()}, read_only=read_only)
-    if not read_only:
-        apply_schema(con)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), config={"memory_limit": memory_limit()})
+    apply_schema(con)
     return con
 
 
