@@ -88,19 +88,22 @@ def differences(expected: dict, actual: dict) -> list[str]:
     return found
 
 
-def assert_same_marts(reference_warehouse: Path, warehouse: Path, window: str) -> None:
-    """Every mart of ``warehouse`` equals the reference's in the months of ``window`` (a WHERE clause)."""
+def assert_same_marts(
+    reference_warehouse: Path, warehouse: Path, window: str, tables: tuple[str, ...] = MARTS
+) -> None:
+    """Every mart (or each of ``tables``) of ``warehouse`` equals the reference's in the months of ``window``
+    (a WHERE clause)."""
     reference = duckdb.connect(str(reference_warehouse), read_only=True)
     try:
-        expected = {table: _keyed(reference, table, table, window) for table in MARTS}
+        expected = {table: _keyed(reference, table, table, window) for table in tables}
     finally:
         reference.close()
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        actual = {table: _keyed(con, table, table, window) for table in MARTS}
+        actual = {table: _keyed(con, table, table, window) for table in tables}
     finally:
         con.close()
-    for table in MARTS:
+    for table in tables:
         assert expected[table], table
         assert not differences(expected[table], actual[table]), table
 
