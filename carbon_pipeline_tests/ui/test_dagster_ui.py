@@ -195,6 +195,9 @@ def test_the_column_schema_of_the_scope_summary_and_a_checks_metadata_are_visibl
     page.goto(f"{url}/assets/marts/scope_summary", wait_until="networkidle")  # the overview lists the columns
     _dismiss_welcome(page)
     page.get_by_text("scope3_category").first.wait_for(timeout=60_000)
+    # the columns' descriptions can render after their names (seen once on a fresh clone): wait for the comment
+    # asserted below too, not only for a column name, before reading the page
+    page.get_by_text("Metric tons CO2e.").first.wait_for(timeout=60_000)
     body = page.inner_text("body")
     for column in ("period_month", "scope3_category", "method", "basis", "tco2e"):
         assert column in body, column
