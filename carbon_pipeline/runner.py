@@ -27,7 +27,7 @@ def delivered_months(settings: Settings, before_start: list[tuple[str, date]] | 
     before it are not loaded; pass ``before_start`` to get them as (source id, month), so that a caller can
     report them instead of dropping them silently."""
     config = load_sources_file(settings.sources_file)
-    by_source = [(s.id, m) for s in config.sources for m in registry.available_months(s)]
+    by_source = [(s.id, m) for s in config.sources for m in registry.opened(s).available_months()]
     if before_start is not None:
         before_start.extend(sorted(item for item in set(by_source) if item[1] < config.settings.start_month))
     return sorted({m for _, m in by_source if m >= config.settings.start_month})

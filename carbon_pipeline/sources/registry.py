@@ -1,13 +1,14 @@
 """Every source kind, found by looking for a ``SOURCE_KIND`` declaration in each folder under
 ``carbon_pipeline/sources/``: adding a kind is adding its folder (docs/architecture.md), nothing here changes.
 
-``load_month`` and friends hide the one difference between kinds that read a landing folder or bucket and
-kinds that call an API."""
+``OpenedSource`` hides the one difference between kinds that read a landing folder or bucket and kinds that call
+an API."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -16,7 +17,7 @@ import duckdb
 
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.kind import LoadSummary, SourceKind
-from carbon_pipeline.sources.landing import open_landing
+from carbon_pipeline.sources.landing import Landing, open_landing
 
 
 @cache
@@ -39,30 +40,41 @@ def kind_of(name: str) -> SourceKind:
     return source_kinds()[name]
 
 
-def load_month(
-    con: duckdb.DuckDBPyConnection, source: SourceConfig, month: date, run_id: str | None, force: bool = False
-) -> LoadSummary:
+@dataclass(frozen=True)
+class OpenedSource:
+    """A configured source with its landing (folder or bucket) opened once, for the many months a sensor tick
+    or a raw step asks about. Opening an S3 landing makes a boto3 session and client, each client with its own
+    connection pool: opened per month, a sensor tick over two years of a bucket made 24 sessions, 24 clients
+    and 24 new connections, and spent most of its time there (docs/performance.md, Profile 22)."""
+
+    source: SourceConfig
+    kind: SourceKind
+    landing: Landing | None  # None for a kind that calls an API instead of reading objects
+
+    def load_month(
+        self, con: duckdb.DuckDBPyConnection, month: date, run_id: str | None, force: bool = False
+    ) -> LoadSummary:
+        if self.landing is not None:
+            return self.kind.reader.load_month(con, self.landing, self.source, month, run_id=run_id, force=force)
+        return self.kind.reader.load_month(con, self.source, month, run_id=run_id, force=force)
+
+    def available_months(self) -> list[date]:
+        if self.landing is not None:
+            return self.kind.reader.available_months(self.landing, self.source)
+        return self.kind.reader.available_months(self.source)
+
+    def delivery_identity(self, month: date) -> str | None:
+        if self.landing is not None:
+            return self.kind.reader.delivery_identity(self.landing, self.source, month)
+        return self.kind.reader.delivery_identity(self.source, month)
+
+    def cleanup(self) -> None:
+        """Drop the source's staged copies once its months are committed (an API source staged nothing)."""
+        if self.landing is not None:
+            self.landing.cleanup()
+
+
+def opened(source: SourceConfig) -> OpenedSource:
+    """``source`` with its landing opened (a ConfigError or SourceError here names what cannot be opened)."""
     kind = kind_of(source.kind)
-    if kind.reads_objects:
-        return kind.reader.load_month(con, open_landing(source), source, month, run_id=run_id, force=force)
-    return kind.reader.load_month(con, source, month, run_id=run_id, force=force)
-
-
-def available_months(source: SourceConfig) -> list[date]:
-    kind = kind_of(source.kind)
-    if kind.reads_objects:
-        return kind.reader.available_months(open_landing(source), source)
-    return kind.reader.available_months(source)
-
-
-def delivery_identity(source: SourceConfig, month: date) -> str | None:
-    kind = kind_of(source.kind)
-    if kind.reads_objects:
-        return kind.reader.delivery_identity(open_landing(source), source, month)
-    return kind.reader.delivery_identity(source, month)
-
-
-def cleanup(source: SourceConfig) -> None:
-    """Drop the source's staged copies once its months are committed (an API source staged nothing)."""
-    if kind_of(source.kind).reads_objects:
-        open_landing(source).cleanup()
+    return OpenedSource(source, kind, open_landing(source) if kind.reads_objects else None)

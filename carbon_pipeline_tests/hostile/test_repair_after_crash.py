@@ -137,8 +137,8 @@ def test_a_carbon_export_changing_does_not_make_the_billing_ledger_stale(con):
 MAY = date(2025, 5, 1)
 NEW_ASSEMBLY = "11111111-2222-3333-4444-555555555555"
 
-# The scheduled re-sync of the CUR source, SIGKILLed right after the raw step committed: registry.cleanup is what
-# the raw asset calls once its transaction has committed (and the partition store, if any, is published).
+# The scheduled re-sync of the CUR source, SIGKILLed right after the raw step committed: OpenedSource.cleanup is
+# what the raw asset calls once its transaction has committed (and the partition store, if any, is published).
 KILLED_AFTER_RAW = """
 import os, signal
 from datetime import date
@@ -147,7 +147,7 @@ from carbon_pipeline.runner import run_inventory
 from carbon_pipeline.settings import load_settings
 from carbon_pipeline.sources import registry
 
-registry.cleanup = lambda source: os.kill(os.getpid(), signal.SIGKILL)
+registry.OpenedSource.cleanup = lambda self: os.kill(os.getpid(), signal.SIGKILL)
 run_inventory(load_settings(), date(2025, 5, 1), date(2025, 5, 1), job_name="aws_cur_resync_job",
               tags={SOURCES_TAG: "demo-cur"})
 raise SystemExit("not killed: the raw step never committed")

@@ -126,14 +126,14 @@ def read_as_the_raw_asset_does(corpus: Corpus, case: Case) -> tuple[str | None, 
         con = open_warehouse(corpus.settings.warehouse)
         try:
             with transaction(con):
-                for source in config.of_kind(case.kind):
-                    summaries.append(registry.load_month(con, source, MONTH, "reader-level"))
+                for access in (opened := [registry.opened(source) for source in config.of_kind(case.kind)]):
+                    summaries.append(access.load_month(con, MONTH, "reader-level"))
                     if kind.before_commit is not None:
-                        kind.before_commit(con, source, MONTH)
+                        kind.before_commit(con, access.source, MONTH)
         finally:
             con.close()
-        for source in config.of_kind(case.kind):
-            registry.cleanup(source)
+        for access in opened:
+            access.cleanup()
     except (SourceError, ConfigError) as exc:
         return str(exc), summaries
     return None, summaries

@@ -38,12 +38,13 @@ def _source_sensor(source_id: str, kind: str, first_month: date) -> dg.SensorDef
             return dg.SensorResult(skip_reason=f"source '{source_id}' is no longer in the sources file")
         seen: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
         requests: list[dg.RunRequest] = []
-        for month in sorted(registry.available_months(source), reverse=True):
+        access = registry.opened(source)  # one landing (one S3 client) for every month of the tick
+        for month in sorted(access.available_months(), reverse=True):
             if month < first_month:
                 continue
             if len(requests) >= MAX_RUNS_PER_TICK:
                 break  # the rest, older, on the next tick: they are not in the cursor yet
-            identity = registry.delivery_identity(source, month)
+            identity = access.delivery_identity(month)
             if identity is None or seen.get(f"{month:%Y-%m}") == identity:
                 continue
             seen[f"{month:%Y-%m}"] = identity

@@ -122,11 +122,11 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
             force = context.run.tags.get(FORCE_RELOAD_TAG) == "true"
             with warehouse.connect() as con:
                 with transaction(con):
-                    for source in configured:
+                    for access in (opened := [registry.opened(source) for source in configured]):
                         for month in months_between(start, end):
-                            summaries.append(registry.load_month(con, source, month, context.run_id, force=force))
+                            summaries.append(access.load_month(con, month, context.run_id, force=force))
                             if kind.before_commit is not None:  # a delivery it refuses is never loaded
-                                kind.before_commit(con, source, month)
+                                kind.before_commit(con, access.source, month)
                 delivered = month_row_counts(con, _DELIVERED_ROWS, start, end, [kind.name])
                 skipped = [s.label for s in summaries if s.skipped]
                 may_skip = not force and len(skipped) == len(summaries) and _alone_in_run(context, kind.name)
@@ -141,8 +141,8 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                     else ""
                 )
             stored = warehouse.store_months(kind.raw_table, start, end)  # committed: publish (if configured)
-            for source in configured:
-                registry.cleanup(source)
+            for access in opened:
+                access.cleanup()
         if may_skip and not stale and not unpublished:
             context.log.info(f"raw.{table}: every delivery unchanged ({len(skipped)}); nothing downstream to rebuild")
             context.log_event(
