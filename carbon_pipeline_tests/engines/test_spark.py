@@ -202,20 +202,52 @@ def test_with_carbon_engine_spark_a_deployment_lands_spark_results_in_its_wareho
 
 
 def test_the_spark_engine_replaces_only_its_months(spark, built, tmp_path):
-    """transform(): the window's rows are replaced by Spark's, other months are left as they were."""
+    """transform(): the window's rows of its target are replaced by Spark's, other months are left as they were.
+    One target, marts.scope_summary over the warehouse's own emissions: every table's SQL on Spark is the parity
+    tests' above, and that transform() without targets takes every transform table is the next test's."""
     path = tmp_path / "copy.duckdb"
     shutil.copy(built.settings.warehouse, path)
+    (target,) = [t for t in transform_tables() if t.table == "marts.scope_summary"]
+    june = "WHERE period_month = DATE '2025-06-01'"
     con = duckdb.connect(str(path))
     try:
         earlier = "SELECT COUNT(*) FROM marts.scope_summary WHERE period_month < DATE '2025-06-01'"
         before = con.execute(earlier).fetchall()
-        con.execute("UPDATE marts.scope_summary SET tco2e = -1 WHERE period_month = DATE '2025-06-01'")
-        written = SparkWarehouseEngine().transform(con, date(2025, 6, 1), date(2025, 7, 1), _params(built))
-        assert written["marts.scope_summary"] > 0 and set(written) == {t.table for t in transform_tables()}
+        rows = con.execute(f"SELECT COUNT(*) FROM marts.scope_summary {june}").fetchall()[0][0]
+        con.execute(f"UPDATE marts.scope_summary SET tco2e = -1 {june}")
+        written = SparkWarehouseEngine().transform(
+            con, date(2025, 6, 1), date(2025, 7, 1), _params(built), targets=[target]
+        )
+        assert written == {"marts.scope_summary": rows} and rows > 0
         assert con.execute("SELECT MIN(tco2e) FROM marts.scope_summary").fetchall()[0][0] >= 0
         assert con.execute(earlier).fetchall() == before
     finally:
         con.close()
+    assert_same_marts(built.settings.warehouse, path, june, ("marts.scope_summary",))
+
+
+def test_spark_transform_without_targets_computes_every_transform_table_in_one_go(monkeypatch, tmp_path):
+    """What `carbon-pipeline transform --engine spark` calls: no targets means every transform table, handed to
+    one Spark pass together (each read back by the next from Spark's own output) and each recorded as built."""
+    from carbon_pipeline.engines import warehouse as engine_module
+    from carbon_pipeline.warehouse.connection import open_warehouse
+
+    handed: list[list[str]] = []
+    recorded: list[str] = []
+
+    def one_pass(self, con, targets, start, end, params, land):
+        handed.append([t.table for t in targets])
+        return {t.table: 0 for t in targets}
+
+    monkeypatch.setattr(SparkWarehouseEngine, "_run", one_pass)
+    monkeypatch.setattr(engine_module, "record_built_from", lambda con, table, start, end: recorded.append(table))
+    con = open_warehouse(tmp_path / "warehouse.duckdb")
+    try:
+        written = SparkWarehouseEngine().transform(con, date(2025, 6, 1), date(2025, 7, 1), {})
+    finally:
+        con.close()
+    every = [t.table for t in transform_tables()]
+    assert handed == [every] and list(written) == every and recorded == every
 
 
 def test_the_monte_carlo_ranges_are_the_same_on_spark(spark, tmp_path):
