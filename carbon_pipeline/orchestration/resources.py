@@ -4,17 +4,18 @@ deployment's settings read when the code location loads (SPEC: Configuration); n
 for them, so a run's configuration is what the UI's resources tab shows."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from typing import Any
 
 import dagster as dg
 import duckdb
+from pydantic import PrivateAttr
 
 from carbon_pipeline.engines import Engine, engine_for
 from carbon_pipeline.sources.config import SourcesFile
 from carbon_pipeline.sources.sources_file import load_sources_file
-from carbon_pipeline.warehouse.connection import warehouse_connection
+from carbon_pipeline.warehouse.connection import kept_open, warehouse_connection
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -22,6 +23,18 @@ class WarehouseResource(dg.ConfigurableResource):
     published serving copy, so they never hold this file's lock."""
 
     path: str
+    _kept: ExitStack | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """A run keeps the file open from its first step to its last (warehouse.connection.kept_open)."""
+        if context.dagster_run is not None:
+            self._kept = ExitStack()
+            self._kept.enter_context(kept_open(self.path))
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._kept is not None:
+            self._kept.close()
+            self._kept = None
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

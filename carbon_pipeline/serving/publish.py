@@ -24,7 +24,7 @@ import duckdb
 
 from carbon_pipeline.safety.leftovers import remove_dead_leftovers
 from carbon_pipeline.transforms import MONTE_CARLO_DRAWS, MONTE_CARLO_SEED
-from carbon_pipeline.warehouse.connection import memory_limit
+from carbon_pipeline.warehouse.connection import memory_limit, released
 from carbon_pipeline.warehouse.sql_models import insert_model, model_sql
 
 SERVED_TABLES = (
@@ -101,6 +101,23 @@ def publish_serving(
     # under the warehouse's memory limit (spilling to <staging>.tmp beside it): the served tables are copied in
     # a fixed order, a sort that took 7.9 GB at 100M line items with DuckDB's default of 80 % of the machine
     config = {"storage_compatibility_version": SERVING_STORAGE_VERSION, "memory_limit": memory_limit()}
+    with released(warehouse):  # a run keeps the warehouse open; DuckDB attaches a file one process has open once
+        _copy_and_build(staging, parquet_staging, warehouse, config, intensity_denominators, counts)
+    os.replace(staging, serving)
+    _swap_folder(parquet_staging, parquet_folder(serving))
+    return counts
+
+
+def _copy_and_build(
+    staging: Path,
+    parquet_staging: Path,
+    warehouse: Path,
+    config: dict[str, str],
+    intensity_denominators: Sequence[tuple[str, str, int, float]],
+    counts: dict[str, int],
+) -> None:
+    """The new serving file at ``staging`` and its Parquet folder: the served tables copied from the
+    warehouse, the yearly ranges, intensity metrics, gases, dictionary and views; removed if anything fails."""
     con = duckdb.connect(str(staging), config=config)
     try:
         con.execute("ATTACH ? AS wh (READ_ONLY)", [str(warehouse)])
@@ -137,9 +154,6 @@ def publish_serving(
         shutil.rmtree(parquet_staging, ignore_errors=True)
         raise
     con.close()
-    os.replace(staging, serving)
-    _swap_folder(parquet_staging, parquet_folder(serving))
-    return counts
 
 
 def _yearly_uncertainty(con: duckdb.DuckDBPyConnection) -> int:

@@ -60,6 +60,7 @@ class StoredWarehouseResource(WarehouseResource):
         return self._store
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        super().setup_for_execution(context)
         run = context.dagster_run
         if run is None:
             return
