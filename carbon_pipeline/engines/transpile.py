@@ -239,11 +239,6 @@ def _spark_functions(tree: exp.Expression) -> exp.Expression:
                 f"ARRAY_JOIN(TRANSFORM(ARRAY_SORT(COLLECT_LIST(STRUCT({pairs}))), s -> s.v), {separator.sql('spark')})",
                 read="spark",
             )
-        if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
-            # DuckDB's [NOT] MATERIALIZED hint, which Spark's parser refuses; what Spark keeps is the engine's
-            # choice (spark_engine: a CTE read twice becomes a view computed once)
-            node.set("materialized", None)
-            return node
         if isinstance(node, exp.Select):
             _lateral_unnest_to_view(node)
         if _is_plain_scalar_subquery(node):

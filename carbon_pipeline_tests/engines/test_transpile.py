@@ -94,18 +94,6 @@ def test_a_missing_parameter_names_the_model():
         transpile_model("marts/scope_summary", {"start": date(2025, 1, 1), "end": date(2025, 2, 1)}, "spark")
 
 
-def test_duckdbs_materialized_hints_are_left_out_for_spark():
-    """[NOT] MATERIALIZED is DuckDB's (and Postgres') hint, which Spark's parser refuses; Spark's engine decides
-    itself which CTEs to compute once (spark_engine._materialise_shared_ctes)."""
-    tree = sqlglot.parse_one(
-        "WITH a AS NOT MATERIALIZED (SELECT 1 AS x), b AS MATERIALIZED (SELECT 2 AS y) SELECT * FROM a, b",
-        read="duckdb",
-    )
-    assert _spark_functions(tree).sql("spark") == "WITH a AS (SELECT 1 AS x), b AS (SELECT 2 AS y) SELECT * FROM a, b"
-    assert "NOT MATERIALIZED" in transpile_model("marts/uncertainty_ranges", PARAMS, "duckdb", rename=False)
-    assert "MATERIALIZED" not in transpile_model("marts/uncertainty_ranges", PARAMS, "spark")
-
-
 def test_union_by_name_is_refused_with_a_way_out(monkeypatch):
     from carbon_pipeline.engines import transpile
 

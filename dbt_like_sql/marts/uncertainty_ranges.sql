@@ -282,12 +282,7 @@ positions AS (
         SELECT 0.025 * ($monte_carlo_draws - 1) AS low_at, 0.975 * ($monte_carlo_draws - 1) AS high_at
     ) AS q
 ),
--- NOT MATERIALIZED: read twice (counted, then ranked), and DuckDB keeps a CTE read twice by default; these are
--- every draw of every cell (42M rows for the 4,200 cloud estimates of a 10M-line month), which it wrote to disk
--- under the memory limit (1 GB) and read back. Drawing them again for the second read is cheaper: 5.6 s -> 5.25 s
--- for that month, the same rows, 1 GB less spilled (docs/performance.md, Profile 23). Spark ignores the hint
--- (engines/transpile.py).
-binned AS NOT MATERIALIZED (
+binned AS (
     SELECT s.cell_no, s.total, CAST(floor(s.total / f.scale * 100) AS BIGINT) AS bin
     FROM simulated AS s
     JOIN skewed_cell_figures AS f ON f.cell_no = s.cell_no
