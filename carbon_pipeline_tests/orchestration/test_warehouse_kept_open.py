@@ -1,5 +1,5 @@
 """A run keeps the warehouse open from its first step to its last (warehouse.connection.kept_open, set up by the
-WarehouseResource): its steps' connections share one database, nothing is checkpointed between them, the
+WarehouseResource): its steps' connections share one database, each step checkpoints what it wrote, the
 serving publish can still attach the file, and at the run's end the file is let go."""
 
 from __future__ import annotations
@@ -18,15 +18,17 @@ def wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 
-def test_the_connections_of_a_kept_warehouse_share_one_database_and_nothing_is_checkpointed_between_them(tmp_path):
+def test_the_connections_of_a_kept_warehouse_share_one_database_and_each_step_checkpoints_what_it_wrote(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     with kept_open(path):
         with warehouse_connection(path) as step:
             step.execute("CREATE TABLE main.t AS SELECT range AS x FROM range(1000)")
-        assert wal(path).exists(), "the step's close checkpointed the file"
-        # a check's connection: the same database (a read-only open beside it would be refused in-process)
-        with warehouse_connection(path, read_only=True) as check:
-            assert check.execute("SELECT COUNT(*) FROM main.t").fetchall() == [(1000,)]
+            # a check's connection beside it: the same database (a read-only open of the file beside a
+            # read-write one is refused within one process)
+            with warehouse_connection(path, read_only=True) as check:
+                assert check.execute("SELECT COUNT(*) FROM main.t").fetchall() == [(1000,)]
+        # what the step wrote is checkpointed into the file, not left in memory for the next steps
+        assert not wal(path).exists()
         with released(path):
             # what the serving publish does: attach the file from a database of its own
             publish = duckdb.connect()
@@ -36,7 +38,7 @@ def test_the_connections_of_a_kept_warehouse_share_one_database_and_nothing_is_c
         with warehouse_connection(path) as step:  # kept again after the publish
             step.execute("INSERT INTO main.t VALUES (1000)")
         assert connection._kept(path) is not None
-    assert connection._kept(path) is None and not wal(path).exists()
+    assert connection._kept(path) is None
     other = duckdb.connect(str(path), read_only=True)  # let go: any process may open it now
     assert other.execute("SELECT COUNT(*) FROM main.t").fetchall() == [(1001,)]
     other.close()
