@@ -97,12 +97,11 @@ def publish_serving(
     staging.unlink(missing_ok=True)
     parquet_staging = serving.parent / f".parquet.{os.getpid()}.building"
     shutil.rmtree(parquet_staging, ignore_errors=True)
-    counts: dict[str, int] = {}
     # under the warehouse's memory limit (spilling to <staging>.tmp beside it): the served tables are copied in
     # a fixed order, a sort that took 7.9 GB at 100M line items with DuckDB's default of 80 % of the machine
     config = {"storage_compatibility_version": SERVING_STORAGE_VERSION, "memory_limit": memory_limit()}
     with released(warehouse):  # a run keeps the warehouse open; DuckDB attaches a file one process has open once
-        _copy_and_build(staging, parquet_staging, warehouse, config, intensity_denominators, counts)
+        counts = _copy_and_build(staging, parquet_staging, warehouse, config, intensity_denominators)
     os.replace(staging, serving)
     _swap_folder(parquet_staging, parquet_folder(serving))
     return counts
@@ -114,10 +113,11 @@ def _copy_and_build(
     warehouse: Path,
     config: dict[str, str],
     intensity_denominators: Sequence[tuple[str, str, int, float]],
-    counts: dict[str, int],
-) -> None:
+) -> dict[str, int]:
     """The new serving file at ``staging`` and its Parquet folder: the served tables copied from the
-    warehouse, the yearly ranges, intensity metrics, gases, dictionary and views; removed if anything fails."""
+    warehouse, the yearly ranges, intensity metrics, gases, dictionary and views; removed if anything fails.
+    Returns the rows of each table built."""
+    counts: dict[str, int] = {}
     con = duckdb.connect(str(staging), config=config)
     try:
         con.execute("ATTACH ? AS wh (READ_ONLY)", [str(warehouse)])
@@ -154,6 +154,7 @@ def _copy_and_build(
         shutil.rmtree(parquet_staging, ignore_errors=True)
         raise
     con.close()
+    return counts
 
 
 def _yearly_uncertainty(con: duckdb.DuckDBPyConnection) -> int:

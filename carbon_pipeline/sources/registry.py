@@ -48,8 +48,11 @@ class OpenedSource:
     and 24 new connections, and spent most of its time there (docs/performance.md, Profile 22)."""
 
     source: SourceConfig
-    kind: SourceKind
     landing: Landing | None  # None for a kind that calls an API instead of reading objects
+
+    @property
+    def kind(self) -> SourceKind:
+        return kind_of(self.source.kind)
 
     def load_month(
         self, con: duckdb.DuckDBPyConnection, month: date, run_id: str | None, force: bool = False
@@ -76,5 +79,4 @@ class OpenedSource:
 
 def opened(source: SourceConfig) -> OpenedSource:
     """``source`` with its landing opened (a ConfigError or SourceError here names what cannot be opened)."""
-    kind = kind_of(source.kind)
-    return OpenedSource(source, kind, open_landing(source) if kind.reads_objects else None)
+    return OpenedSource(source, open_landing(source) if kind_of(source.kind).reads_objects else None)

@@ -33,8 +33,12 @@ def memory_limit() -> str:
 _KEPT: dict[str, duckdb.DuckDBPyConnection] = {}
 
 
+def _key(path: Path | str) -> str:
+    return str(Path(path).resolve())
+
+
 def _kept(path: Path | str) -> duckdb.DuckDBPyConnection | None:
-    return _KEPT.get(str(Path(path).resolve())) if _KEPT else None
+    return _KEPT.get(_key(path))
 
 
 @contextmanager
@@ -49,7 +53,7 @@ def kept_open(path: Path | str) -> Iterator[None]:
     a killed run leaves what it committed, as before. The price: a check's connection is no longer read-only
     (one database, one configuration per process), and other processes cannot open the file until the run
     ends, where before they could between steps (BI tools read the serving file, never this one)."""
-    key = str(Path(path).resolve())
+    key = _key(path)
     if key in _KEPT:  # nested (a run inside a run's process): the outer one keeps it
         yield
         return
@@ -66,7 +70,7 @@ def kept_open(path: Path | str) -> Iterator[None]:
 def released(path: Path | str) -> Iterator[None]:
     """Let go of a kept warehouse for the length of the block (the serving publish attaches the file to a
     database of its own, which DuckDB refuses while this process holds it open), then keep it again."""
-    key = str(Path(path).resolve())
+    key = _key(path)
     keeper = _KEPT.pop(key, None)
     if keeper is None:
         yield

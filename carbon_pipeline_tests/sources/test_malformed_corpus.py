@@ -125,8 +125,9 @@ def read_as_the_raw_asset_does(corpus: Corpus, case: Case) -> tuple[str | None, 
         kind = registry.kind_of(case.kind)
         con = open_warehouse(corpus.settings.warehouse)
         try:
+            opened = [registry.opened(source) for source in config.of_kind(case.kind)]
             with transaction(con):
-                for access in (opened := [registry.opened(source) for source in config.of_kind(case.kind)]):
+                for access in opened:
                     summaries.append(access.load_month(con, MONTH, "reader-level"))
                     if kind.before_commit is not None:
                         kind.before_commit(con, access.source, MONTH)

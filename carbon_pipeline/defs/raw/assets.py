@@ -121,8 +121,9 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
             configured = sources_in_run(sources.load().of_kind(kind.name), context.run.tags)
             force = context.run.tags.get(FORCE_RELOAD_TAG) == "true"
             with warehouse.connect() as con:
+                opened = [registry.opened(source) for source in configured]
                 with transaction(con):
-                    for access in (opened := [registry.opened(source) for source in configured]):
+                    for access in opened:
                         for month in months_between(start, end):
                             summaries.append(access.load_month(con, month, context.run_id, force=force))
                             if kind.before_commit is not None:  # a delivery it refuses is never loaded
