@@ -5,6 +5,10 @@ BIN := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export GX_ANALYTICS_ENABLED := false
 export DAGSTER_DISABLE_TELEMETRY := true
+# Dagster writes a range run's planned events and each step's materializations in batches (the event log writes a
+# batch in one transaction per file: docs/performance.md, Profile 25); the CLI sets the same value
+# (orchestration/event_log.py, EVENT_BATCH_SIZE)
+export DAGSTER_EVENT_BATCH_SIZE ?= 10000
 UI_PORT ?= 3000
 SIZES ?= 1000000,10000000
 # pytest-xdist workers for make test: one per core of the 2-core machine the suite is sized for (three were

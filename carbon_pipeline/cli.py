@@ -17,6 +17,7 @@ import dagster as dg
 
 from carbon_pipeline.demo.generator import ensure_demo, generate_demo
 from carbon_pipeline.errors import ConfigError, SourceError
+from carbon_pipeline.orchestration.event_log import EVENT_BATCH_SIZE
 from carbon_pipeline.reporting.cloud_coverage import format_coverage
 from carbon_pipeline.reporting.hourly_summary import format_hourly
 from carbon_pipeline.reporting.inventory import format_inventory
@@ -88,6 +89,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     started = time.monotonic()
     if os.environ.get("DAGSTER_HOME"):
+        # a range run's planned events and materializations stored in batches (docs/performance.md, Profile 25)
+        os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", EVENT_BATCH_SIZE)
         with dg.DagsterInstance.get() as instance:
             result = run_inventory(settings, first, last, instance=instance, run_config=CLI_LOGS)
     else:

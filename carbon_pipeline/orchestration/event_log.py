@@ -25,21 +25,28 @@ from __future__ import annotations
 
 import os
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
+from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS
+from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
+from dagster._core.storage.sqlalchemy_compat import db_result
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import QueuePool
 
+BATCHED = ASSET_EVENTS | ASSET_CHECK_EVENTS  # the events a batch may hold to be written as one (else one by one)
+# DAGSTER_EVENT_BATCH_SIZE for `carbon-pipeline run` and `make ui`: more than the planned events of the longest
+# range run (assets x months), so that each batch Dagster makes is written at once
+EVENT_BATCH_SIZE = "10000"
 OPEN_SHARDS = 8  # run databases whose engine (and open connection) is kept, besides the index database
 
 
@@ -52,6 +59,7 @@ class ReusedEngineSqliteEventLogStorage(SqliteEventLogStorage):
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
         self._engines: OrderedDict[str, Engine] = OrderedDict()
         self._asset_key_columns: set[str] = set()
+        self._tables: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -102,6 +110,16 @@ class ReusedEngineSqliteEventLogStorage(SqliteEventLogStorage):
             self._asset_key_columns.add(column_name)
         return found
 
+    def has_table(self, table_name: str) -> bool:
+        """Whether the index database has ``table_name``, asked once per table: Dagster's makes an engine and a
+        connection for every question, some 370 in a demo run (for each asset check event and tagged asset
+        event). A table, once there, stays (migrations only add them), so only a missing one is asked again."""
+        if table_name not in self._tables:
+            if not super().has_table(table_name):
+                return False
+            self._tables.add(table_name)
+        return True
+
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
         # the parent's body, with the engine kept instead of created and disposed each time
@@ -112,6 +130,37 @@ class ReusedEngineSqliteEventLogStorage(SqliteEventLogStorage):
                 self._initialized_dbs.add(shard)
             with engine.connect() as conn, conn.begin():
                 yield conn
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """A batch of one run's asset events (Dagster batches a run's planned events, and each step's
+        materializations of a range run, when ``DAGSTER_EVENT_BATCH_SIZE`` is set) in one transaction per database
+        file, where Dagster's SQLite storage would store them one by one: two transactions per event, for the
+        demo's 24-month run some 700 of them, 2-3 s before its first step (docs/performance.md, Profile 25).
+        What is written, and where, is ``store_event``'s; any other batch is stored by it, event by event."""
+        if len({e.run_id for e in events}) != 1 or not all(
+            e.is_dagster_event and e.dagster_event_type in BATCHED for e in events
+        ):
+            super().store_event_batch(events)
+            return
+        statements = [self.prepare_insert_event(e) for e in events]
+        with self.run_connection(events[0].run_id) as conn:
+            for statement in statements:
+                conn.execute(statement)
+        assets = [(e, s) for e, s in zip(events, statements, strict=True) if e.dagster_event_type in ASSET_EVENTS]
+        if assets:
+            with self.index_transaction() as conn:  # mirrored into the index, as store_event does
+                ids = []
+                for _, statement in assets:
+                    with db_result(conn, statement) as result:
+                        ids.append(result.inserted_primary_key[0])
+                self._store_asset_event_tags(conn, [e for e, _ in assets], ids)
+                for (event, _), event_id in zip(assets, ids, strict=True):
+                    self._store_asset_event(conn, event, event_id)
+        for event, statement in zip(events, statements, strict=True):
+            if event.dagster_event_type in ASSET_CHECK_EVENTS:
+                with self.index_connection() as conn, db_result(conn, statement) as result:
+                    event_id = result.inserted_primary_key[0]
+                self.store_asset_check_event(event, event_id)
 
     def _close_run_engines(self, *, keep: int) -> None:
         """Dispose the run databases' engines (and their connections) but the ``keep`` most recently used."""
