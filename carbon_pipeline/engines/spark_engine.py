@@ -25,6 +25,12 @@ if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
 DEFAULT_MASTER = "local[2]"
+# The models' long CASE and || chains are deep expression trees: Java serialises them recursively.
+STACK = "-Xss16m"
+# A local session's JVM is the whole engine and lives for one transform of month aggregates (seconds to minutes):
+# Java's optimising compiler and parallel collector then cost more CPU than they save (docs/performance.md,
+# Profile 26). A cluster's executors keep Java's defaults.
+LOCAL_JVM = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
 MAX_RECURSION_ROUNDS = 100
 
 _SIMPLE_TYPES = {
@@ -52,6 +58,12 @@ def spark_type(duckdb_type: str) -> str:
     raise TypeError(f"no Spark type for the DuckDB type {duckdb_type}")
 
 
+def driver_java_options(master: str) -> str:
+    """The driver JVM's options: a local session's (the driver is the whole engine) also trades Java's optimising
+    compiler and parallel collector for less CPU (LOCAL_JVM)."""
+    return f"{STACK} {LOCAL_JVM}" if master.startswith("local") else STACK
+
+
 def spark_session(master: str | None = None, *, app_name: str = "carbon_pipeline") -> SparkSession:
     """A Spark session sized for the transform: few shuffle partitions (the tables are months of
     aggregates, not billions of rows), UTC, no UI. ``master``: local[N] (default local[2]) or a cluster
@@ -60,8 +72,9 @@ def spark_session(master: str | None = None, *, app_name: str = "carbon_pipeline
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - depends on the installed extras
         raise RuntimeError("CARBON_ENGINE=spark needs pyspark: pip install -e '.[spark]' (docs/spark.md)") from exc
+    master = master or DEFAULT_MASTER
     session = (
-        SparkSession.builder.master(master or DEFAULT_MASTER)
+        SparkSession.builder.master(master)
         .appName(app_name)
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
@@ -72,9 +85,8 @@ def spark_session(master: str | None = None, *, app_name: str = "carbon_pipeline
         .config("spark.ui.showConsoleProgress", "false")
         # no catalogue tables are made (temporary views only): keep Spark's default folder out of the checkout
         .config("spark.sql.warehouse.dir", str(Path(tempfile.gettempdir()) / "carbon-spark-warehouse"))
-        # the models' long CASE and || chains are deep expression trees: Java serialises them recursively
-        .config("spark.driver.extraJavaOptions", "-Xss16m")
-        .config("spark.executor.extraJavaOptions", "-Xss16m")
+        .config("spark.driver.extraJavaOptions", driver_java_options(master))
+        .config("spark.executor.extraJavaOptions", STACK)
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")

@@ -156,6 +156,14 @@ def test_the_comparison_can_fail(built, spark_outputs):
     assert len(differences(expected, tampered)) == 1
 
 
+def test_a_local_sessions_jvm_runs_with_the_quick_compiler_and_a_clusters_driver_with_javas_defaults(spark):
+    from carbon_pipeline.engines.spark_engine import LOCAL_JVM, STACK, driver_java_options
+
+    options = spark.sparkContext.getConf().get("spark.driver.extraJavaOptions")
+    assert "-XX:TieredStopAtLevel=1" in options and STACK in options  # the session the engine tests run on
+    assert driver_java_options("spark://host:7077") == STACK and LOCAL_JVM not in driver_java_options("yarn")
+
+
 def test_json_valid_rewrite_on_spark(spark):
     import sqlglot
 
