@@ -13,22 +13,36 @@ from carbon_pipeline.sources.landing import Landing
 
 def previous_identity(con: duckdb.DuckDBPyConnection, source_id: str, month: date) -> tuple[str, int] | None:
     """The identity (and row count) the month was last loaded from, before this load replaces it."""
-    row = con.execute(
-        """SELECT string_agg(COALESCE(model_version || '/', '') || delivery_id, ','
+    return previous_identities(con, source_id, [month]).get(month)
+
+
+def previous_identities(
+    con: duckdb.DuckDBPyConnection, source_id: str, months: Sequence[date]
+) -> dict[date, tuple[str, int]]:
+    """previous_identity of each of ``months`` that was loaded, in one query."""
+    rows = con.execute(
+        """SELECT period_month,
+                  string_agg(COALESCE(model_version || '/', '') || delivery_id, ','
                              ORDER BY model_version, delivery_id),
                   SUM(row_count)
-           FROM raw.deliveries WHERE source_id = ? AND period_month = ? AND status = 'loaded'""",
-        [source_id, month],
-    ).fetchall()[0]
-    return None if row is None or row[0] is None else (row[0], int(row[1] or 0))
+           FROM raw.deliveries WHERE source_id = ? AND list_contains(?, period_month) AND status = 'loaded'
+           GROUP BY period_month""",
+        [source_id, list(months)],
+    ).fetchall()
+    return {month: (identity, int(count or 0)) for month, identity, count in rows if identity is not None}
 
 
 def forget_month(con: duckdb.DuckDBPyConnection, table: str, source_id: str, month: date) -> None:
-    con.execute(f"DELETE FROM {table} WHERE source_id = ? AND period_month = ?", [source_id, month])
+    forget_months(con, table, source_id, [month])
+
+
+def forget_months(con: duckdb.DuckDBPyConnection, table: str, source_id: str, months: Sequence[date]) -> None:
+    """Delete ``months`` of the source from ``table`` and the tables that go with its rows."""
     # a CUR month's ledger-grain groups and object list go with its line items (schema/85_cur_line_item_groups.sql)
-    for kept_with_rows in ("raw.cur_line_item_groups", "raw.delivery_objects"):
-        con.execute(f"DELETE FROM {kept_with_rows} WHERE source_id = ? AND period_month = ?", [source_id, month])
-    con.execute("DELETE FROM raw.deliveries WHERE source_id = ? AND period_month = ?", [source_id, month])
+    for kept in (table, "raw.cur_line_item_groups", "raw.delivery_objects", "raw.deliveries"):
+        con.execute(
+            f"DELETE FROM {kept} WHERE source_id = ? AND list_contains(?, period_month)", [source_id, list(months)]
+        )
 
 
 def record_delivery(
@@ -74,16 +88,43 @@ def record_restatement_if_changed(
     run_id: str | None,
 ) -> bool:
     """A month that was loaded before from a different delivery is a restatement: keep the record."""
-    current = previous_identity(con, source_id, month)
-    if previous is None or current is None or previous[0] == current[0]:
-        return False
-    con.execute(
-        """INSERT INTO audit.restatements (source_id, period_month, change_kind, previous_identity,
-               new_identity, previous_row_count, new_row_count, recorded_by_run)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-        [source_id, month, change_kind, previous[0], current[0], previous[1], current[1], run_id],
+    return bool(
+        record_restatements_if_changed(
+            con,
+            source_id=source_id,
+            months=[month],
+            previous={month: previous} if previous is not None else {},
+            change_kind=change_kind,
+            run_id=run_id,
+        )
     )
-    return True
+
+
+def record_restatements_if_changed(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    source_id: str,
+    months: Sequence[date],
+    previous: Mapping[date, tuple[str, int]],
+    change_kind: str,
+    run_id: str | None,
+) -> set[date]:
+    """record_restatement_if_changed for each of ``months`` (``previous``: previous_identities before the
+    load), in month order; the months recorded as restated."""
+    current = previous_identities(con, source_id, [m for m in months if m in previous]) if previous else {}
+    restated = [
+        (month, previous[month], current[month])
+        for month in months
+        if month in previous and month in current and previous[month][0] != current[month][0]
+    ]
+    if restated:
+        con.executemany(
+            """INSERT INTO audit.restatements (source_id, period_month, change_kind, previous_identity,
+                   new_identity, previous_row_count, new_row_count, recorded_by_run)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [[source_id, month, change_kind, old[0], new[0], old[1], new[1], run_id] for month, old, new in restated],
+        )
+    return {month for month, _, _ in restated}
 
 
 def objects_version(landing: Landing, keys: Sequence[str]) -> str:

@@ -46,7 +46,11 @@ class LoadSummary:
 
 
 class ObjectReader(Protocol):
-    """A reader of delivered objects (a folder laid out like the bucket, or the bucket itself)."""
+    """A reader of delivered objects (a folder laid out like the bucket, or the bucket itself).
+
+    A reader whose objects each cover many months may also define ``load_months(con, landing, source, months,
+    *, run_id, force) -> list[LoadSummary]``, which a run then calls once for its months instead of
+    ``load_month`` for each (activity_csv: registry.OpenedSource.load_months)."""
 
     def load_month(
         self,

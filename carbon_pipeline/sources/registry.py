@@ -61,6 +61,28 @@ class OpenedSource:
             return self.kind.reader.load_month(con, self.landing, self.source, month, run_id=run_id, force=force)
         return self.kind.reader.load_month(con, self.source, month, run_id=run_id, force=force)
 
+    def load_months(
+        self, con: duckdb.DuckDBPyConnection, months: list[date], run_id: str | None, force: bool = False
+    ) -> list[LoadSummary]:
+        """Replace ``months`` of the source, each checked by the kind's ``before_commit``; inside the caller's
+        transaction. A reader with ``load_months`` (its objects cover many months) reads them at once, others
+        month by month, each month checked before the next is read."""
+        batch = getattr(self.kind.reader, "load_months", None)
+        if batch is not None and self.landing is not None:
+            summaries = batch(con, self.landing, self.source, months, run_id=run_id, force=force)
+            for month in months:
+                self._before_commit(con, month)
+            return summaries
+        summaries = []
+        for month in months:
+            summaries.append(self.load_month(con, month, run_id, force=force))
+            self._before_commit(con, month)
+        return summaries
+
+    def _before_commit(self, con: duckdb.DuckDBPyConnection, month: date) -> None:
+        if self.kind.before_commit is not None:  # a delivery it refuses is never loaded
+            self.kind.before_commit(con, self.source, month)
+
     def available_months(self) -> list[date]:
         if self.landing is not None:
             return self.kind.reader.available_months(self.landing, self.source)

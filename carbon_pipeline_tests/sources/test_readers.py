@@ -138,6 +138,56 @@ def test_activity_row_with_a_non_numeric_quantity_is_refused_with_its_row(fresh,
         activity_csv.load_month(con, LocalLanding(fuel.id, Path(fuel.uri)), fuel, date(2024, 1, 1))
 
 
+def test_an_activity_sources_months_read_together_are_its_months_read_one_by_one(fresh, tmp_path):
+    """A run reads an activity source's months at once (load_months, docs/performance.md, Profile 27): the raw
+    rows (in the same order), the deliveries, the summaries and, once a file has changed, the restatements are
+    those of reading the months one by one. A third file adds rows to a month the yearly files also cover."""
+    fuel = source(fresh, "demo-fleet-fuel")
+    folder = Path(fuel.uri)
+    header = (folder / "fleet_fuel_2024.csv").read_text().splitlines()[0]
+    row = dict.fromkeys(header.split(","), "")
+    row.update({"date": "2024-12-30", "vehicle": "VAN-9", "fuel": "diesel", "vehicle_class": "light_truck"})
+    row.update({"quantity": "40", "unit": "gal_us"})
+    (folder / "late_statement.csv").write_text(header + "\n" + ",".join(row.values()) + "\n")
+    landing = LocalLanding(fuel.id, folder)
+    months = [date(2024, 11, 1), date(2024, 12, 1), date(2025, 1, 1)]
+
+    def load_all(con, together: bool) -> list:
+        with transaction(con):
+            if together:
+                return activity_csv.load_months(con, landing, fuel, months, run_id="r")
+            return [activity_csv.load_month(con, landing, fuel, month, run_id="r") for month in months]
+
+    results = {}
+    for together in (False, True):
+        (folder / "late_statement.csv").write_text(header + "\n" + ",".join(row.values()) + "\n")
+        con = open_warehouse(tmp_path / f"{together}.duckdb")
+        try:
+            first = load_all(con, together)
+            (folder / "late_statement.csv").write_text(header + "\n" + ",".join(row.values()).replace(",40,", ",45,"))
+            second = load_all(con, together)
+            results[together] = (
+                first,
+                second,
+                *(
+                    con.execute(f"SELECT * FROM {table}").fetchall()
+                    for table in ("raw.activity_rows", "raw.deliveries", "audit.restatements")
+                ),
+            )
+        finally:
+            con.close()
+    assert results[True] == results[False]
+    first, second, rows, deliveries, restatements = results[True]
+    assert [s.rows for s in first] == [s.rows for s in second] and first[1].rows == first[0].rows + 1
+    assert [s.restated for s in second] == [False, True, False] and len(restatements) == 1
+    assert sum(d[2] == date(2024, 12, 1) for d in deliveries) == 2  # the month's two files, a delivery each
+    # stored by month, then file (as listed), then line: the order the month-by-month load wrote them in before
+    files = [key for key, _ in activity_csv.distinct_files(landing, fuel)]
+    placed = [(r[2], files.index(r[3]), r[5]) for r in rows]
+    late = (date(2024, 12, 1), files.index("late_statement.csv"))
+    assert placed == sorted(placed) and late in {p[:2] for p in placed}
+
+
 def test_activity_row_with_an_unknown_unit_is_kept_and_flagged_in_the_ledger(fresh):
     fuel = source(fresh, "demo-fleet-fuel")
     path = Path(fuel.uri) / "fleet_fuel_2024.csv"

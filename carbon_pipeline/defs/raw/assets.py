@@ -124,10 +124,7 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                 opened = [registry.opened(source) for source in configured]
                 with transaction(con):
                     for access in opened:
-                        for month in months_between(start, end):
-                            summaries.append(access.load_month(con, month, context.run_id, force=force))
-                            if kind.before_commit is not None:  # a delivery it refuses is never loaded
-                                kind.before_commit(con, access.source, month)
+                        summaries += access.load_months(con, list(months_between(start, end)), context.run_id, force)
                 delivered = month_row_counts(con, _DELIVERED_ROWS, start, end, [kind.name])
                 skipped = [s.label for s in summaries if s.skipped]
                 may_skip = not force and len(skipped) == len(summaries) and _alone_in_run(context, kind.name)
