@@ -97,9 +97,27 @@ def s3_deployment_with_its_own_bucket(tmp_path: Path, demo_files: Path, moto_end
     proxy.stop()
 
 
-def test_sources_read_from_s3_give_the_same_inventory_as_the_local_folder(s3_deployment, built):
-    settings, proxy, _ = s3_deployment
-    result = run_inventory(settings, FIRST, LAST)
+@pytest.fixture(scope="module")
+def s3_runs(tmp_path_factory, demo_files: Path, demo_bucket: str, moto_server):
+    """Two runs over the shared bucket, on an instance whose files stay in the folder: one month that fails
+    (access to the carbon exports denied once), then FIRST..LAST. Module scope: the inventory test and the
+    secret test read the same runs (one four-month run over S3 fewer, docs/testing.md)."""
+    root = tmp_path_factory.mktemp("s3-runs")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        settings, proxy, _ = deployment_over(demo_bucket, root, demo_files, moto_server, monkeypatch)
+        try:
+            proxy.faults.append(Fault("GET", "carbon-exports", 403, "AccessDenied", remaining=1))  # an error path
+            (root / "dagster_home").mkdir()
+            with dg.DagsterInstance.local_temp(tempdir=str(root / "dagster_home")) as instance:
+                failed = run_inventory(settings, FIRST, FIRST, instance=instance)
+                result = run_inventory(settings, FIRST, LAST, instance=instance)
+        finally:
+            proxy.stop()
+    return root, settings, proxy, failed, result
+
+
+def test_sources_read_from_s3_give_the_same_inventory_as_the_local_folder(s3_runs, built):
+    _, settings, proxy, _, result = s3_runs
     assert result.success, failure_messages(result)
     from_s3 = _summary(settings.warehouse)
     local = [r for r in built.query("SELECT * FROM marts.scope_summary ORDER BY ALL") if FIRST <= r[0] <= LAST]
@@ -132,14 +150,10 @@ def test_access_denied_names_bucket_and_prefix_and_changes_nothing(s3_deployment
     assert table_checksum(settings.warehouse, "raw.aws_carbon_emissions") == before
 
 
-def test_the_secret_appears_in_no_file_the_run_produced(s3_deployment, tmp_path):
-    settings, proxy, _ = s3_deployment
-    proxy.faults.append(Fault("GET", "carbon-exports", 403, "AccessDenied", remaining=1))  # an error path too
-    (tmp_path / "dagster_home").mkdir()
-    with dg.DagsterInstance.local_temp(tempdir=str(tmp_path / "dagster_home")) as instance:
-        run_inventory(settings, FIRST, FIRST, instance=instance)
-        assert run_inventory(settings, FIRST, LAST, instance=instance).success
-    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+def test_the_secret_appears_in_no_file_the_run_produced(s3_runs):
+    root, _, _, failed, result = s3_runs
+    assert not failed.success and result.success  # the error path and the success path both wrote their files
+    files = [p for p in root.rglob("*") if p.is_file()]
     assert any(p.suffix == ".duckdb" for p in files) and any("dagster_home" in str(p) for p in files)
     leaking = [str(p) for p in files if CANARY.encode() in p.read_bytes()]
     assert leaking == []
