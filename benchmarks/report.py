@@ -165,7 +165,10 @@ def _pipeline_rows(record: dict[str, Any], floor_s: float) -> list[dict[str, Any
             floor=floor_s,
             target=f"≥ {TARGET_RATE:,} li/s; RSS < {TARGET_RSS_MB:,} MB",
             met=size / wall >= TARGET_RATE and pipeline["peak_rss_mb"] < TARGET_RSS_MB,
-            note="run_inventory(inventory_job) in a fresh process on a fresh warehouse; RSS = ru_maxrss",
+            note=(
+                "run_inventory(inventory_job) in a fresh process on a fresh warehouse; RSS = ru_maxrss + the "
+                "great-expectations helper's peak"
+            ),
         )
     )
     resync = record.get("resync")

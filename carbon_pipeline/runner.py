@@ -3,9 +3,6 @@ benchmarks share."""
 
 from __future__ import annotations
 
-import importlib
-import sys
-import threading
 from datetime import date
 
 import dagster as dg
@@ -66,16 +63,13 @@ def run_inventory(
 
 
 def prewarm_contract_checks() -> None:
-    """Import great-expectations in a background thread while the run's first steps work. The contract checks
-    need it (about 3 s CPU of imports, docs/performance.md, Profile 12) and the code location does not import it
-    (so the UI loads fast); imported here, it uses the time the raw steps spend in DuckDB and SQLite with the
-    interpreter lock released, instead of holding up the first contract check. Python's import lock makes a
-    check that needs the module before the thread is done wait for it, not import it twice."""
-    if "carbon_pipeline.quality.expectations" in sys.modules:
-        return
-    threading.Thread(
-        target=importlib.import_module, args=("carbon_pipeline.quality.expectations",), daemon=True
-    ).start()
+    """Start the helper process that imports great-expectations on the other core while the run's first steps
+    work, and validates the contract frames (quality/suite_process.py). The code location does not import it
+    (so the UI loads fast); imported in this process, even in a background thread, it held the interpreter
+    lock the run's steps need for about 3 s (docs/performance.md, Profile 28)."""
+    from carbon_pipeline.quality import suite_process
+
+    suite_process.start()
 
 
 def configured_selection(settings: Settings, job: dg.JobDefinition) -> list[dg.AssetKey]:

@@ -110,10 +110,7 @@ def test_the_great_expectations_contracts_pass_on_the_demo_and_catch_a_broken_ac
         result = validate_contract(tampered, table, **WINDOW)
         assert result.passed, result.failures
         assert result.sampled_rows == result.total_rows > 0
-    tampered.execute(
-        "UPDATE ledger.activity SET account_id = '12345' WHERE activity_id = (SELECT MIN(activity_id) "
-        "FROM ledger.activity WHERE account_id IS NOT NULL)"
-    )
+    tampered.execute(BREAK_AN_ACCOUNT_ID)
     broken = validate_contract(tampered, "ledger.activity", **WINDOW)
     assert not broken.passed
     assert broken.failures == [
@@ -124,3 +121,70 @@ def test_the_great_expectations_contracts_pass_on_the_demo_and_catch_a_broken_ac
             "examples": ["12345"],
         }
     ]
+
+
+BREAK_AN_ACCOUNT_ID = (
+    "UPDATE ledger.activity SET account_id = '12345' WHERE activity_id = (SELECT MIN(activity_id) "
+    "FROM ledger.activity WHERE account_id IS NOT NULL)"
+)
+IN_A_RUNS_PROCESS = """
+import json, sys
+from datetime import date
+import duckdb
+from carbon_pipeline.runner import prewarm_contract_checks
+from carbon_pipeline.quality import suite_process
+from carbon_pipeline.quality.expectations import validate_contract
+prewarm_contract_checks()  # what run_inventory does before an inventory run
+con = duckdb.connect(sys.argv[1], read_only=True)
+results = [validate_contract(con, t, date(2024, 1, 1), date(2026, 1, 1)).__dict__ for t in sys.argv[2:]]
+print(json.dumps({"results": results, "helper": suite_process.started(),
+                  "imported_here": "great_expectations" in sys.modules}))
+"""
+
+
+def test_a_runs_contracts_run_in_its_helper_process_with_the_same_results_and_never_import_gx_in_the_run(
+    tampered, tmp_path
+):
+    """A run started by run_inventory validates its contract frames in a helper process that imported
+    great-expectations on the other core (quality/suite_process.py): the results are the in-process ones, and
+    the run's own process never imports great-expectations."""
+    import json
+    import subprocess
+    import sys
+
+    from carbon_pipeline.quality.expectations import validate_contract
+
+    tampered.execute(BREAK_AN_ACCOUNT_ID)
+    tampered.execute("CHECKPOINT")
+    tables = ["ledger.activity", "raw.aws_cur_line_items"]
+    here = [validate_contract(tampered, t, **WINDOW).__dict__ for t in tables]
+    assert [r["passed"] for r in here] == [False, True]
+    path = tmp_path / "copy.duckdb"
+    tampered.close()
+    out = subprocess.run(
+        [sys.executable, "-c", IN_A_RUNS_PROCESS, str(path), *tables],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    ).stdout
+    answer = json.loads(out.strip().splitlines()[-1])
+    assert answer["helper"] and not answer["imported_here"]
+    assert answer["results"] == json.loads(json.dumps(here))
+
+
+def test_a_helper_that_died_is_replaced_by_validating_in_process(tampered):
+    from carbon_pipeline.quality import suite_process
+    from carbon_pipeline.quality.expectations import validate_contract
+
+    tampered.execute(BREAK_AN_ACCOUNT_ID)
+    suite_process.start()
+    try:
+        expected = validate_contract(tampered, "ledger.activity", **WINDOW)
+        assert suite_process.started() and not expected.passed
+        suite_process._helper.kill()  # as the kernel's OOM killer would
+        suite_process._helper.wait()
+        assert validate_contract(tampered, "ledger.activity", **WINDOW) == expected
+        assert not suite_process.started()
+    finally:
+        suite_process.stop()

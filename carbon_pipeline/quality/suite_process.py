@@ -1,0 +1,136 @@
+"""great-expectations in a helper process, for the runs a process starts itself.
+
+Importing great-expectations costs about 3 s of interpreter time (scipy, sqlalchemy and its own modules:
+docs/performance.md, Profile 28). Imported by the run's own process, in a thread beside the first steps, it held
+the interpreter lock those steps need: `carbon-pipeline run` on the demo took 13.3-13.5 s of pipeline against
+9.5-11.0 s with the import taken out of the run. A run started by `run_inventory` (the CLI, the tests, the
+benchmarks) therefore starts one helper process first; it imports great-expectations on the other core while
+the raw steps work, and runs the contract suites on the frames the checks send it. The frames are the bounded
+ones quality/expectations.py builds (at most MAX_ROWS rows of the columns a contract reads), so what crosses the
+pipe is small. Steps Dagster runs in processes of their own (the UI's multiprocess executor) never start a
+helper: they validate in-process, as everything does when no helper was started.
+
+The helper is a plain `python -c` child speaking pickles over its stdin and stdout, not a multiprocessing pool:
+multiprocessing's spawn re-runs the parent's main script in the child, which for a user's script without a
+``__main__`` guard would run the user's pipeline a second time. The child reads only what its parent writes and
+ends when its parent closes the pipe (or dies). Results are the same either way (the same function on the same
+frame); a helper that died (killed for memory, say) is replaced by validating in-process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+T = TypeVar("T")
+_HEADER = struct.Struct(">Q")
+_lock = threading.Lock()
+_helper: subprocess.Popen | None = None
+
+
+def _write(stream: IO[bytes], value: Any) -> None:
+    data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.write(_HEADER.pack(len(data)) + data)
+    stream.flush()
+
+
+def _read(stream: IO[bytes]) -> Any:
+    header = stream.read(_HEADER.size)
+    if len(header) < _HEADER.size:
+        raise EOFError("the helper process closed its pipe")
+    (size,) = _HEADER.unpack(header)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError("the helper process closed its pipe")
+    return pickle.loads(data)
+
+
+def serve() -> None:
+    """The helper's loop: import great-expectations, then answer (module, function, args) requests with
+    (True, result) or (False, exception) until the parent closes stdin. Anything printed goes to stderr: stdout
+    carries only the answers."""
+    requests, answers = sys.stdin.buffer, os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    sys.stdout = sys.stderr
+    importlib.import_module("carbon_pipeline.quality.expectations").great_expectations()
+    while True:
+        try:
+            module, name, args = _read(requests)
+        except EOFError:
+            return
+        try:
+            answer = (True, getattr(importlib.import_module(module), name)(*args))
+        except Exception as exc:  # noqa: BLE001 - handed back to the caller, which raises it
+            answer = (False, exc)
+        _write(answers, answer)
+
+
+def start() -> None:
+    """Start the helper process (once per process); it imports great-expectations at once."""
+    global _helper
+    with _lock:
+        if _helper is None or _helper.poll() is not None:
+            _helper = subprocess.Popen(
+                [sys.executable, "-c", "from carbon_pipeline.quality.suite_process import serve; serve()"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+
+
+def started() -> bool:
+    return _helper is not None and _helper.poll() is None
+
+
+def peak_rss_bytes() -> int | None:
+    """The live helper's peak resident memory (Linux: VmHWM), for the benchmarks' peak of the process tree."""
+    helper = _helper
+    if helper is None or helper.poll() is not None:
+        return None
+    try:
+        status = Path(f"/proc/{helper.pid}/status").read_text()
+    except OSError:
+        return None
+    kib = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")), None)
+    return None if kib is None else int(kib) * 1024
+
+
+def call(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` in the helper when one was started and is alive, else here. ``function`` must be a
+    module-level function (the helper imports it by name)."""
+    global _helper
+    with _lock:
+        helper = _helper
+        if helper is not None and helper.poll() is None:
+            try:
+                _write(helper.stdin, (function.__module__, function.__name__, args))
+                ok, value = _read(helper.stdout)
+            except (EOFError, OSError):
+                _helper = None  # died: validate here from now on
+            else:
+                if ok:
+                    return value
+                raise value
+    return function(*args)
+
+
+@atexit.register
+def stop() -> None:
+    """Close the helper's pipe and wait for it to end (at exit, and for tests)."""
+    global _helper
+    with _lock:
+        helper, _helper = _helper, None
+    if helper is not None:
+        helper.stdin.close()
+        try:
+            helper.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            helper.kill()
+        helper.stdout.close()
