@@ -204,3 +204,33 @@ def test_activity_row_with_an_unknown_unit_is_kept_and_flagged_in_the_ledger(fre
     assert fresh.query(
         "SELECT COUNT(*) FROM emissions.activity_emissions WHERE flag = 'unknown_unit' AND tco2e IS NULL"
     ) == [(2,)]
+
+
+def test_a_plain_carbon_export_object_is_read_without_the_dialect_sniffer_to_the_same_rows(
+    demo_files, monkeypatch, tmp_path
+):
+    """What AWS writes (comma, double quotes, every required column named once) is read with the header as read:
+    DuckDB's sniffer costs about 12 ms per small object (docs/performance.md, Profile 29). The rows are the
+    sniffing path's; an object that is not plain (another delimiter) still takes the sniffing path."""
+    import duckdb
+
+    from carbon_pipeline.sources import tabular
+
+    objects = sorted((demo_files / "landing" / "carbon-exports").rglob("*.csv.gz"))
+    assert objects, "the demo has carbon export objects"
+    headers: list = []
+    real = tabular.read_delimited
+    monkeypatch.setattr(aws_carbon, "read_delimited", lambda *a, **k: headers.append(k["header"]) or real(*a, **k))
+    con = duckdb.connect()
+    shape = {"normalise": str.strip, "required": aws_carbon.REQUIRED_COLUMNS, "optional": aws_carbon.OPTIONAL_COLUMNS}
+    for path in objects:
+        fast = aws_carbon.read_object(con, path, source_id="s", object_key=path.name)
+        sniffed = real(con, path, source_id="s", object_key=path.name, **shape)
+        assert fast.columns == sniffed.columns
+        assert fast.order("object_line").fetchall() == sniffed.order("object_line").fetchall()
+    assert len(headers) == len(objects) and all(headers)
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text(gzip.decompress(objects[0].read_bytes()).decode().replace(",", ";"))
+    rows = aws_carbon.read_object(con, semicolons, source_id="s", object_key=semicolons.name).fetchall()
+    assert headers[-1] is None  # not plain: sniffed
+    assert len(rows) == len(real(con, objects[0], source_id="s", object_key="o", **shape).fetchall()) > 0

@@ -24,7 +24,7 @@ import duckdb
 
 from carbon_pipeline.errors import SourceError
 from carbon_pipeline.safety.periods import folder_month
-from carbon_pipeline.sources.aws_cur.reader import cur_varchar, scan_errors
+from carbon_pipeline.sources.aws_cur.reader import cur_varchar, header_names, plain_aws_header, scan_errors
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -131,7 +131,10 @@ def read_object(
     }
     if object_key.lower().endswith(".parquet"):
         return read_parquet_varchar(con, path, cast=cur_varchar, **shape)
-    return read_delimited(con, path, **shape)
+    names = header_names(con, path, parquet=False, source_id=source_id, object_key=object_key)
+    # a plain object (what AWS writes) is read with its header as read, without DuckDB's dialect sniffer
+    plain = plain_aws_header(path, names, REQUIRED_COLUMNS, str.strip)
+    return read_delimited(con, path, header=names if plain else None, **shape)
 
 
 def load_month(

@@ -30,7 +30,7 @@ import io
 import json
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -296,16 +296,22 @@ def header_names(
     return next(csv.reader(io.StringIO(first)), [])
 
 
-def plain_cur_header(path: Path, names: list[str]) -> bool:
-    """Whether a CSV object is plainly what AWS writes (comma-separated, double quotes, a header naming every
-    required column without an empty or repeated name, and a first row as wide as the header), so that the
-    header already read is enough and DuckDB's dialect sniffer need not run: it decompresses and parses a
-    sample of every object, 0.65 s CPU per gzip object (docs/performance.md, Profile 11). Anything else (a
-    short header, another delimiter, a quoted newline in the first row) takes the sniffing path and is read
-    or refused exactly as before. Reads two lines, never the object."""
+def plain_aws_header(
+    path: Path,
+    names: list[str],
+    required: Iterable[str] = REQUIRED_COLUMNS,
+    normalise: Callable[[str], str] = athena_name,
+) -> bool:
+    """Whether a CSV object is plainly what AWS Data Exports write (comma-separated, double quotes, a header
+    naming every ``required`` column as ``normalise`` spells it, without an empty or repeated name, and a first
+    row as wide as the header), so that the header already read is enough and DuckDB's dialect sniffer need not
+    run: it decompresses and parses a sample of every object, 0.65 s CPU per gzip CUR object (docs/performance.md,
+    Profile 11), about 12 ms for each small carbon export object (Profile 29). Anything else (a short header,
+    another delimiter, a quoted newline in the first row) takes the sniffing path and is read or refused exactly
+    as before. Reads two lines, never the object. The defaults are legacy CUR's."""
     if not names or not all(names) or len(set(names)) != len(names):
         return False
-    if not set(REQUIRED_COLUMNS) <= {athena_name(name) for name in names}:
+    if not set(required) <= {normalise(name) for name in names}:
         return False
     try:
         with path.open("rb") as raw:
@@ -381,7 +387,7 @@ def open_object(
             "required": REQUIRED_COLUMNS,
             "optional": (*OPTIONAL_COLUMNS, *extra),
         }
-        if not parquet and plain_cur_header(data, names):
+        if not parquet and plain_aws_header(data, names):
             options["header"] = names  # read_delimited skips DuckDB's dialect sniffer
         return options, dynamic
 
