@@ -56,9 +56,10 @@ def _read(stream: IO[bytes]) -> Any:
 
 def serve() -> None:
     """The helper's loop: import great-expectations, then answer (module, function, args) requests with
-    (True, result) or (False, exception) until the parent closes stdin. Anything printed goes to stderr: stdout
-    carries only the answers."""
-    requests, answers = sys.stdin.buffer, os.fdopen(os.dup(sys.stdout.fileno()), "wb")
+    (True, result) or (False, exception) until the parent closes stdin. Anything printed, by Python or by a C
+    library writing to file descriptor 1, goes to stderr: the answers have the pipe to themselves."""
+    requests, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
     sys.stdout = sys.stderr
     importlib.import_module("carbon_pipeline.quality.expectations").great_expectations()
     while True:
@@ -70,7 +71,10 @@ def serve() -> None:
             answer = (True, getattr(importlib.import_module(module), name)(*args))
         except Exception as exc:  # noqa: BLE001 - handed back to the caller, which raises it
             answer = (False, exc)
-        _write(answers, answer)
+        try:
+            _write(answers, answer)  # pickled whole before a byte is written
+        except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled: its text instead
+            _write(answers, (False, RuntimeError(f"{type(answer[1]).__name__}: {answer[1]} ({exc})")))
 
 
 def start() -> None:

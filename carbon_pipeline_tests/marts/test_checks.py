@@ -173,15 +173,17 @@ def test_a_runs_contracts_run_in_its_helper_process_with_the_same_results_and_ne
     assert answer["results"] == json.loads(json.dumps(here))
 
 
-def test_a_helper_that_died_is_replaced_by_validating_in_process(tampered):
+def test_an_error_in_the_helper_is_raised_by_the_check_and_a_helper_that_died_is_replaced_in_process(tampered):
     from carbon_pipeline.quality import suite_process
     from carbon_pipeline.quality.expectations import validate_contract
 
     tampered.execute(BREAK_AN_ACCOUNT_ID)
     suite_process.start()
     try:
+        with pytest.raises(ValueError, match="invalid literal"):
+            suite_process.call(int, "not a number")  # raised in the helper, raised here
         expected = validate_contract(tampered, "ledger.activity", **WINDOW)
-        assert suite_process.started() and not expected.passed
+        assert suite_process.started() and not expected.passed  # the helper went on after the error
         suite_process._helper.kill()  # as the kernel's OOM killer would
         suite_process._helper.wait()
         assert validate_contract(tampered, "ledger.activity", **WINDOW) == expected
