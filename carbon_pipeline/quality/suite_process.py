@@ -78,15 +78,20 @@ def serve() -> None:
 
 
 def start() -> None:
-    """Start the helper process (once per process); it imports great-expectations at once."""
+    """Start the helper process (once per process); it imports great-expectations at once. A helper that cannot
+    be started (no interpreter at ``sys.executable``, no process or file slots left) is no reason to fail a
+    run: the checks then validate in-process."""
     global _helper
     with _lock:
         if _helper is None or _helper.poll() is not None:
-            _helper = subprocess.Popen(
-                [sys.executable, "-c", "from carbon_pipeline.quality.suite_process import serve; serve()"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-            )
+            try:
+                _helper = subprocess.Popen(
+                    [sys.executable, "-c", "from carbon_pipeline.quality.suite_process import serve; serve()"],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                )
+            except OSError:
+                _helper = None
 
 
 def started() -> bool:

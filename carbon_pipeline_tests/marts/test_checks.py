@@ -190,3 +190,15 @@ def test_an_error_in_the_helper_is_raised_by_the_check_and_a_helper_that_died_is
         assert not suite_process.started()
     finally:
         suite_process.stop()
+
+
+def test_a_helper_that_cannot_be_started_leaves_the_checks_validating_in_process(tampered, monkeypatch):
+    from carbon_pipeline.quality import suite_process
+    from carbon_pipeline.quality.expectations import validate_contract
+
+    suite_process.stop()
+    monkeypatch.setattr(suite_process.sys, "executable", "/nonexistent/python")
+    suite_process.start()  # no exception: a run is not failed for want of a helper
+    assert not suite_process.started()
+    tampered.execute(BREAK_AN_ACCOUNT_ID)
+    assert not validate_contract(tampered, "ledger.activity", **WINDOW).passed
