@@ -20,6 +20,7 @@ frame); a helper that died (killed for memory, say) is replaced by validating in
 from __future__ import annotations
 
 import atexit
+import contextlib
 import importlib
 import os
 import pickle
@@ -123,6 +124,7 @@ def call(function: Callable[..., T], *args: Any) -> T:
                 ok, value = _read(helper.stdout)
             except (EOFError, OSError):
                 _helper = None  # died: validate here from now on
+                _reap(helper)
             else:
                 if ok:
                     return value
@@ -130,16 +132,23 @@ def call(function: Callable[..., T], *args: Any) -> T:
     return function(*args)
 
 
+def _reap(helper: subprocess.Popen) -> None:
+    """Close the helper's pipes and wait for it to end (killed after 10 s): no zombie, no open descriptors."""
+    with contextlib.suppress(OSError):  # its reader may be gone already
+        helper.stdin.close()
+    try:
+        helper.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        helper.kill()
+        helper.wait()
+    helper.stdout.close()
+
+
 @atexit.register
 def stop() -> None:
-    """Close the helper's pipe and wait for it to end (at exit, and for tests)."""
+    """Stop the helper (at exit, and for tests)."""
     global _helper
     with _lock:
         helper, _helper = _helper, None
     if helper is not None:
-        helper.stdin.close()
-        try:
-            helper.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            helper.kill()
-        helper.stdout.close()
+        _reap(helper)
