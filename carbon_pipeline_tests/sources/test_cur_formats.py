@@ -826,6 +826,29 @@ def test_the_objects_of_a_delivery_read_in_one_statement_keep_each_rows_own_obje
     ]
 
 
+def test_a_one_object_month_numbers_every_row_by_its_line_also_when_redelivered(con, tmp_path):
+    # one CSV object copied is staged in file order without a row-number window and numbered by position
+    # (aws_cur.numbered_by_position): more rows than a DuckDB row group holds, and a redelivery whose rows
+    # land after the replaced month's deleted ones. That DuckDB keeps a parallel read's rows in file order
+    # under preserve_insertion_order (which a test this small cannot make it break: its rows arrive in
+    # order either way) is checked on every line of generated 1M- and 10M-line months by
+    # benchmarks/row_numbering.py --verify (docs/performance.md, Profile 30)
+    lines = 130_000
+    for assembly, scale in (("assembly-1", 1), ("assembly-2", 3)):
+        rows = [[*ROW[:6], str(n * scale), "0.5", "GB-Mo"] for n in range(lines)]
+        source = legacy_report(
+            tmp_path / assembly, NOVEMBER, _objects(tmp_path, [rows]), layout="create_new", assembly_id=assembly
+        )
+
+        assert load(con, aws_cur, source, NOVEMBER).rows == lines
+        assert con.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE object_line <> usage_amount / {scale} + 2),
+                       min(object_line), max(object_line)
+                FROM raw.aws_cur_line_items"""
+        ).fetchall() == [(lines, 0, 2, lines + 1)]
+        assert con.execute("SELECT first_line, last_line FROM raw.cur_line_item_groups").fetchall() == [(2, lines + 1)]
+
+
 def test_a_bad_cell_in_the_second_of_several_objects_names_that_object_row_and_column(con, tmp_path):
     bad = [*ROW[:7], "1.2.3", ROW[8]]
     source = legacy_report(

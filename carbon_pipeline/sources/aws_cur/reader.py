@@ -434,15 +434,48 @@ def raw_storage(source: SourceConfig) -> str:
     return REFERENCED if source.options.get("raw_line_items") == "reference" else COPIED
 
 
-def _object_select(view: str, storage: str) -> str:
+UNNUMBERED = 0  # object_line of a row not yet numbered by its position: no line is 0 (the header is line 1)
+
+
+def _object_select(view: str, storage: str, *, numbered: bool = True) -> str:
     """One object's part of the staging statement, reading ``view``: its typed line items (the staging
     model) when the source copies them, or straight their ledger-grain groups when it references them.
-    The model reads ``cur_file``; a CTE of that name points it at this object's view."""
-    rows = f"WITH cur_file AS (FROM {view}) {model_sql('staging/aws_cur_line_items')}"
+    The model reads ``cur_file``; a CTE of that name points it at this object's view. Not ``numbered``: the
+    rows' ``object_line`` is left UNNUMBERED (number_lines_by_position sets it after the insert), which
+    drops the reader's row-number window from the statement."""
+    scan = f"FROM {view}" if numbered else f"SELECT * REPLACE ({UNNUMBERED} AS object_line) FROM {view}"
+    rows = f"WITH cur_file AS ({scan}) {model_sql('staging/aws_cur_line_items')}"
     if storage != REFERENCED:
         return rows
     groups = model_sql("staging/cur_line_item_groups")
     return f"WITH cur_line_items AS ({strip_comments(rows)}) SELECT * FROM ({strip_comments(groups)})"
+
+
+def numbered_by_position(storage: str, keys: list[str]) -> bool:
+    """Whether a staging statement leaves its rows' lines to number_lines_by_position: one CSV object (plain,
+    gzip or in a ZIP) whose line items are copied. Why: the reader numbers a CSV's rows with a streaming
+    ``row_number() OVER ()``, which keeps the whole statement (inflate, parse, cast, validate, store) on
+    one thread; a gzip object is one stream, so a one-object month left the second core idle (40.8 s
+    against 28.5 s without the window at 10M lines, benchmarks/row_numbering.py, docs/performance.md
+    Profile 30). A statement over several objects runs them side by side anyway and keeps the window (there
+    the unordered union is faster than an ordered one); Parquet rows carry ``file_row_number``, streamed;
+    referenced line items are grouped inside the statement, which needs each row's line."""
+    return storage == COPIED and len(keys) == 1 and not keys[0].lower().endswith(".parquet")
+
+
+def number_lines_by_position(con: duckdb.DuckDBPyConnection, table: str, params: dict[str, object]) -> None:
+    """Give the rows one ordered statement just wrote their line in the object: their position. The insert
+    ran with ``preserve_insertion_order`` on, so DuckDB stored the rows in the object's order, under
+    consecutive row ids (checked against the window's numbering on every line of generated months,
+    sources/test_readers.py); the object's month was emptied first, so its UNNUMBERED rows are exactly these.
+    Line 1 is the header."""
+    where = "source_id = $source_id AND period_month = $period_month AND object_key = $object_key"
+    con.execute(
+        f"""UPDATE {table} SET object_line = rowid - (SELECT min(rowid) FROM {table}
+                                                        WHERE {where} AND object_line = {UNNUMBERED}) + 2
+            WHERE {where} AND object_line = {UNNUMBERED}""",
+        {name: params[name] for name in ("source_id", "period_month", "object_key")},
+    )
 
 
 def stage_objects(
@@ -467,25 +500,31 @@ def stage_objects(
     a statement per object kept one of the machine's cores idle; DuckDB runs the parts of a union side by
     side when the insert need not keep their order (``preserve_insertion_order`` is off for this statement
     only; the row order of a table is not its meaning, and each row keeps its own ``object_line``, numbered
-    by its object's reader before anything runs in parallel). An unusable cell aborts the statement (the
-    staging model's guard), which cannot say whose cell it was: ``validate_alone`` then re-reads the objects
-    one at a time through the companion model staging/aws_cur_line_items__invalid.sql (failure path only) and
-    raises its SourceError naming object, row, column and value (sources/validation.py)."""
+    by its object's reader before anything runs in parallel; a statement over one CSV object keeps the
+    order instead and numbers the rows by their position: numbered_by_position). An unusable cell aborts
+    the statement (the staging model's guard), which cannot say whose cell it was: ``validate_alone`` then
+    re-reads the objects one at a time through the companion model staging/aws_cur_line_items__invalid.sql
+    (failure path only) and raises its SourceError naming object, row, column and value
+    (sources/validation.py)."""
     params = {"source_id": source_id, "period_month": month, "assembly_id": delivery_id}
     params |= {"source_kind": kind, "raw_storage": storage}
+    by_position = numbered_by_position(storage, [key for key, _, _ in opened])
     parts = []
     for index, (key, relation, _) in enumerate(opened):
         view = f"cur_file_{index}"
         relation.create_view(view, replace=True)
-        parts.append((_object_select(view, storage), {**params, "object_key": key}))
+        parts.append((_object_select(view, storage, numbered=not by_position), {**params, "object_key": key}))
     target = GROUPS_TABLE if storage == REFERENCED else table
     ordered, limit = con.execute(
         "SELECT current_setting('preserve_insertion_order'), current_setting('memory_limit')"
     ).fetchall()[0]
     try:
-        con.execute("SET preserve_insertion_order = false")
+        con.execute(f"SET preserve_insertion_order = {'true' if by_position else 'false'}")
         try:
-            return insert_union(con, target, parts)
+            written = insert_union(con, target, parts)
+            if by_position:
+                number_lines_by_position(con, target, parts[0][1])
+            return written
         except duckdb.OutOfMemoryException as exc:
             # not the objects' fault, and re-reading them one at a time would only take as long again
             raise SourceError(
