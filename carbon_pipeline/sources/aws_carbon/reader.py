@@ -157,8 +157,10 @@ def load_month(
             relation = read_object(con, landing.local_path(key), source_id=source.id, object_key=key)
             if relation is None:
                 continue
-            relation.create_view("carbon_file", replace=True)
+            # read once: the companion's checks and the insert scan the staged rows, not the object again
+            relation.create_view("carbon_object", replace=True)
             with scan_errors(source.id, key):
+                con.execute("CREATE OR REPLACE TEMP TABLE carbon_file AS FROM carbon_object")
                 refuse_invalid_rows(
                     con,
                     "staging/aws_carbon_emissions__invalid",
@@ -167,7 +169,7 @@ def load_month(
                     period_month=month,
                     model_version=delivery.model_version,
                 )
-            expected = count_rows(relation)
+            expected = count_rows(con.table("carbon_file"))
             written = insert_model(
                 con,
                 "raw.aws_carbon_emissions",
@@ -182,7 +184,8 @@ def load_month(
             if written != expected:
                 raise SourceError(f"read {expected} rows but wrote {written}", source_id=source.id, object_key=key)
             rows += written
-        con.execute("DROP VIEW IF EXISTS carbon_file")
+        con.execute("DROP TABLE IF EXISTS carbon_file")
+        con.execute("DROP VIEW IF EXISTS carbon_object")
         record_delivery(
             con,
             source_id=source.id,
