@@ -466,9 +466,9 @@ def numbered_by_position(storage: str, keys: list[str]) -> bool:
 def number_lines_by_position(con: duckdb.DuckDBPyConnection, table: str, params: dict[str, object]) -> None:
     """Give the rows one ordered statement just wrote their line in the object: their position. The insert
     ran with ``preserve_insertion_order`` on, so DuckDB stored the rows in the object's order, under
-    consecutive row ids (checked against the window's numbering on every line of generated months,
-    sources/test_readers.py); the object's month was emptied first, so its UNNUMBERED rows are exactly these.
-    Line 1 is the header."""
+    consecutive row ids (checked against the window's numbering on every line of generated 1M- and 10M-line
+    months: benchmarks/row_numbering.py --verify); the object's month was emptied first, so its UNNUMBERED rows
+    are exactly these. Line 1 is the header."""
     where = "source_id = $source_id AND period_month = $period_month AND object_key = $object_key"
     con.execute(
         f"""UPDATE {table} SET object_line = rowid - (SELECT min(rowid) FROM {table}
