@@ -179,6 +179,59 @@ def test_a_file_covering_two_months_gives_each_row_to_the_utc_month_of_its_charg
     assert con.execute("SELECT period_month, row_count FROM raw.deliveries ORDER BY 1").fetchall() == per_month
 
 
+def test_dropped_files_months_read_together_are_their_months_read_one_by_one(tmp_path):
+    """A run reads a folder of dropped files for all its months at once, each file staged once (load_months,
+    docs/performance.md, Profile 32): the raw rows, the deliveries, the summaries and, once a file has changed,
+    the restatements are those of reading the months one by one. Two files, three months: one file covers two
+    of them, the other two months too, one shared."""
+    rows = rows_of(FINOPS)
+    july = [{**r, "ChargePeriodStart": r["ChargePeriodStart"].replace("2024-09", "2024-07")} for r in rows[:300]]
+    august = [{**r, "ChargePeriodStart": r["ChargePeriodStart"].replace("2024-09", "2024-08")} for r in rows[300:600]]
+    folder = tmp_path / "dropped"
+    folder.mkdir()
+    source = SourceConfig(id="dropped", kind="focus", uri=str(folder))
+    landing = LocalLanding(source.id, folder)
+    months = [date(2024, 7, 1), date(2024, 8, 1), date(2024, 9, 1)]
+
+    def load(con, together: bool) -> list:
+        with transaction(con):
+            if together:
+                return focus.load_months(con, landing, source, months, run_id="r")
+            return [focus.load_month(con, landing, source, month, run_id="r") for month in months]
+
+    results = {}
+    for together in (False, True):
+        write_rows(folder / "a.csv", july + rows[600:])  # July and September
+        write_rows(folder / "b.csv", august + rows[:10])  # August and September
+        con = open_warehouse(tmp_path / f"{together}.duckdb")
+        try:
+            first = load(con, together)
+            write_rows(folder / "b.csv", august + rows[:11])  # a September row more
+            second = load(con, together)
+            results[together] = (
+                first,
+                second,
+                *(
+                    sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                    for table in ("raw.focus_charges", "raw.deliveries", "audit.restatements")
+                ),
+            )
+        finally:
+            con.close()
+    assert results[True] == results[False]
+    first, second, charges, deliveries, restatements = results[True]
+    assert [s.rows for s in first] == [300, 300, 410] and [s.rows for s in second] == [300, 300, 411]
+    # b.csv changed: both months it holds have a new delivery (its checksum), July's file did not change
+    assert [s.restated for s in second] == [False, True, True] and len(restatements) == 2
+    assert sorted((d[2], d[7]) for d in deliveries) == [  # (month, rows): each file a delivery of its months
+        (date(2024, 7, 1), 300),
+        (date(2024, 8, 1), 300),
+        (date(2024, 9, 1), 11),
+        (date(2024, 9, 1), 400),
+    ]
+    assert len(charges) == 1011
+
+
 def test_parquet_files_are_read_like_csv_with_rows_numbered_from_one(con, tmp_path):
     folder = tmp_path / "parquet"
     folder.mkdir()

@@ -22,7 +22,7 @@ from the columns present and recorded on each row.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -34,9 +34,12 @@ from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
+    forget_months,
+    previous_identities,
     previous_identity,
     record_delivery,
     record_restatement_if_changed,
+    record_restatements_if_changed,
 )
 from carbon_pipeline.sources.focus import azure_export_layout
 from carbon_pipeline.sources.focus import versions as focus_versions
@@ -285,6 +288,31 @@ def load_month(
     force: bool = False,  # always re-read: these deliveries are small (the skip is for CUR months)
 ) -> LoadSummary:
     """Replace ``month`` of ``source`` in raw.focus_charges; run inside the caller's transaction."""
+    return load_months(con, landing, source, [month], run_id=run_id, force=force)[0]
+
+
+def load_months(
+    con: duckdb.DuckDBPyConnection,
+    landing: Landing,
+    source: SourceConfig,
+    months: Sequence[date],
+    *,
+    run_id: str | None = None,
+    force: bool = False,  # always re-read (see load_month)
+) -> list[LoadSummary]:
+    """Replace ``months`` of ``source`` in raw.focus_charges; run inside the caller's transaction
+    (registry.OpenedSource.load_months calls it once for a run's months). A manifest or an Azure export
+    delivers each month's own objects, read month by month; dropped files each hold any months, so they are
+    read once for all of them (_load_dropped_files)."""
+    if is_manifest_layout(landing) or azure_export_layout.is_azure_export_layout(landing):
+        return [_load_delivered_month(con, landing, source, month, run_id=run_id) for month in months]
+    return _load_dropped_files(con, landing, source, list(months), run_id=run_id)
+
+
+def _load_delivered_month(
+    con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, month: date, *, run_id: str | None
+) -> LoadSummary:
+    """One month of a manifest or Azure export layout: its delivery's objects, every row in its billing month."""
     previous = previous_identity(con, source.id, month)
     forget_month(con, TABLE, source.id, month)
     delivery = discover_delivery(landing, source, month)
@@ -300,31 +328,18 @@ def load_month(
         rows_by_object[obj.key] = written
         if written:
             versions.add(version)
-        if delivery.manifest_key is None and written:
-            record_delivery(
-                con,
-                source_id=source.id,
-                source_kind=KIND,
-                month=month,
-                delivery_id=obj.delivery_id,
-                manifest_key=None,
-                object_count=1,
-                row_count=written,
-                status="loaded",
-            )
     _drop_staging(con)
-    if delivery.manifest_key is not None:
-        record_delivery(
-            con,
-            source_id=source.id,
-            source_kind=KIND,
-            month=month,
-            delivery_id=str(delivery.execution_id),
-            manifest_key=delivery.manifest_key,
-            object_count=len(delivery.objects),
-            row_count=sum(rows_by_object.values()),
-            status="loaded",
-        )
+    record_delivery(
+        con,
+        source_id=source.id,
+        source_kind=KIND,
+        month=month,
+        delivery_id=str(delivery.execution_id),
+        manifest_key=delivery.manifest_key,
+        object_count=len(delivery.objects),
+        row_count=sum(rows_by_object.values()),
+        status="loaded",
+    )
     restated = record_restatement_if_changed(
         con, source_id=source.id, month=month, previous=previous, change_kind="redelivery", run_id=run_id
     )
@@ -332,11 +347,69 @@ def load_month(
         source.id,
         month,
         rows=sum(rows_by_object.values()),
-        delivery=delivery.execution_id or f"{sum(1 for n in rows_by_object.values() if n)} file(s)",
+        delivery=str(delivery.execution_id),
         objects=len(delivery.objects),
         focus_versions=tuple(sorted(versions)),
         restated=restated,
     )
+
+
+def _load_dropped_files(
+    con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, months: list[date], *, run_id: str | None
+) -> list[LoadSummary]:
+    """``months`` of a folder of dropped files, each file read, validated and staged ONCE: a file holds rows of
+    any months (each row's own ChargePeriodStart), and reading it again for every month of a run made a year
+    in one file cost twelve reads of it (docs/performance.md, Profile 32). Each file is a delivery of every
+    month it has rows of (its SHA-256 the delivery id), as month by month. Files are staged one at a time, so
+    a run holds one file's staged rows at once."""
+    previous = previous_identities(con, source.id, months)
+    forget_months(con, TABLE, source.id, months)
+    objects = tuple(FocusObject(key, landing.sha256(key)) for key in _dropped_files(landing))
+    if not objects:
+        return [LoadSummary(source.id, month, rows=0) for month in months]
+    written: dict[tuple[date, str], int] = {}
+    versions: dict[date, set[str]] = {month: set() for month in months}
+    for obj in objects:
+        version = _stage_object(con, landing, source, obj, None)
+        for month, rows in con.execute(
+            "SELECT period_month, COUNT(*) FROM staged_focus WHERE list_contains(?, period_month) GROUP BY 1",
+            [months],
+        ).fetchall():
+            written[(month, obj.key)] = rows
+            versions[month].add(version)
+        con.execute(
+            f"INSERT INTO {TABLE} BY NAME SELECT * FROM staged_focus WHERE list_contains(?, period_month)", [months]
+        )
+    _drop_staging(con)
+    for month in months:
+        for obj in objects:
+            if written.get((month, obj.key)):
+                record_delivery(
+                    con,
+                    source_id=source.id,
+                    source_kind=KIND,
+                    month=month,
+                    delivery_id=obj.delivery_id,
+                    manifest_key=None,
+                    object_count=1,
+                    row_count=written[(month, obj.key)],
+                    status="loaded",
+                )
+    restated = record_restatements_if_changed(
+        con, source_id=source.id, months=months, previous=previous, change_kind="redelivery", run_id=run_id
+    )
+    return [
+        LoadSummary(
+            source.id,
+            month,
+            rows=sum(written.get((month, obj.key), 0) for obj in objects),
+            delivery=f"{sum(1 for obj in objects if written.get((month, obj.key)))} file(s)",
+            objects=len(objects),
+            focus_versions=tuple(sorted(versions[month])),
+            restated=month in restated,
+        )
+        for month in months
+    ]
 
 
 def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> str | None:
