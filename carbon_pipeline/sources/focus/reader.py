@@ -253,7 +253,9 @@ def _stage_object(
     """Stage every row of one object into the temp table ``staged_focus`` (typed, with its month),
     refusing the object whole if any value is unusable. Returns its FOCUS version."""
     relation, version = _read_object(con, landing.local_path(obj.key), source, obj.key)
-    relation.create_view("focus_file", replace=True)
+    # read once: the companion, the staging model and the count scan the staged text, not the object again
+    relation.create_view("focus_object", replace=True)
+    con.execute("CREATE OR REPLACE TEMP TABLE focus_file AS FROM focus_object")
     view_model(con, "focus_parsed", "staging/focus_parsed")
     refuse_invalid_rows(con, "staging/focus_charges__invalid", source_id=source.id, object_key=obj.key)
     staged = stage_model(
@@ -266,7 +268,7 @@ def _stage_object(
         delivery_id=obj.delivery_id,
         object_key=obj.key,
     )
-    expected = count_rows(relation)
+    expected = count_rows(con.table("focus_file"))
     if staged != expected:
         raise SourceError(f"read {expected} rows but staged {staged}", source_id=source.id, object_key=obj.key)
     return version
@@ -275,7 +277,8 @@ def _stage_object(
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS staged_focus")
     con.execute("DROP VIEW IF EXISTS focus_parsed")
-    con.execute("DROP VIEW IF EXISTS focus_file")
+    con.execute("DROP TABLE IF EXISTS focus_file")
+    con.execute("DROP VIEW IF EXISTS focus_object")
 
 
 def load_month(
