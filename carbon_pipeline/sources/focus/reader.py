@@ -269,6 +269,7 @@ def _stage_object(
         object_key=obj.key,
     )
     expected = count_rows(con.table("focus_file"))
+    con.execute("DROP TABLE focus_file")  # the text is not needed once typed: not held while the rows are inserted
     if staged != expected:
         raise SourceError(f"read {expected} rows but staged {staged}", source_id=source.id, object_key=obj.key)
     return version
