@@ -143,6 +143,49 @@ def test_each_row_goes_to_the_month_of_its_usage_and_resync_is_idempotent(con, t
     ]
 
 
+def test_a_runs_months_read_together_are_its_months_read_one_by_one(tmp_path):
+    """A run reads the export's files once for all its months (load_months, sources/dropped_files.py): the raw
+    rows, deliveries, summaries and, after a file changed, the restatements are those of month by month."""
+    april = row("Compute Engine", "N2 Instance Core running in Americas", "seconds", 3600, 0.03,
+                start="2025-04-01T00:00:00Z")  # fmt: skip
+    folder = tmp_path / "drop"
+    source = source_for(folder)
+    landing = LocalLanding(source.id, folder)
+    months = [date(2025, 3, 1), date(2025, 4, 1)]
+    results = {}
+    for together in (False, True):
+        write_jsonl(folder / "march_and_april.jsonl", [CORE, april])
+        write_jsonl(folder / "march.jsonl", [STORAGE])
+        con = open_warehouse(tmp_path / f"{together}.duckdb")
+        load_catalogue(con)
+        try:
+            summaries = []
+            for _ in range(2):
+                with transaction(con):
+                    if together:
+                        summaries.append(reader.load_months(con, landing, source, months, run_id="r"))
+                    else:
+                        summaries.append([reader.load_month(con, landing, source, m, run_id="r") for m in months])
+                write_jsonl(folder / "march.jsonl", [STORAGE, TAX])
+            results[together] = (
+                summaries,
+                *(
+                    sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                    for table in ("raw.focus_charges", "raw.deliveries", "audit.restatements")
+                ),
+            )
+        finally:
+            con.close()
+    assert results[True] == results[False]
+    (first, second), charges, deliveries, restatements = results[True]
+    assert [s.restated for s in second] == [True, False] and len(restatements) == 1
+    assert [(d[2], d[7]) for d in sorted(deliveries, key=lambda d: (d[2], d[7]))] == [
+        (date(2025, 3, 1), 2),  # CORE and its credit, from the file of two months
+        (date(2025, 3, 1), 2),  # STORAGE and TAX
+        (date(2025, 4, 1), 1),
+    ]
+
+
 @pytest.mark.parametrize(
     ("field", "value", "column"),
     [("cost", "1,5", "cost"), ("usage_start_time", "yesterday", "usage_start_time"),

@@ -34,13 +34,11 @@ from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
-    forget_months,
-    previous_identities,
     previous_identity,
     record_delivery,
     record_restatement_if_changed,
-    record_restatements_if_changed,
 )
+from carbon_pipeline.sources.dropped_files import load_dropped_months
 from carbon_pipeline.sources.focus import azure_export_layout
 from carbon_pipeline.sources.focus import versions as focus_versions
 from carbon_pipeline.sources.kind import LoadSummary
@@ -361,56 +359,30 @@ def _load_delivered_month(
 def _load_dropped_files(
     con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, months: list[date], *, run_id: str | None
 ) -> list[LoadSummary]:
-    """``months`` of a folder of dropped files, each file read, validated and staged ONCE: a file holds rows of
-    any months (each row's own ChargePeriodStart), and reading it again for every month of a run made a year
-    in one file cost twelve reads of it (docs/performance.md, Profile 32). Each file is a delivery of every
-    month it has rows of (its SHA-256 the delivery id), as month by month. Files are staged one at a time, so
-    a run holds one file's staged rows at once."""
-    previous = previous_identities(con, source.id, months)
-    forget_months(con, TABLE, source.id, months)
-    objects = tuple(FocusObject(key, landing.sha256(key)) for key in _dropped_files(landing))
-    if not objects:
-        return [LoadSummary(source.id, month, rows=0) for month in months]
-    written: dict[tuple[date, str], int] = {}
-    versions: dict[date, set[str]] = {month: set() for month in months}
-    for obj in objects:
-        version = _stage_object(con, landing, source, obj, None)
-        for month, rows in con.execute(
-            "SELECT period_month, COUNT(*) FROM staged_focus WHERE list_contains(?, period_month) GROUP BY 1",
-            [months],
-        ).fetchall():
-            written[(month, obj.key)] = rows
-            versions[month].add(version)
-        con.execute(
-            f"INSERT INTO {TABLE} BY NAME SELECT * FROM staged_focus WHERE list_contains(?, period_month)", [months]
-        )
-    _drop_staging(con)
-    for month in months:
-        for obj in objects:
-            if written.get((month, obj.key)):
-                record_delivery(
-                    con,
-                    source_id=source.id,
-                    source_kind=KIND,
-                    month=month,
-                    delivery_id=obj.delivery_id,
-                    manifest_key=None,
-                    object_count=1,
-                    row_count=written[(month, obj.key)],
-                    status="loaded",
-                )
-    restated = record_restatements_if_changed(
-        con, source_id=source.id, months=months, previous=previous, change_kind="redelivery", run_id=run_id
+    """``months`` of a folder of dropped files, each file read once for all of them (sources/dropped_files.py)."""
+    keys = tuple(_dropped_files(landing))
+    loaded = load_dropped_months(
+        con,
+        landing,
+        source,
+        months,
+        kind=KIND,
+        table=TABLE,
+        keys=keys,
+        staged="staged_focus",
+        stage=lambda key: _stage_object(con, landing, source, FocusObject(key, landing.sha256(key)), None),
+        drop_staging=lambda: _drop_staging(con),
+        run_id=run_id,
     )
     return [
         LoadSummary(
             source.id,
             month,
-            rows=sum(written.get((month, obj.key), 0) for obj in objects),
-            delivery=f"{sum(1 for obj in objects if written.get((month, obj.key)))} file(s)",
-            objects=len(objects),
-            focus_versions=tuple(sorted(versions[month])),
-            restated=month in restated,
+            rows=loaded.month_rows(month),
+            delivery=f"{loaded.files_with_rows(month)} file(s)" if keys else None,
+            objects=len(keys),
+            focus_versions=tuple(sorted(loaded.labels[month])),
+            restated=month in loaded.restated,
         )
         for month in months
     ]

@@ -12,6 +12,7 @@ A row with credits becomes two raw rows (its cost, and its summed credits as a C
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -21,12 +22,7 @@ from carbon_pipeline.errors import SourceError
 from carbon_pipeline.safety.names import literal
 from carbon_pipeline.sources import focus_mapped
 from carbon_pipeline.sources.config import SourceConfig
-from carbon_pipeline.sources.deliveries import (
-    forget_month,
-    previous_identity,
-    record_delivery,
-    record_restatement_if_changed,
-)
+from carbon_pipeline.sources.dropped_files import load_dropped_months
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 from carbon_pipeline.sources.tabular import ROW_NUMBER, shape_columns
@@ -180,34 +176,52 @@ def load_month(
     force: bool = False,  # always re-read, like the FOCUS kind's dropped files
 ) -> LoadSummary:
     """Replace ``month`` of ``source`` in raw.focus_charges; run inside the caller's transaction."""
-    previous = previous_identity(con, source.id, month)
-    forget_month(con, TABLE, source.id, month)
-    keys = _dropped_files(landing)
-    rows_by_object: dict[str, int] = {}
-    for key in keys:
+    return load_months(con, landing, source, [month], run_id=run_id, force=force)[0]
+
+
+def load_months(
+    con: duckdb.DuckDBPyConnection,
+    landing: Landing,
+    source: SourceConfig,
+    months: Sequence[date],
+    *,
+    run_id: str | None = None,
+    force: bool = False,  # always re-read (see load_month)
+) -> list[LoadSummary]:
+    """Replace ``months`` of ``source`` in raw.focus_charges at once, each file read once for all of them
+    (sources/dropped_files.py; registry.OpenedSource.load_months calls it for a run's months); inside the
+    caller's transaction."""
+    keys = tuple(_dropped_files(landing))
+
+    def stage(key: str) -> str:
         _stage_object(con, landing, source, key)
-        written = con.execute(
-            f"INSERT INTO {TABLE} BY NAME SELECT * FROM {focus_mapped.STAGED} WHERE period_month = ?", [month]
-        ).fetchall()[0][0]
-        rows_by_object[key] = written
-        if written:
-            record_delivery(
-                con, source_id=source.id, source_kind=KIND, month=month, delivery_id=landing.sha256(key),
-                manifest_key=None, object_count=1, row_count=written, status="loaded",
-            )  # fmt: skip
-    focus_mapped.drop_staging(con, NATIVE_VIEW)
-    restated = record_restatement_if_changed(
-        con, source_id=source.id, month=month, previous=previous, change_kind="redelivery", run_id=run_id
+        return KIND
+
+    loaded = load_dropped_months(
+        con,
+        landing,
+        source,
+        months,
+        kind=KIND,
+        table=TABLE,
+        keys=keys,
+        staged=focus_mapped.STAGED,
+        stage=stage,
+        drop_staging=lambda: focus_mapped.drop_staging(con, NATIVE_VIEW),
+        run_id=run_id,
     )
-    return LoadSummary(
-        source.id,
-        month,
-        rows=sum(rows_by_object.values()),
-        delivery=f"{sum(1 for n in rows_by_object.values() if n)} file(s)" if keys else None,
-        objects=len(keys),
-        focus_versions=(KIND,) if any(rows_by_object.values()) else (),
-        restated=restated,
-    )
+    return [
+        LoadSummary(
+            source.id,
+            month,
+            rows=loaded.month_rows(month),
+            delivery=f"{loaded.files_with_rows(month)} file(s)" if keys else None,
+            objects=len(keys),
+            focus_versions=tuple(sorted(loaded.labels[month])),
+            restated=month in loaded.restated,
+        )
+        for month in months
+    ]
 
 
 def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> str | None:
