@@ -26,6 +26,7 @@ from carbon_pipeline.sources.deliveries import (
     record_delivery,
     record_restatements_if_changed,
 )
+from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
 
 
@@ -39,11 +40,21 @@ class DroppedMonths:
     labels: dict[date, set[str]]
     restated: set[date]
 
-    def month_rows(self, month: date) -> int:
-        return sum(self.rows.get((month, key), 0) for key in self.keys)
-
-    def files_with_rows(self, month: date) -> int:
-        return sum(1 for key in self.keys if self.rows.get((month, key)))
+    def summaries(self, source_id: str, months: Sequence[date], *, labels_as: str) -> list[LoadSummary]:
+        """One LoadSummary per month, its labels under the LoadSummary field ``labels_as``
+        (``focus_versions``, ...)."""
+        return [
+            LoadSummary(
+                source_id,
+                month,
+                rows=sum(self.rows.get((month, key), 0) for key in self.keys),
+                delivery=f"{sum(1 for key in self.keys if self.rows.get((month, key)))} file(s)" if self.keys else None,
+                objects=len(self.keys),
+                restated=month in self.restated,
+                **{labels_as: tuple(sorted(self.labels[month]))},
+            )
+            for month in months
+        ]
 
 
 def load_dropped_months(

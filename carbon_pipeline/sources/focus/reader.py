@@ -374,18 +374,7 @@ def _load_dropped_files(
         drop_staging=lambda: _drop_staging(con),
         run_id=run_id,
     )
-    return [
-        LoadSummary(
-            source.id,
-            month,
-            rows=loaded.month_rows(month),
-            delivery=f"{loaded.files_with_rows(month)} file(s)" if keys else None,
-            objects=len(keys),
-            focus_versions=tuple(sorted(loaded.labels[month])),
-            restated=month in loaded.restated,
-        )
-        for month in months
-    ]
+    return loaded.summaries(source.id, months, labels_as="focus_versions")
 
 
 def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> str | None:

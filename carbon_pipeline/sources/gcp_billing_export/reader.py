@@ -210,18 +210,7 @@ def load_months(
         drop_staging=lambda: focus_mapped.drop_staging(con, NATIVE_VIEW),
         run_id=run_id,
     )
-    return [
-        LoadSummary(
-            source.id,
-            month,
-            rows=loaded.month_rows(month),
-            delivery=f"{loaded.files_with_rows(month)} file(s)" if keys else None,
-            objects=len(keys),
-            focus_versions=tuple(sorted(loaded.labels[month])),
-            restated=month in loaded.restated,
-        )
-        for month in months
-    ]
+    return loaded.summaries(source.id, months, labels_as="focus_versions")
 
 
 def delivery_identity(landing: Landing, source: SourceConfig, month: date) -> str | None:
