@@ -36,7 +36,7 @@ from carbon_pipeline.sources.deliveries import (
 )
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
-from carbon_pipeline.sources.tabular import count_rows, read_delimited, shape_columns
+from carbon_pipeline.sources.tabular import count_rows, read_delimited, shape_columns, stage_text
 from carbon_pipeline.sources.validation import refuse_invalid_rows
 from carbon_pipeline.warehouse.connection import scratch_connection
 from carbon_pipeline.warehouse.sql_models import stage_model
@@ -195,7 +195,7 @@ def stage_file(
     con.execute("DROP TABLE IF EXISTS staged_provider_carbon")
     if relation.columns == ["object_line"]:
         return 0  # an empty export: no table staged
-    relation.create_view("provider_file", replace=True)
+    text = stage_text(con, relation, "provider_file")
     refuse_invalid_rows(con, template.invalid_model, source_id=source.id, object_key=key)
     staged = stage_model(
         con,
@@ -205,7 +205,8 @@ def stage_file(
         delivery_id=landing.sha256(key),
         object_key=key,
     )
-    expected = count_rows(relation)
+    expected = count_rows(con.table(text))
+    con.execute(f"DROP TABLE {text}")  # the text is not needed once typed
     if staged != expected:
         raise SourceError(f"read {expected} rows but staged {staged}", source_id=source.id, object_key=key)
     return staged

@@ -168,6 +168,20 @@ def varchar_expression(name: str, dtype: duckdb.DuckDBPyType) -> duckdb.Expressi
     return column.cast(duckdb.sqltype("VARCHAR")).alias(name)
 
 
+def stage_text(con: duckdb.DuckDBPyConnection, relation: duckdb.DuckDBPyRelation, view: str) -> str:
+    """The object's rows as read (text, with ``object_line``) staged once in a temp table, and the view
+    ``view`` (the name the reader's models read) pointed at it: a reader whose companion checks, staging model
+    and row count each scan the object then parses it once instead of once per scan (docs/performance.md,
+    Profiles 31 and 32). A damaged object fails here, at its one read. Returns the table's name, for the
+    reader to drop once the rows are typed; ``view`` stays a view, as the readers' clean-up expects."""
+    table, scan = f"{view}_text", f"{view}_object"
+    relation.create_view(scan, replace=True)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS FROM {scan}")  # a failure aborts the caller's transaction
+    con.execute(f"DROP VIEW {scan}")
+    con.table(table).create_view(view, replace=True)  # the same kind of view the reader made of the object
+    return table
+
+
 def count_rows(relation: duckdb.DuckDBPyRelation) -> int:
     return relation.aggregate("count(*)").fetchall()[0][0]
 

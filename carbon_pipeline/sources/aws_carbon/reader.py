@@ -34,7 +34,7 @@ from carbon_pipeline.sources.deliveries import (
 )
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
-from carbon_pipeline.sources.tabular import count_rows, read_delimited, read_parquet_varchar
+from carbon_pipeline.sources.tabular import count_rows, read_delimited, read_parquet_varchar, stage_text
 from carbon_pipeline.sources.validation import refuse_invalid_rows
 from carbon_pipeline.warehouse.sql_models import insert_model
 
@@ -157,10 +157,8 @@ def load_month(
             relation = read_object(con, landing.local_path(key), source_id=source.id, object_key=key)
             if relation is None:
                 continue
-            # read once: the companion's checks and the insert scan the staged rows, not the object again
-            relation.create_view("carbon_object", replace=True)
             with scan_errors(source.id, key):
-                con.execute("CREATE OR REPLACE TEMP TABLE carbon_file AS FROM carbon_object")
+                text = stage_text(con, relation, "carbon_file")
                 refuse_invalid_rows(
                     con,
                     "staging/aws_carbon_emissions__invalid",
@@ -169,7 +167,7 @@ def load_month(
                     period_month=month,
                     model_version=delivery.model_version,
                 )
-            expected = count_rows(con.table("carbon_file"))
+            expected = count_rows(con.table(text))
             written = insert_model(
                 con,
                 "raw.aws_carbon_emissions",
@@ -183,9 +181,9 @@ def load_month(
             )
             if written != expected:
                 raise SourceError(f"read {expected} rows but wrote {written}", source_id=source.id, object_key=key)
+            con.execute(f"DROP TABLE {text}")
             rows += written
-        con.execute("DROP TABLE IF EXISTS carbon_file")
-        con.execute("DROP VIEW IF EXISTS carbon_object")
+        con.execute("DROP VIEW IF EXISTS carbon_file")
         record_delivery(
             con,
             source_id=source.id,

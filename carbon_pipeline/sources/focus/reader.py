@@ -43,7 +43,7 @@ from carbon_pipeline.sources.focus import azure_export_layout
 from carbon_pipeline.sources.focus import versions as focus_versions
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
-from carbon_pipeline.sources.tabular import count_rows, read_delimited, read_parquet_varchar
+from carbon_pipeline.sources.tabular import count_rows, read_delimited, read_parquet_varchar, stage_text
 from carbon_pipeline.sources.validation import refuse_invalid_rows
 from carbon_pipeline.warehouse.connection import scratch_connection
 from carbon_pipeline.warehouse.sql_models import stage_model, view_model
@@ -251,9 +251,7 @@ def _stage_object(
     """Stage every row of one object into the temp table ``staged_focus`` (typed, with its month),
     refusing the object whole if any value is unusable. Returns its FOCUS version."""
     relation, version = _read_object(con, landing.local_path(obj.key), source, obj.key)
-    # read once: the companion, the staging model and the count scan the staged text, not the object again
-    relation.create_view("focus_object", replace=True)
-    con.execute("CREATE OR REPLACE TEMP TABLE focus_file AS FROM focus_object")
+    text = stage_text(con, relation, "focus_file")
     view_model(con, "focus_parsed", "staging/focus_parsed")
     refuse_invalid_rows(con, "staging/focus_charges__invalid", source_id=source.id, object_key=obj.key)
     staged = stage_model(
@@ -266,8 +264,8 @@ def _stage_object(
         delivery_id=obj.delivery_id,
         object_key=obj.key,
     )
-    expected = count_rows(con.table("focus_file"))
-    con.execute("DROP TABLE focus_file")  # the text is not needed once typed: not held while the rows are inserted
+    expected = count_rows(con.table(text))
+    con.execute(f"DROP TABLE {text}")  # the text is not needed once typed: not held while the rows are inserted
     if staged != expected:
         raise SourceError(f"read {expected} rows but staged {staged}", source_id=source.id, object_key=obj.key)
     return version
@@ -276,8 +274,7 @@ def _stage_object(
 def _drop_staging(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DROP TABLE IF EXISTS staged_focus")
     con.execute("DROP VIEW IF EXISTS focus_parsed")
-    con.execute("DROP TABLE IF EXISTS focus_file")
-    con.execute("DROP VIEW IF EXISTS focus_object")
+    con.execute("DROP VIEW IF EXISTS focus_file")
 
 
 def load_month(
