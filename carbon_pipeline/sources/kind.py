@@ -50,7 +50,8 @@ class ObjectReader(Protocol):
 
     A reader whose objects each cover many months may also define ``load_months(con, landing, source, months,
     *, run_id, force) -> list[LoadSummary]``, which a run then calls once for its months instead of
-    ``load_month`` for each (activity_csv, focus, gcp_billing_export: registry.OpenedSource.load_months)."""
+    ``load_month`` for each (activity_csv, focus, gcp_billing_export, azure_cost_details:
+    registry.OpenedSource.load_months)."""
 
     def load_month(
         self,

@@ -164,6 +164,49 @@ def export_run(export: Path, run: str, submitted: str, rows: list[list[str]], *,
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
+def test_dropped_files_months_read_together_are_their_months_read_one_by_one(tmp_path):
+    """A run reads dropped cost-details files once for all its months (load_months, sources/dropped_files.py):
+    the raw rows, deliveries, summaries and, after a file changed, the restatements are those of month by
+    month; a month mixing actual and amortized files is still refused."""
+    april = [*VM[:2], "04/02/2025", *VM[3:]]
+    folder = tmp_path / "drop"
+    source = source_for(folder)
+    landing = LocalLanding(source.id, folder)
+    months = [date(2025, 3, 1), date(2025, 4, 1)]
+    results = {}
+    for together in (False, True):
+        write_csv(folder / "march_and_april.csv", EA_HEADER, [VM, april])
+        write_csv(folder / "march.csv", EA_HEADER, [BLOB])
+        con = open_warehouse(tmp_path / f"{together}.duckdb")
+        load_catalogue(con)
+        try:
+            summaries = []
+            for _ in range(2):
+                with transaction(con):
+                    if together:
+                        summaries.append(reader.load_months(con, landing, source, months, run_id="r"))
+                    else:
+                        summaries.append([reader.load_month(con, landing, source, m, run_id="r") for m in months])
+                write_csv(folder / "march.csv", EA_HEADER, [BLOB, BLOB])
+            results[together] = (
+                summaries,
+                *(
+                    sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
+                    for table in ("raw.focus_charges", "raw.deliveries", "audit.restatements")
+                ),
+            )
+            write_csv(folder / "april_amortized.csv", EA_HEADER, [[*UNUSED[:2], "04/03/2025", *UNUSED[3:]]])
+            with pytest.raises(SourceError, match="2025-04 mixes actual and amortized cost files"), transaction(con):
+                reader.load_months(con, landing, source, months, run_id="r")
+            (folder / "april_amortized.csv").unlink()
+        finally:
+            con.close()
+    assert results[True] == results[False]
+    (first, second), charges, deliveries, restatements = results[True]
+    assert [s.rows for s in first] == [2, 1] and [s.rows for s in second] == [3, 1]
+    assert [s.restated for s in second] == [True, False] and len(restatements) == 1
+
+
 def test_the_export_folder_reads_only_the_newest_run_and_a_new_run_is_a_restatement(con, tmp_path):
     export = tmp_path / "costs"
     export_run(export, "run-old", "2025-03-10T00:00:00Z", [VM, VM])

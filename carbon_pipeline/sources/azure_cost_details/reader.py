@@ -20,6 +20,7 @@ purchase rows. Rows of the other dataset in a source are refused, so a commitmen
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -35,6 +36,7 @@ from carbon_pipeline.sources.deliveries import (
     record_delivery,
     record_restatement_if_changed,
 )
+from carbon_pipeline.sources.dropped_files import load_dropped_months
 from carbon_pipeline.sources.focus import azure_export_layout
 from carbon_pipeline.sources.kind import LoadSummary
 from carbon_pipeline.sources.landing import Landing
@@ -260,6 +262,63 @@ def load_month(
     force: bool = False,  # always re-read, like the FOCUS kind
 ) -> LoadSummary:
     """Replace ``month`` of ``source`` in raw.focus_charges; run inside the caller's transaction."""
+    return load_months(con, landing, source, [month], run_id=run_id, force=force)[0]
+
+
+def load_months(
+    con: duckdb.DuckDBPyConnection,
+    landing: Landing,
+    source: SourceConfig,
+    months: Sequence[date],
+    *,
+    run_id: str | None = None,
+    force: bool = False,  # always re-read (see load_month)
+) -> list[LoadSummary]:
+    """Replace ``months`` of ``source`` in raw.focus_charges; run inside the caller's transaction
+    (registry.OpenedSource.load_months calls it once for a run's months). An export folder delivers each month
+    its own run, read month by month; dropped files each hold any months, so they are read once for all of
+    them (sources/dropped_files.py)."""
+    if azure_export_layout.is_azure_export_layout(landing):
+        return [_load_export_month(con, landing, source, month, run_id=run_id) for month in months]
+    keys = tuple(_dropped_files(landing))
+    dropped = Delivery(date(1970, 1, 1), None, None, None, keys, {})  # no run: each row in its own month
+    declared = dataset_of(source, dropped)
+
+    def stage(key: str) -> str:
+        _, dataset = _stage_object(con, landing, source, key, dropped, landing.sha256(key), declared)
+        return f"{KIND}:{dataset}"
+
+    loaded = load_dropped_months(
+        con,
+        landing,
+        source,
+        months,
+        kind=KIND,
+        table=TABLE,
+        keys=keys,
+        staged=focus_mapped.STAGED,
+        stage=stage,
+        drop_staging=lambda: focus_mapped.drop_staging(con, NATIVE_VIEW),
+        run_id=run_id,
+    )
+    for month in months:
+        _refuse_mixed_datasets(source, month, loaded.labels[month])
+    return loaded.summaries(source.id, months, labels_as="focus_versions")
+
+
+def _refuse_mixed_datasets(source: SourceConfig, month: date, datasets: set[str]) -> None:
+    if len(datasets) > 1:
+        raise SourceError(
+            f"{month:%Y-%m} mixes actual and amortized cost files: keep one dataset per source, or commitments are "
+            "counted twice",
+            source_id=source.id,
+        )
+
+
+def _load_export_month(
+    con: duckdb.DuckDBPyConnection, landing: Landing, source: SourceConfig, month: date, *, run_id: str | None
+) -> LoadSummary:
+    """One month of an export folder: the newest run of its period, every row in that billing month."""
     previous = previous_identity(con, source.id, month)
     forget_month(con, TABLE, source.id, month)
     delivery = discover_delivery(landing, source, month)
@@ -269,32 +328,20 @@ def load_month(
     rows_by_object: dict[str, int] = {}
     datasets: set[str] = set()
     for key in delivery.keys:
-        delivery_id = delivery.run_id or landing.sha256(key)
-        _, dataset = _stage_object(con, landing, source, key, delivery, delivery_id, declared)
+        _, dataset = _stage_object(con, landing, source, key, delivery, str(delivery.run_id), declared)
         written = con.execute(
             f"INSERT INTO {TABLE} BY NAME SELECT * FROM {focus_mapped.STAGED} WHERE period_month = ?", [month]
         ).fetchall()[0][0]
         rows_by_object[key] = written
         if written:
-            datasets.add(dataset)
-        if delivery.run_id is None and written:
-            record_delivery(
-                con, source_id=source.id, source_kind=KIND, month=month, delivery_id=delivery_id, manifest_key=None,
-                object_count=1, row_count=written, status="loaded",
-            )  # fmt: skip
+            datasets.add(f"{KIND}:{dataset}")
     focus_mapped.drop_staging(con, NATIVE_VIEW)
-    if len(datasets) > 1:
-        raise SourceError(
-            f"{month:%Y-%m} mixes actual and amortized cost files: keep one dataset per source, or commitments are "
-            "counted twice",
-            source_id=source.id,
-        )
-    if delivery.run_id is not None:
-        record_delivery(
-            con, source_id=source.id, source_kind=KIND, month=month, delivery_id=delivery.run_id,
-            manifest_key=delivery.manifest_key, object_count=len(delivery.keys),
-            row_count=sum(rows_by_object.values()), status="loaded",
-        )  # fmt: skip
+    _refuse_mixed_datasets(source, month, datasets)
+    record_delivery(
+        con, source_id=source.id, source_kind=KIND, month=month, delivery_id=str(delivery.run_id),
+        manifest_key=delivery.manifest_key, object_count=len(delivery.keys),
+        row_count=sum(rows_by_object.values()), status="loaded",
+    )  # fmt: skip
     restated = record_restatement_if_changed(
         con, source_id=source.id, month=month, previous=previous, change_kind="redelivery", run_id=run_id
     )
@@ -302,9 +349,9 @@ def load_month(
         source.id,
         month,
         rows=sum(rows_by_object.values()),
-        delivery=delivery.run_id or f"{sum(1 for n in rows_by_object.values() if n)} file(s)",
+        delivery=str(delivery.run_id),
         objects=len(delivery.keys),
-        focus_versions=tuple(sorted(f"{KIND}:{d}" for d in datasets)),
+        focus_versions=tuple(sorted(datasets)),
         restated=restated,
     )
 
