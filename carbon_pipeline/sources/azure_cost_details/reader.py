@@ -132,32 +132,36 @@ def _dropped_files(landing: Landing) -> list[str]:
 
 
 def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> Delivery | None:
-    if azure_export_layout.is_azure_export_layout(landing):
-        run = azure_export_layout.newest_run(landing, month)
-        if run is None or not run.keys:
-            return None
-        manifest = landing.read_json(run.manifest_key) if run.manifest_key else None
-        kind, counts = _manifest_facts(manifest, run.period_folder, run.run_id)
-        dataset = None
-        if kind is not None:
-            if kind.lower() == "focuscost":
-                raise SourceError(
-                    "this export is a FOCUS export (exportConfig.type FocusCost): declare it with kind 'focus'",
-                    source_id=source.id,
-                    object_key=run.manifest_key,
-                )
-            dataset = MANIFEST_TYPES.get(kind.lower())
-            if dataset is None:
-                raise SourceError(
-                    f"exportConfig.type {kind!r} is not a cost-details dataset (ActualCost or AmortizedCost)",
-                    source_id=source.id,
-                    object_key=run.manifest_key,
-                )
-        keys = tuple(k for k in run.keys if k.lower().endswith(DATA_SUFFIXES))
-        return Delivery(month, run.run_id, run.manifest_key or f"{run.period_folder}/{run.run_id}/", dataset, keys,
-                        counts)  # fmt: skip
-    keys = tuple(_dropped_files(landing))
-    return Delivery(month, None, None, None, keys, {}) if keys else None
+    """``month``'s delivery in an export folder: the newest run of its period folder (dropped files are one
+    delivery for every month: _dropped_delivery)."""
+    run = azure_export_layout.newest_run(landing, month)
+    if run is None or not run.keys:
+        return None
+    manifest = landing.read_json(run.manifest_key) if run.manifest_key else None
+    kind, counts = _manifest_facts(manifest, run.period_folder, run.run_id)
+    dataset = None
+    if kind is not None:
+        if kind.lower() == "focuscost":
+            raise SourceError(
+                "this export is a FOCUS export (exportConfig.type FocusCost): declare it with kind 'focus'",
+                source_id=source.id,
+                object_key=run.manifest_key,
+            )
+        dataset = MANIFEST_TYPES.get(kind.lower())
+        if dataset is None:
+            raise SourceError(
+                f"exportConfig.type {kind!r} is not a cost-details dataset (ActualCost or AmortizedCost)",
+                source_id=source.id,
+                object_key=run.manifest_key,
+            )
+    keys = tuple(k for k in run.keys if k.lower().endswith(DATA_SUFFIXES))
+    return Delivery(month, run.run_id, run.manifest_key or f"{run.period_folder}/{run.run_id}/", dataset, keys,
+                    counts)  # fmt: skip
+
+
+def _dropped_delivery(landing: Landing) -> Delivery:
+    """The folder's dropped files as one delivery of no run and no month: each row goes to its own month."""
+    return Delivery(date(1970, 1, 1), None, None, None, tuple(_dropped_files(landing)), {})
 
 
 def dataset_of(source: SourceConfig, delivery: Delivery) -> str | None:
@@ -280,8 +284,8 @@ def load_months(
     them (sources/dropped_files.py)."""
     if azure_export_layout.is_azure_export_layout(landing):
         return [_load_export_month(con, landing, source, month, run_id=run_id) for month in months]
-    keys = tuple(_dropped_files(landing))
-    dropped = Delivery(date(1970, 1, 1), None, None, None, keys, {})  # no run: each row in its own month
+    dropped = _dropped_delivery(landing)
+    keys = dropped.keys
     declared = dataset_of(source, dropped)
 
     def stage(key: str) -> str:
@@ -371,7 +375,7 @@ def available_months(landing: Landing, source: SourceConfig) -> list[date]:
         return sorted(azure_export_layout.period_folders(landing))
     months: set[date] = set()
     with scratch_connection() as con:
-        delivery = Delivery(date(1970, 1, 1), None, None, None, tuple(_dropped_files(landing)), {})
+        delivery = _dropped_delivery(landing)
         for key in delivery.keys:
             _stage_object(con, landing, source, key, delivery, "available_months", source.options.get("dataset"))
             months.update(

@@ -130,15 +130,12 @@ class FocusObject:
 
 @dataclass(frozen=True)
 class FocusDelivery:
-    month: date
-    manifest_key: str | None  # None: dropped files
-    execution_id: str | None
-    objects: tuple[FocusObject, ...]
+    """A month's delivery in a manifest or an Azure export layout: every row belongs to ``month``."""
 
-    @property
-    def billing_month(self) -> date | None:
-        """The month every row belongs to (manifest layout), or None: each row's own month."""
-        return self.month if self.manifest_key is not None else None
+    month: date
+    manifest_key: str
+    execution_id: str
+    objects: tuple[FocusObject, ...]
 
 
 def is_manifest_layout(landing: Landing) -> bool:
@@ -191,14 +188,11 @@ def _dropped_files(landing: Landing) -> list[str]:
 
 
 def discover_delivery(landing: Landing, source: SourceConfig, month: date) -> FocusDelivery | None:
-    """What makes up ``month``'s delivery: the manifest's objects, or every dropped file (which may or
-    may not hold rows of the month; that is known only once read)."""
+    """What makes up ``month``'s delivery in a manifest or an Azure export layout: the manifest's objects, or
+    the newest run's (dropped files are read for all of a run's months at once: _load_dropped_files)."""
     if is_manifest_layout(landing):
         return _manifest_delivery(landing, source, month)
-    if azure_export_layout.is_azure_export_layout(landing):
-        return _azure_delivery(landing, month)
-    objects = tuple(FocusObject(key, landing.sha256(key)) for key in _dropped_files(landing))
-    return FocusDelivery(month, None, None, objects) if objects else None
+    return _azure_delivery(landing, month)
 
 
 def _azure_delivery(landing: Landing, month: date) -> FocusDelivery | None:
@@ -320,7 +314,7 @@ def _load_delivered_month(
     rows_by_object: dict[str, int] = {}
     versions: set[str] = set()
     for obj in delivery.objects:
-        version = _stage_object(con, landing, source, obj, delivery.billing_month)
+        version = _stage_object(con, landing, source, obj, delivery.month)
         written = con.execute(
             f"INSERT INTO {TABLE} BY NAME SELECT * FROM staged_focus WHERE period_month = ?", [month]
         ).fetchall()[0][0]
@@ -333,7 +327,7 @@ def _load_delivered_month(
         source_id=source.id,
         source_kind=KIND,
         month=month,
-        delivery_id=str(delivery.execution_id),
+        delivery_id=delivery.execution_id,
         manifest_key=delivery.manifest_key,
         object_count=len(delivery.objects),
         row_count=sum(rows_by_object.values()),
@@ -346,7 +340,7 @@ def _load_delivered_month(
         source.id,
         month,
         rows=sum(rows_by_object.values()),
-        delivery=str(delivery.execution_id),
+        delivery=delivery.execution_id,
         objects=len(delivery.objects),
         focus_versions=tuple(sorted(versions)),
         restated=restated,
