@@ -42,9 +42,9 @@ def run_inventory(
 ) -> dg.ExecuteInProcessResult:
     """Materialize ``job_name`` for the months first..last (inclusive) in one run. ``run_config`` defaults to
     QUIET_LOGS (warnings and errors on the console)."""
-    from carbon_pipeline.definitions import build_definitions
+    from carbon_pipeline.definitions import definitions_for
 
-    job = build_definitions(settings).resolve_job_def(job_name)
+    job = definitions_for(settings).resolve_job_def(job_name)
     if job_name == "inventory_job":
         # a re-sync job mostly finds its deliveries unchanged and skips its checks: importing great-expectations
         # beside it would only compete with its steps for the interpreter

@@ -123,3 +123,41 @@ def test_partitioned_stages_backfill_a_range_in_a_single_run(built):
         node = graph.get(key)
         if node.partitions_def is not None:
             assert node.backfill_policy == dg.BackfillPolicy.single_run(), key
+
+
+def test_a_run_reuses_the_code_locations_definitions_only_for_the_deployment_they_were_built_from(
+    tmp_path, monkeypatch, demo_files
+):
+    """The CLI's run would otherwise build the definitions a second time (0.2 s of `make run`); a run over other
+    settings, a changed sources file or another working folder (the resources hold resolved paths) must not get
+    them."""
+    import dataclasses
+    import importlib
+    import shutil
+
+    import carbon_pipeline.definitions as definitions
+    from carbon_pipeline.settings import load_settings
+
+    shutil.copytree(demo_files, tmp_path / "demo")
+    sources = tmp_path / "demo" / "sources.yaml"
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("CARBON_SOURCES", str(sources))
+    try:
+        importlib.reload(definitions)  # the code location as a process started here loads it
+        settings = load_settings()
+        assert definitions.definitions_for(settings) is definitions.defs
+
+        other = dataclasses.replace(settings, warehouse=tmp_path / "other.duckdb")
+        assert definitions.definitions_for(other) is not definitions.defs
+
+        sources.write_text(sources.read_text().replace('start_month: "2024-01"', 'start_month: "2025-01"', 1))
+        assert definitions.definitions_for(settings) is not definitions.defs
+        sources.write_text((demo_files / "sources.yaml").read_text())
+        assert definitions.definitions_for(settings) is definitions.defs
+
+        (tmp_path / "elsewhere").mkdir()
+        monkeypatch.chdir(tmp_path / "elsewhere")
+        assert definitions.definitions_for(settings) is not definitions.defs
+    finally:
+        monkeypatch.undo()
+        importlib.reload(definitions)
