@@ -239,6 +239,11 @@ def _spark_functions(tree: exp.Expression) -> exp.Expression:
                 f"ARRAY_JOIN(TRANSFORM(ARRAY_SORT(COLLECT_LIST(STRUCT({pairs}))), s -> s.v), {separator.sql('spark')})",
                 read="spark",
             )
+        if isinstance(node, exp.CTE) and node.args.get("materialized") is not None:
+            # DuckDB's [NOT] MATERIALIZED hint (a CTE recomputed rather than spilled, marts/uncertainty_ranges.sql):
+            # Spark has no such syntax; the engine itself decides which CTEs it computes once (spark_engine.py)
+            node.set("materialized", None)
+            return node
         if isinstance(node, exp.Select):
             _lateral_unnest_to_view(node)
         if _is_plain_scalar_subquery(node):

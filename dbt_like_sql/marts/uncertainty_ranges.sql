@@ -249,18 +249,23 @@ few_term_draws AS (
     LEFT JOIN multipliers AS m4 ON m4.combo_no = p.combo_4 AND m4.draw = m1.draw
     JOIN normal_draws AS z ON z.draw = m1.draw
 ),
+many_term_cells AS (
+    SELECT cell_no FROM slotted GROUP BY cell_no HAVING MAX(slot) > 4
+),
 many_term_draws AS (
     -- cells with more skewed terms (a scope total over many spend-based factors): summed per draw, as
-    -- DECIMAL so the result does not depend on the order DuckDB adds them in
+    -- DECIMAL so the result does not depend on the order DuckDB adds them in. The cells are chosen before the
+    -- draws are joined: filtered after (NOT IN pivoted), every few-term cell's terms were joined with every draw
+    -- first, 72 million rows for nothing at a 10M-line month (docs/performance.md, Profile 34)
     SELECT
         s.cell_no, m.draw,
         GREATEST(f.tco2e + CAST(SUM(CAST(s.tco2e * m.m AS DECIMAL(38, 15))) AS DOUBLE) + f.normal_sd * z.z, 0)
             AS total
     FROM slotted AS s
+    JOIN many_term_cells AS c ON c.cell_no = s.cell_no
     JOIN skewed_cell_figures AS f ON f.cell_no = s.cell_no
     JOIN multipliers AS m ON m.combo_no = s.combo_no
     JOIN normal_draws AS z ON z.draw = m.draw
-    WHERE s.cell_no NOT IN (SELECT cell_no FROM pivoted)
     GROUP BY s.cell_no, m.draw, f.tco2e, f.normal_sd, z.z
 ),
 simulated AS (
@@ -282,7 +287,11 @@ positions AS (
         SELECT 0.025 * ($monte_carlo_draws - 1) AS low_at, 0.975 * ($monte_carlo_draws - 1) AS high_at
     ) AS q
 ),
-binned AS (
+-- binned is read twice (counted, then the wanted bins ranked) and NOT MATERIALIZED: its draws are computed again
+-- for the second read rather than stored, since stored they are every draw of every cell (42 million rows at a
+-- 10M-line month, a gigabyte spilled to disk under the 1 GB limit, and the step 6 s or 14 s by whether it spilled:
+-- docs/performance.md, Profile 34). Computing them twice gives the same values (a draw depends only on its key).
+binned AS NOT MATERIALIZED (
     SELECT s.cell_no, s.total, CAST(floor(s.total / f.scale * 100) AS BIGINT) AS bin
     FROM simulated AS s
     JOIN skewed_cell_figures AS f ON f.cell_no = s.cell_no
