@@ -123,6 +123,38 @@ def test_the_great_expectations_contracts_pass_on_the_demo_and_catch_a_broken_ac
     ]
 
 
+def test_a_month_larger_than_the_sample_is_validated_on_the_same_hashed_rows_every_time():
+    """Above MAX_ROWS the contract validates the rows whose key hashes into one of ``step`` buckets (at most
+    about MAX_ROWS of them), the same ones on every run, and a broken value among them fails the contract."""
+    from carbon_pipeline.quality.expectations import MAX_ROWS, validate_contract
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA raw")
+    con.execute(
+        """CREATE TABLE raw.aws_cur_line_items AS
+           SELECT 'cur' AS source_id, DATE '2025-03-01' AS period_month,
+                  'report-' || (i % 3) || '.csv.gz' AS object_key, i + 2 AS object_line,
+                  '123456789012' AS usage_account_id, '210987654321' AS payer_account_id,
+                  'Usage' AS line_item_type, 'USD' AS currency, TIMESTAMP '2025-03-01 00:00:00' AS usage_start
+           FROM range(?) AS t(i)""",
+        [MAX_ROWS * 5 // 2],
+    )
+    window = {"start": date(2025, 3, 1), "end": date(2025, 4, 1)}
+    first, again = (validate_contract(con, "raw.aws_cur_line_items", **window) for _ in range(2))
+    assert first.passed and first == again
+    assert first.total_rows == MAX_ROWS * 5 // 2
+    # step = ceil(total / MAX_ROWS) = 3 buckets, one of them kept: about a third of the rows
+    assert 0.95 * first.total_rows / 3 < first.sampled_rows < 1.05 * first.total_rows / 3
+    sampled = con.execute(
+        """SELECT MIN(object_line) FROM raw.aws_cur_line_items
+           WHERE hash(source_id, period_month, object_key, object_line) % 3 = 0"""
+    ).fetchall()[0][0]
+    con.execute("UPDATE raw.aws_cur_line_items SET currency = 'usd' WHERE object_line = ?", [sampled])
+    broken = validate_contract(con, "raw.aws_cur_line_items", **window)
+    assert not broken.passed
+    assert [(f["column"], f["unexpected_count"]) for f in broken.failures] == [("currency", 1)]
+
+
 BREAK_AN_ACCOUNT_ID = (
     "UPDATE ledger.activity SET account_id = '12345' WHERE activity_id = (SELECT MIN(activity_id) "
     "FROM ledger.activity WHERE account_id IS NOT NULL)"
