@@ -7,8 +7,10 @@ the interpreter lock those steps need: `carbon-pipeline run` on the demo took 13
 benchmarks) therefore starts one helper process first; it imports great-expectations on the other core while
 the raw steps work, and runs the contract suites on the frames the checks send it. The frames are the bounded
 ones quality/expectations.py builds (at most MAX_ROWS rows of the columns a contract reads), so what crosses the
-pipe is small. Steps Dagster runs in processes of their own (the UI's multiprocess executor) never start a
-helper: they validate in-process, as everything does when no helper was started.
+pipe is small. At the end of the run the report writes half of its years there while this process writes the
+other half (``submit``: the request goes out, the answer is read later; docs/performance.md, Profile 36). Steps
+Dagster runs in processes of their own (the UI's multiprocess executor) never start a helper: they validate
+in-process, as everything does when no helper was started.
 
 The helper is a plain `python -c` child speaking pickles over its stdin and stdout, not a multiprocessing pool:
 multiprocessing's spawn re-runs the parent's main script in the child, which for a user's script without a
@@ -33,6 +35,9 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 T = TypeVar("T")
+# imported by the helper after great-expectations, while the run's first steps work: the report hands it half of
+# its years (reporting/html_report.py), and matplotlib's import would otherwise come out of that half's time
+WARM_MODULES = ("carbon_pipeline.reporting.html_report",)
 _HEADER = struct.Struct(">Q")
 _lock = threading.Lock()
 _helper: subprocess.Popen | None = None
@@ -63,6 +68,8 @@ def serve() -> None:
     os.dup2(2, 1)
     sys.stdout = sys.stderr
     importlib.import_module("carbon_pipeline.quality.expectations").great_expectations()
+    for module in WARM_MODULES:
+        importlib.import_module(module)
     while True:
         try:
             module, name, args = _read(requests)
@@ -115,21 +122,48 @@ def peak_rss_bytes() -> int | None:
 def call(function: Callable[..., T], *args: Any) -> T:
     """``function(*args)`` in the helper when one was started and is alive, else here. ``function`` must be a
     module-level function (the helper imports it by name)."""
+    return submit(function, *args)()
+
+
+def submit(function: Callable[..., T], *args: Any) -> Callable[[], T]:
+    """Hand ``function(*args)`` to the helper and return at once, so this process can work meanwhile; the
+    returned callable waits for the result (or raises the helper's exception). Without a live helper, or if it
+    dies before answering, the callable computes it here. The helper serves one request at a time: until the
+    result is taken, other calls wait, so the caller must take it (in a ``finally`` if it can fail first)."""
     global _helper
-    with _lock:
-        helper = _helper
-        if helper is not None and helper.poll() is None:
-            try:
-                _write(helper.stdin, (function.__module__, function.__name__, args))
-                ok, value = _read(helper.stdout)
-            except (EOFError, OSError):
-                _helper = None  # died: validate here from now on
-                _reap(helper)
-            else:
-                if ok:
-                    return value
-                raise value
-    return function(*args)
+    _lock.acquire()
+    helper = _helper
+    if helper is None or helper.poll() is not None:
+        _lock.release()
+        return lambda: function(*args)
+    try:
+        _write(helper.stdin, (function.__module__, function.__name__, args))
+    except OSError:
+        _helper = None  # died: work here from now on
+        _reap(helper)
+        _lock.release()
+        return lambda: function(*args)
+    except BaseException:  # arguments that cannot be pickled, an interrupt: nothing was sent
+        _lock.release()
+        raise
+
+    def result() -> T:
+        global _helper
+        try:
+            ok, value = _read(helper.stdout)
+        except (EOFError, OSError):
+            _helper = None  # died while working: do it here, and everything after
+            _reap(helper)
+            ok, value = None, None
+        finally:
+            _lock.release()
+        if ok is None:
+            return function(*args)
+        if ok:
+            return value
+        raise value
+
+    return result
 
 
 def _reap(helper: subprocess.Popen) -> None:

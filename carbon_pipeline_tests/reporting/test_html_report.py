@@ -361,3 +361,22 @@ def test_regenerating_from_an_unchanged_serving_file_gives_identical_files(built
     assert [p.relative_to(tmp_path / "a") for p in first] == [p.relative_to(tmp_path / "b") for p in second]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_the_reports_written_with_a_runs_helper_are_byte_for_byte_those_written_without(built, tmp_path):
+    """With the helper process a run starts (quality/suite_process.py), the first half of the years is written
+    there and the rest here: the same files, byte for byte, as one process writing them all."""
+    from carbon_pipeline.quality import suite_process
+
+    at = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    suite_process.stop()
+    alone = write_reports(built.settings.serving, tmp_path / "alone", generated_at=at)
+    suite_process.start()
+    try:
+        shared = write_reports(built.settings.serving, tmp_path / "shared", generated_at=at)
+    finally:
+        suite_process.stop()
+    assert [p.relative_to(tmp_path / "alone") for p in alone] == [p.relative_to(tmp_path / "shared") for p in shared]
+    assert len({p.parent.name for p in alone if p.suffix == ".csv"}) >= 2  # two years: one each side
+    for mine, theirs in zip(alone, shared, strict=True):
+        assert mine.read_bytes() == theirs.read_bytes(), mine.name
