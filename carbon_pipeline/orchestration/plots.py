@@ -15,9 +15,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-import dagster as dg
-
 if TYPE_CHECKING:  # matplotlib (2 s) is imported when a chart is drawn, not when the code location loads
+    import dagster as dg
     from matplotlib.figure import Figure
 
 DPI = 80
@@ -31,8 +30,15 @@ def png_bytes(figure: Figure) -> bytes:
 
 def png_markdown(figure: Figure, alt: str) -> dg.MetadataValue:
     """The figure as a markdown image with its PNG inlined (base64)."""
+    import dagster as dg  # here, so that a run's helper process can draw charts without importing Dagster
+
+    return dg.MetadataValue.md(png_markdown_text(figure, alt))
+
+
+def png_markdown_text(figure: Figure, alt: str) -> str:
+    """The markdown text of ``png_markdown``."""
     encoded = base64.b64encode(png_bytes(figure)).decode("ascii")
-    return dg.MetadataValue.md(f"![{alt}](data:image/png;base64,{encoded})")
+    return f"![{alt}](data:image/png;base64,{encoded})"
 
 
 def monthly_by_scope(rows: Sequence[tuple[date, str, int, float]]) -> Figure:

@@ -44,3 +44,18 @@ def intensity_by_hour_of_day(
     if entities:
         ax.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return figure
+
+
+def intensity_chart_markdowns(
+    months: Sequence[tuple[str, Sequence[tuple[str, int, float | None, float | None]], bool]],
+) -> list[str]:
+    """The markdown image (PNG inlined) of each (month label, rows, synthetic): a module-level function of plain
+    values, so a run's helper process can draw part of a backfill's months (defs/hourly/assets.py)."""
+    from carbon_pipeline.orchestration.plots import png_markdown_text
+
+    return [
+        png_markdown_text(
+            intensity_by_hour_of_day(rows, month, synthetic), f"kg CO2e per kWh by UTC hour of day, {month}"
+        )
+        for month, rows, synthetic in months
+    ]

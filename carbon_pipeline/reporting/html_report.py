@@ -13,7 +13,6 @@ Regenerate from the published serving file without running the pipeline::
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import io
 import os
@@ -118,15 +117,7 @@ def write_reports(
     serving, out_dir = Path(serving).resolve(), Path(out_dir).resolve()  # the helper may run in another folder
     with serving_connection(serving) as con:
         years = report_years(con)
-    half = len(years) // 2
-    theirs = suite_process.submit(write_year_reports, serving, out_dir, settings, generated_at, years[:half])
-    try:
-        ours = write_year_reports(serving, out_dir, settings, generated_at, years[half:])
-    except BaseException:
-        with contextlib.suppress(Exception):  # the helper's half is taken (it holds the helper) but this error wins
-            theirs()
-        raise
-    return theirs() + ours
+    return suite_process.in_two_halves(write_year_reports, serving, out_dir, settings, generated_at, years)
 
 
 def write_year_reports(

@@ -253,3 +253,19 @@ def test_submit_hands_work_to_the_helper_and_returns_at_once_and_works_here_with
     finally:
         suite_process.stop()
     assert suite_process.submit(os.getpid)() == os.getpid()
+
+
+def test_what_the_helper_imports_ahead_never_imports_dagster():
+    """The helper draws charts for the report and the hourly asset: were Dagster among its imports (1-2 s), the
+    first half handed to it would wait for that import instead of running beside the run's own half."""
+    import subprocess
+    import sys
+
+    from carbon_pipeline.quality.suite_process import WARM_MODULES
+
+    probe = (
+        "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
+        "print('dagster' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe, *WARM_MODULES], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"
