@@ -8,7 +8,8 @@ benchmarks) therefore starts one helper process first; it imports great-expectat
 the raw steps work, and runs the contract suites on the frames the checks send it. The frames are the bounded
 ones quality/expectations.py builds (at most MAX_ROWS rows of the columns a contract reads), so what crosses the
 pipe is small. At the end of the run the report writes half of its years there while this process writes the
-other half (``submit``: the request goes out, the answer is read later; docs/performance.md, Profile 36). Steps
+other half, and the hourly option's monthly charts are shared the same way (``in_two_halves`` over ``submit``: the
+request goes out, the answer is read later; docs/performance.md, Profile 36). Steps
 Dagster runs in processes of their own (the UI's multiprocess executor) never start a helper: they validate
 in-process, as everything does when no helper was started.
 
@@ -174,6 +175,8 @@ def in_two_halves(function: Callable[..., list[T]], *args: Any) -> list[T]:
     a list for the items it is given."""
     *fixed, items = args
     half = len(items) // 2
+    if half == 0:  # one item (a one-year report, a one-month run): nothing to share
+        return function(*fixed, items)
     theirs = submit(function, *fixed, items[:half])
     try:
         ours = function(*fixed, items[half:])
