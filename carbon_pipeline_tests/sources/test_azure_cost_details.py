@@ -22,6 +22,7 @@ from carbon_pipeline.sources.azure_cost_details import reader, validate_options
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.landing import LocalLanding
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
+from carbon_pipeline_tests.sources import months_together
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "native"
 EA_SAMPLE = FIXTURES / "focus_converters_azure_ea_cost_details_2023-09.csv"
@@ -182,18 +183,11 @@ def test_dropped_files_months_read_together_are_their_months_read_one_by_one(tmp
         try:
             summaries = []
             for _ in range(2):
-                with transaction(con):
-                    if together:
-                        summaries.append(reader.load_months(con, landing, source, months, run_id="r"))
-                    else:
-                        summaries.append([reader.load_month(con, landing, source, m, run_id="r") for m in months])
+                summaries.append(months_together.load(reader, con, landing, source, months, together=together))
                 write_csv(folder / "march.csv", EA_HEADER, [BLOB, BLOB])
             results[together] = (
                 summaries,
-                *(
-                    sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-                    for table in ("raw.focus_charges", "raw.deliveries", "audit.restatements")
-                ),
+                *months_together.table_rows(con, ("raw.focus_charges", "raw.deliveries", "audit.restatements")),
             )
             write_csv(folder / "april_amortized.csv", EA_HEADER, [[*UNUSED[:2], "04/03/2025", *UNUSED[3:]]])
             with pytest.raises(SourceError, match="2025-04 mixes actual and amortized cost files"), transaction(con):

@@ -25,6 +25,7 @@ from carbon_pipeline.sources.focus import reader as focus
 from carbon_pipeline.sources.landing import LocalLanding
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
 from carbon_pipeline_tests.conftest import settings_under
+from carbon_pipeline_tests.sources import months_together
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "focus"
 FINOPS = FIXTURES / "finops_focus_1.0_sample_1000.csv"
@@ -193,28 +194,19 @@ def test_dropped_files_months_read_together_are_their_months_read_one_by_one(tmp
     landing = LocalLanding(source.id, folder)
     months = [date(2024, 7, 1), date(2024, 8, 1), date(2024, 9, 1)]
 
-    def load(con, together: bool) -> list:
-        with transaction(con):
-            if together:
-                return focus.load_months(con, landing, source, months, run_id="r")
-            return [focus.load_month(con, landing, source, month, run_id="r") for month in months]
-
     results = {}
     for together in (False, True):
         write_rows(folder / "a.csv", july + rows[600:])  # July and September
         write_rows(folder / "b.csv", august + rows[:10])  # August and September
         con = open_warehouse(tmp_path / f"{together}.duckdb")
         try:
-            first = load(con, together)
+            first = months_together.load(focus, con, landing, source, months, together=together)
             write_rows(folder / "b.csv", august + rows[:11])  # a September row more
-            second = load(con, together)
+            second = months_together.load(focus, con, landing, source, months, together=together)
             results[together] = (
                 first,
                 second,
-                *(
-                    sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-                    for table in ("raw.focus_charges", "raw.deliveries", "audit.restatements")
-                ),
+                *months_together.table_rows(con, ("raw.focus_charges", "raw.deliveries", "audit.restatements")),
             )
         finally:
             con.close()

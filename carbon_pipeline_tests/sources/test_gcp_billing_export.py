@@ -19,6 +19,7 @@ from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.gcp_billing_export import reader
 from carbon_pipeline.sources.landing import LocalLanding
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
+from carbon_pipeline_tests.sources import months_together
 
 
 def row(service: str, sku: str, unit: str, amount: float, cost: float, *, credits: list | None = None,
@@ -161,18 +162,11 @@ def test_a_runs_months_read_together_are_its_months_read_one_by_one(tmp_path):
         try:
             summaries = []
             for _ in range(2):
-                with transaction(con):
-                    if together:
-                        summaries.append(reader.load_months(con, landing, source, months, run_id="r"))
-                    else:
-                        summaries.append([reader.load_month(con, landing, source, m, run_id="r") for m in months])
+                summaries.append(months_together.load(reader, con, landing, source, months, together=together))
                 write_jsonl(folder / "march.jsonl", [STORAGE, TAX])
             results[together] = (
                 summaries,
-                *(
-                    sorted(con.execute(f"SELECT * FROM {table}").fetchall(), key=repr)
-                    for table in ("raw.focus_charges", "raw.deliveries", "audit.restatements")
-                ),
+                *months_together.table_rows(con, ("raw.focus_charges", "raw.deliveries", "audit.restatements")),
             )
         finally:
             con.close()

@@ -18,6 +18,7 @@ from carbon_pipeline.sources.landing import LocalLanding
 from carbon_pipeline.sources.sources_file import load_sources_file
 from carbon_pipeline.sources.tabular import athena_name
 from carbon_pipeline.warehouse.connection import open_warehouse, transaction
+from carbon_pipeline_tests.sources import months_together
 
 
 @pytest.fixture
@@ -152,26 +153,19 @@ def test_an_activity_sources_months_read_together_are_its_months_read_one_by_one
     landing = LocalLanding(fuel.id, folder)
     months = [date(2024, 11, 1), date(2024, 12, 1), date(2025, 1, 1)]
 
-    def load_all(con, together: bool) -> list:
-        with transaction(con):
-            if together:
-                return activity_csv.load_months(con, landing, fuel, months, run_id="r")
-            return [activity_csv.load_month(con, landing, fuel, month, run_id="r") for month in months]
-
     results = {}
     for together in (False, True):
         (folder / "late_statement.csv").write_text(header + "\n" + ",".join(row.values()) + "\n")
         con = open_warehouse(tmp_path / f"{together}.duckdb")
         try:
-            first = load_all(con, together)
+            first = months_together.load(activity_csv, con, landing, fuel, months, together=together)
             (folder / "late_statement.csv").write_text(header + "\n" + ",".join(row.values()).replace(",40,", ",45,"))
-            second = load_all(con, together)
+            second = months_together.load(activity_csv, con, landing, fuel, months, together=together)
             results[together] = (
                 first,
                 second,
-                *(
-                    con.execute(f"SELECT * FROM {table}").fetchall()
-                    for table in ("raw.activity_rows", "raw.deliveries", "audit.restatements")
+                *months_together.table_rows(
+                    con, ("raw.activity_rows", "raw.deliveries", "audit.restatements"), ordered=True
                 ),
             )
         finally:
