@@ -849,7 +849,7 @@ def test_a_one_object_month_numbers_every_row_by_its_line_also_when_redelivered(
         assert con.execute("SELECT first_line, last_line FROM raw.cur_line_item_groups").fetchall() == [(2, lines + 1)]
 
 
-def test_the_copied_line_item_ids_are_stored_uncompressed_and_every_other_text_column_as_duckdb_chooses(con, tmp_path):
+def test_the_copied_line_item_ids_are_stored_uncompressed_and_a_repeating_column_still_compressed(con, tmp_path):
     # a line item id is a random 52-character key: DuckDB's dictionary/FSST compression spent about a second
     # of CPU per 2M rows on it for 15 % less disk (docs/performance.md, Profile 37); both raw tables say so
     legacy = legacy_report(tmp_path / "legacy", NOVEMBER, _objects(tmp_path, [[ROW[:9]] * 3]), layout="create_new")

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS raw.aws_cur_line_items (
     assembly_id VARCHAR NOT NULL,
     object_key VARCHAR NOT NULL,
     object_line BIGINT NOT NULL,           -- 1-based line in the (decompressed) file, header = line 1
-    line_item_id VARCHAR USING COMPRESSION uncompressed,  -- why: see docs/performance.md Profile 37
+    line_item_id VARCHAR USING COMPRESSION uncompressed,  -- a random key: compressing it cost CPU, saved little (docs/performance.md, Profile 37)
     payer_account_id VARCHAR,
     usage_account_id VARCHAR,
     line_item_type VARCHAR,

@@ -9,7 +9,7 @@ CREATE TABLE IF NOT EXISTS raw.aws_cur2_line_items (
     assembly_id VARCHAR NOT NULL,           -- the manifest's executionId (named as in the legacy table)
     object_key VARCHAR NOT NULL,
     object_line BIGINT NOT NULL,            -- Parquet: 1-based row; CSV: 1-based line, header = line 1
-    line_item_id VARCHAR USING COMPRESSION uncompressed,  -- why: see docs/performance.md Profile 37
+    line_item_id VARCHAR USING COMPRESSION uncompressed,  -- a random key: compressing it cost CPU, saved little (docs/performance.md, Profile 37)
     payer_account_id VARCHAR,               -- 12 digits: an int64 id is zero-padded back
     usage_account_id VARCHAR,
     line_item_type VARCHAR,
