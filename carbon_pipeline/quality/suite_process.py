@@ -69,9 +69,7 @@ def serve() -> None:
     requests, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    importlib.import_module("carbon_pipeline.quality.expectations").great_expectations()
-    for module in WARM_MODULES:
-        importlib.import_module(module)
+    at_lowest_priority(warm_up)
     while True:
         try:
             module, name, args = _read(requests)
@@ -85,6 +83,42 @@ def serve() -> None:
             _write(answers, answer)  # pickled whole before a byte is written
         except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled: its text instead
             _write(answers, (False, RuntimeError(f"{type(answer[1]).__name__}: {answer[1]} ({exc})")))
+
+
+IMPORT_NICENESS = 19
+
+
+def warm_up() -> None:
+    """What the helper imports before it answers: great-expectations, then WARM_MODULES."""
+    importlib.import_module("carbon_pipeline.quality.expectations").great_expectations()
+    for module in WARM_MODULES:
+        importlib.import_module(module)
+
+
+def at_lowest_priority(work: Callable[[], None]) -> None:
+    """Run ``work`` in a thread of the lowest CPU priority and wait for it (Linux: ``setpriority`` on a thread id
+    sets that thread's nice value only; the process keeps its own). Why: the helper's imports (about 3 s of CPU for
+    great-expectations) run while the run's first steps work, and when those steps keep both cores busy (a large
+    month's raw statement) imports at equal priority made them 3.2 s longer for a 10M-line gzip month
+    (docs/performance.md, Profile 38). At the lowest priority they take only a core the run leaves idle; on the
+    demo, where the run is mostly one interpreter, they end as early as before. What the helper does after (contract
+    suites, report pages) keeps normal priority: the run waits for those answers. Where a thread's priority cannot
+    be set (another system) ``work`` simply runs at normal priority; its exception is raised here."""
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        with contextlib.suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), IMPORT_NICENESS)
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="helper-warm-up")
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
 
 
 def start() -> None:

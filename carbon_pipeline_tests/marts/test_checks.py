@@ -4,6 +4,7 @@ with, and must then report the offending rows."""
 from __future__ import annotations
 
 import shutil
+import sys
 from datetime import date
 
 import duckdb
@@ -264,8 +265,32 @@ def test_what_the_helper_imports_ahead_never_imports_dagster():
     from carbon_pipeline.quality.suite_process import WARM_MODULES
 
     probe = (
-        "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\n"
-        "print('dagster' in sys.modules)"
+        "import importlib, sys\nfor m in sys.argv[1:]:\n    importlib.import_module(m)\nprint('dagster' in sys.modules)"
     )
     done = subprocess.run([sys.executable, "-c", probe, *WARM_MODULES], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
+def test_the_helpers_imports_run_at_the_lowest_priority_and_nothing_else_does():
+    """The helper imports great-expectations in a thread of nice 19, so that a run keeping both cores busy is not
+    slowed by it (docs/performance.md, Profile 38); the thread that asks for the work, and the helper's answers
+    after the imports, keep their priority, and an import's error is raised where the helper waits for it."""
+    import os
+    import threading
+
+    from carbon_pipeline.quality import suite_process
+
+    seen: list[int] = []
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    suite_process.at_lowest_priority(lambda: seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+    assert seen == [suite_process.IMPORT_NICENESS] == [19]
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+    with pytest.raises(ModuleNotFoundError):
+        suite_process.at_lowest_priority(lambda: __import__("carbon_pipeline.no_such_module"))
+
+    suite_process.start()
+    try:  # the helper answers from its main thread, after its warm-up: at the priority it was started with
+        assert suite_process.call(os.getpriority, os.PRIO_PROCESS, 0) == os.getpriority(os.PRIO_PROCESS, 0)
+    finally:
+        suite_process.stop()
