@@ -5,12 +5,13 @@ docs/performance.md, Profile 28). Imported by the run's own process, in a thread
 the interpreter lock those steps need: `carbon-pipeline run` on the demo took 13.3-13.5 s of pipeline against
 9.5-11.0 s with the import taken out of the run. A run started by `run_inventory` (the CLI, the tests, the
 benchmarks) therefore starts one helper process first; it imports great-expectations on the other core while
-the raw steps work, and runs the contract suites on the frames the checks send it. The frames are the bounded
-ones quality/expectations.py builds (at most MAX_ROWS rows of the columns a contract reads), so what crosses the
-pipe is small. At the end of the run the report writes half of its years there while this process writes the
-other half, and the hourly option's monthly charts are shared the same way (``in_two_halves`` over ``submit``: the
-request goes out, the answer is read later; docs/performance.md, Profile 36). Steps
-Dagster runs in processes of their own (the UI's multiprocess executor) never start a helper: they validate
+the raw steps work (at the lowest priority, so that a large month's raw statement keeping both cores busy is not
+slowed by it: ``at_lowest_priority``, Profile 38), and runs the contract suites on the frames the checks send
+it. The frames are the bounded ones quality/expectations.py builds (at most MAX_ROWS rows of the columns a
+contract reads), so what crosses the pipe is small. At the end of the run the report writes half of its years
+there while this process writes the other half, and the hourly option's monthly charts are shared the same way
+(``in_two_halves`` over ``submit``: the request goes out, the answer is read later; docs/performance.md, Profile
+36). Steps Dagster runs in processes of their own (the UI's multiprocess executor) never start a helper: they validate
 in-process, as everything does when no helper was started.
 
 The helper is a plain `python -c` child speaking pickles over its stdin and stdout, not a multiprocessing pool:
