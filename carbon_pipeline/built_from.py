@@ -99,6 +99,8 @@ def serving_is_stale(con: duckdb.DuckDBPyConnection, serving: Path, tables: list
         return f"serving file {serving} missing"
     published = datetime.fromtimestamp(serving.stat().st_mtime, UTC).replace(tzinfo=None)
     if published < last:
-        return f"serving file published {published:%Y-%m-%d %H:%M:%S} UTC, before the stages it serves were " \
+        return (
+            f"serving file published {published:%Y-%m-%d %H:%M:%S} UTC, before the stages it serves were "
             f"last rebuilt ({last:%Y-%m-%d %H:%M:%S} UTC)"
+        )
     return ""

@@ -120,8 +120,16 @@ class PipesSparkWarehouseEngine(SparkWarehouseEngine):
             sent = {table: upload_file(s3, path, where.child("inputs"), path.name) for table, path in inputs.items()}
             self.context.log.info(f"Pipes hand-over: {len(sent)} input table(s) uploaded to {where.uri('inputs')}")
             spec = pipes_spec(
-                targets, sent, columns, where.uri("outputs"), start, end, params, master,
-                s3_io=self.settings.s3_io, cluster=self.settings.remote,
+                targets,
+                sent,
+                columns,
+                where.uri("outputs"),
+                start,
+                end,
+                params,
+                master,
+                s3_io=self.settings.s3_io,
+                cluster=self.settings.remote,
             )
         launch = self.launch(key, s3)
         self.context.log.info(f"Pipes client {launch.client_name}: Spark for {', '.join(t.table for t in targets)}")

@@ -53,8 +53,10 @@ def run_spec(spec: Mapping[str, Any], log: Any) -> dict[str, str]:
     columns = {table: [tuple(c) for c in cols] for table, cols in spec["columns"].items()}
     window = (date.fromisoformat(spec["start"]), date.fromisoformat(spec["end"]), spec["params"])
     remote = str(spec["out_dir"]).startswith("s3://")
-    log.info(f"Spark ({spec['master'] or ('cluster' if spec.get('cluster') else 'local')}): "
-             f"{', '.join(t.table for t in targets)}")
+    log.info(
+        f"Spark ({spec['master'] or ('cluster' if spec.get('cluster') else 'local')}): "
+        f"{', '.join(t.table for t in targets)}"
+    )
     engine = SparkEngine(_session(spec))
     if not remote:
         inputs = {table: Path(path) for table, path in spec["inputs"].items()}

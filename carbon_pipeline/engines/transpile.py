@@ -221,8 +221,11 @@ def _spark_functions(tree: exp.Expression) -> exp.Expression:
                 return exp.StartsWith(this=args[0], expression=args[1])
             if name == "json_valid" and len(args) == 1:
                 # Spark's JSON functions answer NULL for text that is not JSON (DuckDB's raise, hence the guard)
-                return exp.Not(this=exp.Is(this=exp.func("GET_JSON_OBJECT", args[0], exp.Literal.string("$")),
-                                           expression=exp.Null()))
+                return exp.Not(
+                    this=exp.Is(
+                        this=exp.func("GET_JSON_OBJECT", args[0], exp.Literal.string("$")), expression=exp.Null()
+                    )
+                )
         if isinstance(node, exp.PercentileCont) and not isinstance(node.parent, exp.WithinGroup):
             # quantile_cont(x, p): Spark's exact, linearly interpolated quantile is percentile(x, p) (sqlglot
             # would print PERCENTILE_CONT(x, p), which Spark does not take, or the approximate one)

@@ -54,8 +54,7 @@ def _objects(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str]]:
         ).fetchall()
     }
     tables = [
-        ("table", schema, name, comments.get((schema, name), ""))
-        for schema, name in (*SERVED_TABLES, *COMPUTED_TABLES)
+        ("table", schema, name, comments.get((schema, name), "")) for schema, name in (*SERVED_TABLES, *COMPUTED_TABLES)
     ]
     return views + tables
 

@@ -127,9 +127,7 @@ def _assume_role(
     from carbon_pipeline.safety.s3_client import aws_session
 
     base = resolve_credentials(source_id, role.get("base"), region=region, endpoint_url=endpoint_url, environ=environ)
-    sts = aws_session().client(
-        "sts", region_name=region or "us-east-1", endpoint_url=endpoint_url, **base.as_kwargs()
-    )
+    sts = aws_session().client("sts", region_name=region or "us-east-1", endpoint_url=endpoint_url, **base.as_kwargs())
     params = {"RoleArn": str(role["arn"]), "RoleSessionName": str(role.get("session_name") or "carbon-pipeline")}
     if role.get("external_id"):
         params["ExternalId"] = str(role["external_id"])

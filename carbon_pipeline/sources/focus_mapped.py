@@ -37,9 +37,7 @@ def match_key(header: str) -> str:
     return header.strip().lstrip("\ufeff").replace("_", "").replace(" ", "").replace(".", "").lower()
 
 
-def header_normaliser(
-    header: Sequence[str], known: Iterable[str], aliases: Mapping[str, str]
-) -> Callable[[str], str]:
+def header_normaliser(header: Sequence[str], known: Iterable[str], aliases: Mapping[str, str]) -> Callable[[str], str]:
     """The name each header column is read as: its canonical spelling among ``known`` (directly, or through an
     older name in ``aliases``), else its own name. Where several headers would take the same name, the exactly
     spelled one wins, then a direct match before an alias; the others keep their own names (as FOCUS headers:
@@ -123,6 +121,7 @@ def stage_as_focus(
     format and dataset, e.g. ``azure_cost_details:actual``). Returns the number of rows staged, which may exceed
     the object's rows where the mapping books one native row as two (Google's credits)."""
     relation.create_view(native_view, replace=True)
+
     def spelled(column: str) -> str:
         return display.get(column, column)
 

@@ -108,8 +108,17 @@ def scratch_connection() -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
 
 
-_SIZE_UNITS = {"bytes": 1, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40, "kb": 10**3, "mb": 10**6,
-               "gb": 10**9, "tb": 10**12}
+_SIZE_UNITS = {
+    "bytes": 1,
+    "kib": 2**10,
+    "mib": 2**20,
+    "gib": 2**30,
+    "tib": 2**40,
+    "kb": 10**3,
+    "mb": 10**6,
+    "gb": 10**9,
+    "tb": 10**12,
+}
 
 
 def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int | None:

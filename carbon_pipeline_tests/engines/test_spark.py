@@ -83,9 +83,7 @@ def differences(expected: dict, actual: dict) -> list[str]:
     return found
 
 
-def assert_same_marts(
-    reference_warehouse: Path, warehouse: Path, window: str, tables: tuple[str, ...] = MARTS
-) -> None:
+def assert_same_marts(reference_warehouse: Path, warehouse: Path, window: str, tables: tuple[str, ...] = MARTS) -> None:
     """Every mart (or each of ``tables``) of ``warehouse`` equals the reference's in the months of ``window``
     (a WHERE clause)."""
     reference = duckdb.connect(str(reference_warehouse), read_only=True)

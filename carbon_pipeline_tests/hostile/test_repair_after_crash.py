@@ -308,4 +308,3 @@ def test_a_resync_after_a_kill_before_the_publish_republishes_the_serving_file(b
     again = resync(deployment)
     assert again.success, failure_messages(again)
     assert [o["outcome"] for o in observations(again)] == ["skipped: deliveries unchanged"]
-

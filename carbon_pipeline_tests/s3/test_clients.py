@@ -6,10 +6,12 @@ from carbon_pipeline.safety.s3_client import aws_session, make_s3_client
 
 
 def test_clients_of_two_sources_keep_their_own_credentials_and_share_the_service_definitions():
-    first = make_s3_client(max_attempts=3, region_name="eu-west-1", aws_access_key_id="AKIAFIRST",
-                           aws_secret_access_key="first-secret")
-    second = make_s3_client(max_attempts=3, region_name="us-east-1", aws_access_key_id="AKIASECOND",
-                            aws_secret_access_key="second-secret")
+    first = make_s3_client(
+        max_attempts=3, region_name="eu-west-1", aws_access_key_id="AKIAFIRST", aws_secret_access_key="first-secret"
+    )
+    second = make_s3_client(
+        max_attempts=3, region_name="us-east-1", aws_access_key_id="AKIASECOND", aws_secret_access_key="second-secret"
+    )
     assert first._request_signer._credentials.access_key == "AKIAFIRST"
     assert second._request_signer._credentials.access_key == "AKIASECOND"
     assert (first.meta.region_name, second.meta.region_name) == ("eu-west-1", "us-east-1")

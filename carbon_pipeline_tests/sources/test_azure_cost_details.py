@@ -133,7 +133,11 @@ def test_charge_types_map_to_focus_charge_categories_and_a_refund_is_a_correctio
     load_all(con, source_for(tmp_path / "drop"))
 
     assert raw(con, "charge_category, charge_class") == [
-        ("Purchase", None), ("Purchase", "Correction"), ("Tax", None), ("Adjustment", None), ("Usage", None)
+        ("Purchase", None),
+        ("Purchase", "Correction"),
+        ("Tax", None),
+        ("Adjustment", None),
+        ("Usage", None),
     ]
 
 
@@ -215,7 +219,9 @@ def test_the_export_folder_reads_only_the_newest_run_and_a_new_run_is_a_restatem
     assert (first.rows, first.delivery, second.rows, second.delivery) == (2, "run-old", 3, "run-new")
     assert second.restated
     assert raw(con, "delivery_id, billed_cost") == [
-        ("run-new", Decimal("2.304")), ("run-new", Decimal("1.8")), ("run-new", Decimal("1.8"))
+        ("run-new", Decimal("2.304")),
+        ("run-new", Decimal("1.8")),
+        ("run-new", Decimal("1.8")),
     ]
     assert reader.available_months(landing, source) == [date(2025, 3, 1)]
     assert reader.delivery_identity(landing, source, date(2025, 3, 1)) == "run-new"

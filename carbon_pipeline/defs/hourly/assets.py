@@ -271,8 +271,7 @@ def intensity_asset(partitions_def: dg.PartitionsDefinition) -> dg.AssetsDefinit
         # months while this process draws the rest (as the report's years, docs/performance.md, Profile 36)
         charted = [key for key, rows in by_month.items() if rows]
         wanted = [
-            (f"{month_of(key):%Y-%m}", [r[:4] for r in by_month[key]], _synthetic(by_month[key]))
-            for key in charted
+            (f"{month_of(key):%Y-%m}", [r[:4] for r in by_month[key]], _synthetic(by_month[key])) for key in charted
         ]
         charts = dict(zip(charted, suite_process.in_two_halves(intensity_chart_markdowns, wanted), strict=True))
         for key, rows in by_month.items():

@@ -134,9 +134,7 @@ def raw_asset(kind: SourceKind, partitions_def: dg.PartitionsDefinition) -> dg.A
                 stale = stale_stages(con, fed, start, end) if may_skip else []
                 # ...and the serving file was published after them (a kill between the marts and the publish)
                 unpublished = (
-                    serving_is_stale(con, Path(serving.path), fed, start, end)
-                    if may_skip and not stale
-                    else ""
+                    serving_is_stale(con, Path(serving.path), fed, start, end) if may_skip and not stale else ""
                 )
             stored = warehouse.store_months(kind.raw_table, start, end)  # committed: publish (if configured)
             for access in opened:

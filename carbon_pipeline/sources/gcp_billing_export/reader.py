@@ -89,9 +89,7 @@ def _flat_expressions(name: str, dtype: duckdb.DuckDBPyType, expression: str) ->
     return [f"{value} AS {_identifier(name)}"]
 
 
-def _read_nested(
-    con: duckdb.DuckDBPyConnection, path: Path, source: SourceConfig, key: str
-) -> duckdb.DuckDBPyRelation:
+def _read_nested(con: duckdb.DuckDBPyConnection, path: Path, source: SourceConfig, key: str) -> duckdb.DuckDBPyRelation:
     """A Parquet or JSON object flattened to all-VARCHAR dotted columns, streamed by DuckDB (never a whole bill
     in Python), with DuckDB's Parquet row number where there is one."""
     lowered = key.lower()
