@@ -11,7 +11,9 @@ it. The frames are the bounded ones quality/expectations.py builds (at most MAX_
 contract reads), so what crosses the pipe is small. At the end of the run the report writes half of its years
 there while this process writes the other half, and the hourly option's monthly charts are shared the same way
 (``in_two_halves`` over ``submit``: the request goes out, the answer is read later; docs/performance.md, Profile
-36). Steps Dagster runs in processes of their own (the UI's multiprocess executor) never start a helper: they validate
+36). A run that stages a large delivery retires its helper first (``make_room_for``, Profile 39): there the helper's
+memory would add to the peak of the run's statements, and the import it hides is a small part of the run. Steps
+Dagster runs in processes of their own (the UI's multiprocess executor) never start a helper: they validate
 in-process, as everything does when no helper was started.
 
 The helper is a plain `python -c` child speaking pickles over its stdin and stdout, not a multiprocessing pool:
@@ -44,6 +46,13 @@ WARM_MODULES = ("carbon_pipeline.reporting.html_report", "carbon_pipeline.orches
 _HEADER = struct.Struct(">Q")
 _lock = threading.Lock()
 _helper: subprocess.Popen | None = None
+# A delivery at least this large is staged without the helper (``make_room_for``): at 10M gzip CSV line items
+# (1 GB) a run without it is as fast and 0.3 GB smaller, and at 100M the helper's 0.47 GB took the run over 2 GB
+# (docs/performance.md, Profile 39). The demo's and a 1M-line month's (0.1 GB) deliveries keep it.
+LARGE_INPUT_BYTES = 512 * 2**20
+# The peaks at the moment the helper was retired (bytes: the helper's, this process's), for the benchmarks' peak
+# of the process tree: after it only this process counts.
+retired_peaks: tuple[int, int] | None = None
 
 
 def _write(stream: IO[bytes], value: Any) -> None:
@@ -126,9 +135,10 @@ def start() -> None:
     """Start the helper process (once per process); it imports great-expectations at once. A helper that cannot
     be started (no interpreter at ``sys.executable``, no process or file slots left) is no reason to fail a
     run: the checks then validate in-process."""
-    global _helper
+    global _helper, retired_peaks
     with _lock:
         if _helper is None or _helper.poll() is not None:
+            retired_peaks = None
             try:
                 _helper = subprocess.Popen(
                     [sys.executable, "-c", "from carbon_pipeline.quality.suite_process import serve; serve()"],
@@ -143,13 +153,37 @@ def started() -> bool:
     return _helper is not None and _helper.poll() is None
 
 
+def make_room_for(input_bytes: int) -> bool:
+    """Retire the helper before this process stages ``input_bytes`` of delivered objects, if that is at least
+    LARGE_INPUT_BYTES; True if a live helper was retired. Why: a large month's statements fill DuckDB's memory limit
+    in this process, and the helper's memory (about 0.47 GB once great-expectations is imported) then adds to the
+    run's peak, while the 3 s of import it hides are lost in a run of tens of seconds (Profile 39). The checks
+    after it validate in this process, as when no helper was started. It holds no state and no request is
+    outstanding (the lock), so it is killed rather than asked to finish an import it no longer needs."""
+    global _helper, retired_peaks
+    if input_bytes < LARGE_INPUT_BYTES:
+        return False
+    with _lock:
+        helper, _helper = _helper, None
+        if helper is None or helper.poll() is not None:
+            return False
+        retired_peaks = (_peak_rss(helper.pid) or 0, _peak_rss("self") or 0)
+        helper.kill()
+        _reap(helper)
+    return True
+
+
 def peak_rss_bytes() -> int | None:
     """The live helper's peak resident memory (Linux: VmHWM), for the benchmarks' peak of the process tree."""
     helper = _helper
     if helper is None or helper.poll() is not None:
         return None
+    return _peak_rss(helper.pid)
+
+
+def _peak_rss(pid: int | str) -> int | None:
     try:
-        status = Path(f"/proc/{helper.pid}/status").read_text()
+        status = Path(f"/proc/{pid}/status").read_text()
     except OSError:
         return None
     kib = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")), None)

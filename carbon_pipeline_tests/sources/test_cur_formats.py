@@ -10,6 +10,7 @@ import gzip
 import io
 import json
 import math
+import os
 import zipfile
 from collections import Counter
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from carbon_pipeline.errors import SourceError
+from carbon_pipeline.quality import suite_process
 from carbon_pipeline.runner import failure_messages, run_inventory
 from carbon_pipeline.sources.aws_carbon import reader as aws_carbon
 from carbon_pipeline.sources.aws_cur import reader as aws_cur
@@ -1170,3 +1172,31 @@ def test_legacy_parquet_and_cur2_sources_reach_the_ledger_under_their_own_kind_w
         ("legacy", "aws_cur", "USD", 1281, legacy_cost),
     ]
     assert accounts == [("012345678901",), ("210987654321",)]
+
+
+def test_a_delivery_of_at_least_large_input_bytes_is_staged_without_the_contract_helper(con, tmp_path, monkeypatch):
+    """A large month fills DuckDB's memory limit in the run's process, and the contract helper's memory (0.47 GB)
+    would add to that peak (docs/performance.md, Profile 39): the reader retires the helper before it stages such a
+    delivery. A smaller delivery, or a large one found unchanged (nothing staged), keeps it; the rows are the same."""
+    content = gzip.compress(DAILY.read_bytes())
+    source = legacy_report(tmp_path, NOVEMBER, {"acme-cur-1.csv.gz": content}, layout="create_new")
+    monkeypatch.setattr(suite_process, "retired_peaks", None)
+    suite_process.start()
+    try:
+        monkeypatch.setattr(suite_process, "LARGE_INPUT_BYTES", len(content) + 1)
+        assert load(con, aws_cur, source, NOVEMBER).rows == 1281
+        assert suite_process.started() and suite_process.retired_peaks is None
+
+        monkeypatch.setattr(suite_process, "LARGE_INPUT_BYTES", len(content))
+        assert load(con, aws_cur, source, NOVEMBER).skipped
+        assert suite_process.started()
+
+        with transaction(con):
+            again = aws_cur.load_month(con, LocalLanding(source.id, Path(source.uri)), source, NOVEMBER, force=True)
+        assert (again.rows, again.skipped) == (1281, False)
+        assert not suite_process.started()
+        helper_peak, own_peak = suite_process.retired_peaks  # for the benchmarks' peak of the process tree
+        assert helper_peak > 0 and own_peak > 0
+        assert suite_process.submit(os.getpid)() == os.getpid()  # what the checks ask is now done here
+    finally:
+        suite_process.stop()
