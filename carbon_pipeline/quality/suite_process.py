@@ -46,10 +46,12 @@ WARM_MODULES = ("carbon_pipeline.reporting.html_report", "carbon_pipeline.orches
 _HEADER = struct.Struct(">Q")
 _lock = threading.Lock()
 _helper: subprocess.Popen | None = None
-# A delivery at least this large is staged without the helper (``make_room_for``): at 10M gzip CSV line items
-# (1 GB) a run without it is as fast and 0.3 GB smaller, and at 100M the helper's 0.47 GB took the run over 2 GB
-# (docs/performance.md, Profile 39). The demo's and a 1M-line month's (0.1 GB) deliveries keep it.
-LARGE_INPUT_BYTES = 512 * 2**20
+# Once a delivery's staged bytes reach this, the rest of the run goes without the helper (``make_room_for``). With
+# it, a run peaked at 1,894 MB for a 1 GB month (10M gzip CSV line items) and at 2,110 MB for a 10 GB month (100M):
+# the helper is a flat 0.47 GB while the run's own process grows with the month (about 25 MB per GB between
+# those two), so the 2 GB budget is crossed near 5 GB; retiring it from 2 GiB on keeps a margin. Below that it
+# stays: at 10M a run without it was 1.5 s slower (the import no longer hidden) for 0.3 GB less (Profile 39).
+LARGE_INPUT_BYTES = 2 * 2**30
 # The peaks at the moment the helper was retired (bytes: the helper's, this process's), for the benchmarks' peak
 # of the process tree: after it only this process counts.
 retired_peaks: tuple[int, int] | None = None
@@ -154,12 +156,12 @@ def started() -> bool:
 
 
 def make_room_for(input_bytes: int) -> bool:
-    """Retire the helper before this process stages ``input_bytes`` of delivered objects, if that is at least
-    LARGE_INPUT_BYTES; True if a live helper was retired. Why: a large month's statements fill DuckDB's memory limit
-    in this process, and the helper's memory (about 0.47 GB once great-expectations is imported) then adds to the
-    run's peak, while the 3 s of import it hides are lost in a run of tens of seconds (Profile 39). The checks
-    after it validate in this process, as when no helper was started. It holds no state and no request is
-    outstanding (the lock), so it is killed rather than asked to finish an import it no longer needs."""
+    """Retire the helper once a delivery being staged in this process reaches ``input_bytes`` (its objects so far,
+    the next statement's included), if that is at least LARGE_INPUT_BYTES; True if a live helper was retired. Why:
+    the run's own process grows with the month while the helper's memory (about 0.47 GB once great-expectations is
+    imported) stays, and at 100M line items the two passed 2 GB; the 3 s of import it hides are nothing in a run of
+    minutes (Profile 39). The checks after it validate in this process, as when no helper was started. It holds no
+    state and no request is outstanding (the lock), so it is killed rather than asked to finish its import."""
     global _helper, retired_peaks
     if input_bytes < LARGE_INPUT_BYTES:
         return False
