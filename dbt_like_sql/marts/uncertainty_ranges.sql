@@ -141,7 +141,7 @@ totals AS (
 ),
 -- the Monte Carlo, for cells with a skewed group only
 skewed_cells AS (
-    SELECT cell_id, row_number() OVER (ORDER BY cell_id) AS cell_no
+    SELECT cell_id, CAST(row_number() OVER (ORDER BY cell_id) AS INTEGER) AS cell_no
     FROM spread
     WHERE has_skewed
 ),
@@ -236,18 +236,43 @@ pivoted AS (
 normal_draws AS (
     SELECT draw, z FROM normals WHERE error_key = '<normal groups>'
 ),
-few_term_draws AS (
-    SELECT
-        p.cell_no, m1.draw,
-        GREATEST(f.tco2e + p.tco2e_1 * m1.m + COALESCE(p.tco2e_2 * m2.m, 0) + COALESCE(p.tco2e_3 * m3.m, 0)
-            + COALESCE(p.tco2e_4 * m4.m, 0) + f.normal_sd * z.z, 0) AS total
-    FROM pivoted AS p
-    JOIN skewed_cell_figures AS f ON f.cell_no = p.cell_no
-    JOIN multipliers AS m1 ON m1.combo_no = p.combo_1
-    LEFT JOIN multipliers AS m2 ON m2.combo_no = p.combo_2 AND m2.draw = m1.draw
-    LEFT JOIN multipliers AS m3 ON m3.combo_no = p.combo_3 AND m3.draw = m1.draw
-    LEFT JOIN multipliers AS m4 ON m4.combo_no = p.combo_4 AND m4.draw = m1.draw
+signatures AS (
+    -- the distinct sets of streams the few-term cells draw from (a month of a large bill: thousands of cells over
+    -- a handful of streams), 0 for an empty slot, so that a cell's draws are found with one join on its set
+    SELECT combo_1, combo_2, combo_3, combo_4,
+        row_number() OVER (ORDER BY combo_1, combo_2, combo_3, combo_4) AS signature_no
+    FROM (
+        SELECT DISTINCT COALESCE(combo_1, 0) AS combo_1, COALESCE(combo_2, 0) AS combo_2,
+            COALESCE(combo_3, 0) AS combo_3, COALESCE(combo_4, 0) AS combo_4
+        FROM pivoted
+    ) AS d
+),
+signature_draws AS MATERIALIZED (
+    -- each set's multipliers and normal deviate per draw, joined once per set rather than once per cell: written
+    -- as joins from each cell to its multipliers, DuckDB joined every draw of every cell four times (42 million
+    -- rows each at a 1M-line month; Profile 40). MATERIALIZED keeps DuckDB from moving the cells' join first.
+    SELECT s.signature_no, m1.draw, m1.m AS m_1, m2.m AS m_2, m3.m AS m_3, m4.m AS m_4, z.z
+    FROM signatures AS s
+    JOIN multipliers AS m1 ON m1.combo_no = s.combo_1
+    LEFT JOIN multipliers AS m2 ON m2.combo_no = s.combo_2 AND m2.draw = m1.draw
+    LEFT JOIN multipliers AS m3 ON m3.combo_no = s.combo_3 AND m3.draw = m1.draw
+    LEFT JOIN multipliers AS m4 ON m4.combo_no = s.combo_4 AND m4.draw = m1.draw
     JOIN normal_draws AS z ON z.draw = m1.draw
+),
+few_term_draws AS (
+    SELECT cell_no, total, CAST(LEAST(floor(total / scale * 100), 2000000000) AS INTEGER) AS bin
+    FROM (
+        SELECT
+            p.cell_no, f.scale,
+            GREATEST(f.tco2e + p.tco2e_1 * d.m_1 + COALESCE(p.tco2e_2 * d.m_2, 0) + COALESCE(p.tco2e_3 * d.m_3, 0)
+                + COALESCE(p.tco2e_4 * d.m_4, 0) + f.normal_sd * d.z, 0) AS total
+        FROM pivoted AS p
+        JOIN skewed_cell_figures AS f ON f.cell_no = p.cell_no
+        JOIN signatures AS s
+            ON s.combo_1 = COALESCE(p.combo_1, 0) AND s.combo_2 = COALESCE(p.combo_2, 0)
+            AND s.combo_3 = COALESCE(p.combo_3, 0) AND s.combo_4 = COALESCE(p.combo_4, 0)
+        JOIN signature_draws AS d ON d.signature_no = s.signature_no
+    ) AS drawn
 ),
 many_term_cells AS (
     SELECT cell_no FROM slotted GROUP BY cell_no HAVING MAX(slot) > 4
@@ -257,21 +282,24 @@ many_term_draws AS (
     -- DECIMAL so the result does not depend on the order DuckDB adds them in. The cells are chosen before the
     -- draws are joined: filtered after (NOT IN pivoted), every few-term cell's terms were joined with every draw
     -- first, 72 million rows for nothing at a 10M-line month (docs/performance.md, Profile 34)
-    SELECT
-        s.cell_no, m.draw,
-        GREATEST(f.tco2e + CAST(SUM(CAST(s.tco2e * m.m AS DECIMAL(38, 15))) AS DOUBLE) + f.normal_sd * z.z, 0)
-            AS total
-    FROM slotted AS s
-    JOIN many_term_cells AS c ON c.cell_no = s.cell_no
-    JOIN skewed_cell_figures AS f ON f.cell_no = s.cell_no
-    JOIN multipliers AS m ON m.combo_no = s.combo_no
-    JOIN normal_draws AS z ON z.draw = m.draw
-    GROUP BY s.cell_no, m.draw, f.tco2e, f.normal_sd, z.z
+    SELECT cell_no, total, CAST(LEAST(floor(total / scale * 100), 2000000000) AS INTEGER) AS bin
+    FROM (
+        SELECT
+            s.cell_no, f.scale,
+            GREATEST(f.tco2e + CAST(SUM(CAST(s.tco2e * m.m AS DECIMAL(38, 15))) AS DOUBLE) + f.normal_sd * z.z, 0)
+                AS total
+        FROM slotted AS s
+        JOIN many_term_cells AS c ON c.cell_no = s.cell_no
+        JOIN skewed_cell_figures AS f ON f.cell_no = s.cell_no
+        JOIN multipliers AS m ON m.combo_no = s.combo_no
+        JOIN normal_draws AS z ON z.draw = m.draw
+        GROUP BY s.cell_no, m.draw, f.tco2e, f.normal_sd, f.scale, z.z
+    ) AS drawn
 ),
 simulated AS (
-    SELECT cell_no, total FROM few_term_draws
+    SELECT cell_no, total, bin FROM few_term_draws
     UNION ALL
-    SELECT cell_no, total FROM many_term_draws
+    SELECT cell_no, total, bin FROM many_term_draws
 ),
 -- The 2.5 % and 97.5 % quantiles as quantile_cont defines them (0-based position q x (draws - 1) in the sorted
 -- draws, linear between its two neighbours), exactly, without holding a cell's draws in memory: each draw is
@@ -287,18 +315,15 @@ positions AS (
         SELECT 0.025 * ($monte_carlo_draws - 1) AS low_at, 0.975 * ($monte_carlo_draws - 1) AS high_at
     ) AS q
 ),
--- binned is read twice (counted, then the wanted bins ranked) and NOT MATERIALIZED: its draws are computed again
--- for the second read rather than stored, since stored they are every draw of every cell (42 million rows at a
--- 10M-line month, a gigabyte spilled to disk under the 1 GB limit, and the step 6 s or 14 s by whether it spilled:
--- docs/performance.md, Profile 34). Computing them twice gives the same values (a draw depends only on its key).
-binned AS NOT MATERIALIZED (
-    SELECT s.cell_no, s.total, CAST(floor(s.total / f.scale * 100) AS BIGINT) AS bin
-    FROM simulated AS s
-    JOIN skewed_cell_figures AS f ON f.cell_no = s.cell_no
-),
+-- simulated is read twice (counted, then the wanted bins ranked): DuckDB computes it once and buffers it, 16 bytes
+-- a draw (an INTEGER cell number and bin, the DOUBLE total), spilling under its memory limit. Each draw's bin is
+-- computed where the draw is, beside its cell's scale: binning it in a later CTE joined every draw with its cell
+-- again on each of the two reads (docs/performance.md, Profile 40). The bin is capped at 2e9 to fit an INTEGER: a
+-- cap keeps bins in the order of their totals, and only that order is used (a draw 20 million times its cell's
+-- scale would need a u95 of some 100,000 %).
 bin_counts AS (
     SELECT cell_no, bin, COUNT(*) AS draws_in_bin
-    FROM binned
+    FROM simulated
     GROUP BY cell_no, bin
 ),
 running AS (
@@ -322,7 +347,7 @@ ranked AS (
     SELECT
         b.cell_no, b.total,
         w.draws_below + row_number() OVER (PARTITION BY b.cell_no, b.bin ORDER BY b.total) - 1 AS k
-    FROM binned AS b
+    FROM simulated AS b
     JOIN wanted_bins AS w ON w.cell_no = b.cell_no AND w.bin = b.bin
 ),
 percentiles AS (
