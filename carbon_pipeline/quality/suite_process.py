@@ -11,8 +11,9 @@ it. The frames are the bounded ones quality/expectations.py builds (at most MAX_
 contract reads), so what crosses the pipe is small. At the end of the run the report writes half of its years
 there while this process writes the other half, and the hourly option's monthly charts are shared the same way
 (``in_two_halves`` over ``submit``: the request goes out, the answer is read later; docs/performance.md, Profile
-36). A run that stages a large delivery retires its helper first (``make_room_for``, Profile 39): there the helper's
-memory would add to the peak of the run's statements, and the import it hides is a small part of the run. Steps
+36). A run whose delivery being staged reaches LARGE_INPUT_BYTES retires its helper (``make_room_for``, Profile 39):
+the helper's memory would add to the peak of a run that grows with its month, and the import it hides is a small
+part of such a run. Steps
 Dagster runs in processes of their own (the UI's multiprocess executor) never start a helper: they validate
 in-process, as everything does when no helper was started.
 

@@ -1175,9 +1175,10 @@ def test_legacy_parquet_and_cur2_sources_reach_the_ledger_under_their_own_kind_w
 
 
 def test_a_delivery_of_at_least_large_input_bytes_is_staged_without_the_contract_helper(con, tmp_path, monkeypatch):
-    """A large month fills DuckDB's memory limit in the run's process, and the contract helper's memory (0.47 GB)
-    would add to that peak (docs/performance.md, Profile 39): the reader retires the helper before it stages such a
-    delivery. A smaller delivery, or a large one found unchanged (nothing staged), keeps it; the rows are the same."""
+    """The run's own process grows with a month while the contract helper's memory (0.47 GB) stays, and at 100M line
+    items the two passed 2 GB (docs/performance.md, Profile 39): once a delivery's staged objects reach
+    LARGE_INPUT_BYTES the reader retires the helper before the next statement. A smaller delivery, or a large one
+    found unchanged (nothing staged), keeps it; the rows are the same."""
     content = gzip.compress(DAILY.read_bytes())
     source = legacy_report(tmp_path, NOVEMBER, {"acme-cur-1.csv.gz": content}, layout="create_new")
     monkeypatch.setattr(suite_process, "retired_peaks", None)
