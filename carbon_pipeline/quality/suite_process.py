@@ -167,9 +167,10 @@ def make_room_for(input_bytes: int) -> bool:
     if input_bytes < LARGE_INPUT_BYTES:
         return False
     with _lock:
-        helper, _helper = _helper, None
+        helper = _helper
         if helper is None or helper.poll() is not None:
-            return False
+            return False  # none, or one that died: ``submit`` already works here without it
+        _helper = None
         retired_peaks = (_peak_rss(helper.pid) or 0, _peak_rss("self") or 0)
         helper.kill()
         _reap(helper)

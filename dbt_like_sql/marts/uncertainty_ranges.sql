@@ -260,19 +260,16 @@ signature_draws AS MATERIALIZED (
     JOIN normal_draws AS z ON z.draw = m1.draw
 ),
 few_term_draws AS (
-    SELECT cell_no, total, CAST(LEAST(floor(total / scale * 100), 2000000000) AS INTEGER) AS bin
-    FROM (
-        SELECT
-            p.cell_no, f.scale,
-            GREATEST(f.tco2e + p.tco2e_1 * d.m_1 + COALESCE(p.tco2e_2 * d.m_2, 0) + COALESCE(p.tco2e_3 * d.m_3, 0)
-                + COALESCE(p.tco2e_4 * d.m_4, 0) + f.normal_sd * d.z, 0) AS total
-        FROM pivoted AS p
-        JOIN skewed_cell_figures AS f ON f.cell_no = p.cell_no
-        JOIN signatures AS s
-            ON s.combo_1 = COALESCE(p.combo_1, 0) AND s.combo_2 = COALESCE(p.combo_2, 0)
-            AND s.combo_3 = COALESCE(p.combo_3, 0) AND s.combo_4 = COALESCE(p.combo_4, 0)
-        JOIN signature_draws AS d ON d.signature_no = s.signature_no
-    ) AS drawn
+    SELECT
+        p.cell_no, f.scale,
+        GREATEST(f.tco2e + p.tco2e_1 * d.m_1 + COALESCE(p.tco2e_2 * d.m_2, 0) + COALESCE(p.tco2e_3 * d.m_3, 0)
+            + COALESCE(p.tco2e_4 * d.m_4, 0) + f.normal_sd * d.z, 0) AS total
+    FROM pivoted AS p
+    JOIN skewed_cell_figures AS f ON f.cell_no = p.cell_no
+    JOIN signatures AS s
+        ON s.combo_1 = COALESCE(p.combo_1, 0) AND s.combo_2 = COALESCE(p.combo_2, 0)
+        AND s.combo_3 = COALESCE(p.combo_3, 0) AND s.combo_4 = COALESCE(p.combo_4, 0)
+    JOIN signature_draws AS d ON d.signature_no = s.signature_no
 ),
 many_term_cells AS (
     SELECT cell_no FROM slotted GROUP BY cell_no HAVING MAX(slot) > 4
@@ -282,24 +279,25 @@ many_term_draws AS (
     -- DECIMAL so the result does not depend on the order DuckDB adds them in. The cells are chosen before the
     -- draws are joined: filtered after (NOT IN pivoted), every few-term cell's terms were joined with every draw
     -- first, 72 million rows for nothing at a 10M-line month (docs/performance.md, Profile 34)
-    SELECT cell_no, total, CAST(LEAST(floor(total / scale * 100), 2000000000) AS INTEGER) AS bin
-    FROM (
-        SELECT
-            s.cell_no, f.scale,
-            GREATEST(f.tco2e + CAST(SUM(CAST(s.tco2e * m.m AS DECIMAL(38, 15))) AS DOUBLE) + f.normal_sd * z.z, 0)
-                AS total
-        FROM slotted AS s
-        JOIN many_term_cells AS c ON c.cell_no = s.cell_no
-        JOIN skewed_cell_figures AS f ON f.cell_no = s.cell_no
-        JOIN multipliers AS m ON m.combo_no = s.combo_no
-        JOIN normal_draws AS z ON z.draw = m.draw
-        GROUP BY s.cell_no, m.draw, f.tco2e, f.normal_sd, f.scale, z.z
-    ) AS drawn
+    SELECT
+        s.cell_no, f.scale,
+        GREATEST(f.tco2e + CAST(SUM(CAST(s.tco2e * m.m AS DECIMAL(38, 15))) AS DOUBLE) + f.normal_sd * z.z, 0)
+            AS total
+    FROM slotted AS s
+    JOIN many_term_cells AS c ON c.cell_no = s.cell_no
+    JOIN skewed_cell_figures AS f ON f.cell_no = s.cell_no
+    JOIN multipliers AS m ON m.combo_no = s.combo_no
+    JOIN normal_draws AS z ON z.draw = m.draw
+    GROUP BY s.cell_no, m.draw, f.tco2e, f.normal_sd, f.scale, z.z
 ),
 simulated AS (
-    SELECT cell_no, total, bin FROM few_term_draws
-    UNION ALL
-    SELECT cell_no, total, bin FROM many_term_draws
+    -- each draw with its bin of 1 % of its cell's scale (the quantiles below)
+    SELECT cell_no, total, CAST(LEAST(floor(total / scale * 100), 2000000000) AS INTEGER) AS bin
+    FROM (
+        SELECT cell_no, scale, total FROM few_term_draws
+        UNION ALL
+        SELECT cell_no, scale, total FROM many_term_draws
+    ) AS draws
 ),
 -- The 2.5 % and 97.5 % quantiles as quantile_cont defines them (0-based position q x (draws - 1) in the sorted
 -- draws, linear between its two neighbours), exactly, without holding a cell's draws in memory: each draw is
