@@ -87,6 +87,29 @@ cell_rows AS (
     FROM rated
     WHERE counts_in_inventory AND $uncertainty_period = 'year'
 ),
+cell_figures AS (
+    -- the cells' figures grouped by everything the ranges read from them, in one pass: figures of one cell that
+    -- share their error keys, distributions and u95 (a month's line items of one usage type, a year's twelve
+    -- months) add up to one row here, so the cells' ids below are built for these groups rather than for every
+    -- figure (building them per figure was most of the statement at a 100M-line month; docs/performance.md,
+    -- Profile 41). The sums are DECIMAL, so adding them up again later gives exactly what adding the figures would.
+    SELECT
+        cell_kind, period_month, scope, scope3_category, method, basis, provider, account_id, region, service,
+        figure_month, activity_error_key, activity_distribution, activity_u95, factor_error_key, factor_distribution,
+        factor_u95,
+        SUM(CAST(tco2e AS DECIMAL(38, 15))) AS tco2e,
+        SUM(CAST(tco2e * activity_u95 AS DECIMAL(38, 15))) AS activity_half_width,
+        SUM(CAST(tco2e * factor_u95 AS DECIMAL(38, 15))) AS factor_half_width,
+        -- ESRS E1 "primary data": activity data measured or reported by the organisation or its supplier
+        SUM(CAST(CASE WHEN activity_tier IN ('metered', 'invoiced', 'provider_reported') THEN tco2e ELSE 0 END
+            AS DECIMAL(38, 15))) AS primary_tco2e,
+        MAX(tco2e * u95) AS largest_component_half_width,
+        COUNT(*) AS figures
+    FROM cell_rows
+    GROUP BY cell_kind, period_month, scope, scope3_category, method, basis, provider, account_id, region, service,
+        figure_month, activity_error_key, activity_distribution, activity_u95, factor_error_key, factor_distribution,
+        factor_u95
+),
 keyed AS (
     SELECT
         *,
@@ -94,20 +117,21 @@ keyed AS (
             || COALESCE(CAST(scope3_category AS VARCHAR), '') || '|' || method || '|' || basis || '|'
             || COALESCE(provider, '') || '|' || COALESCE(account_id, '') || '|' || COALESCE(region, '') || '|'
             || COALESCE(service, '') AS cell_id
-    FROM cell_rows
+    FROM cell_figures
 ),
 terms AS (
     SELECT cell_id, activity_error_key AS error_key, activity_distribution AS distribution, activity_u95 AS u95,
-        tco2e
+        tco2e, activity_half_width AS half_width
     FROM keyed
     UNION ALL
-    SELECT cell_id, factor_error_key AS error_key, factor_distribution AS distribution, factor_u95 AS u95, tco2e
+    SELECT cell_id, factor_error_key AS error_key, factor_distribution AS distribution, factor_u95 AS u95, tco2e,
+        factor_half_width AS half_width
     FROM keyed
 ),
 error_groups AS (
     SELECT
         cell_id, error_key,
-        CAST(SUM(CAST(tco2e * u95 AS DECIMAL(38, 15))) AS DOUBLE) AS group_half_width,
+        CAST(SUM(half_width) AS DOUBLE) AS group_half_width,
         MAX(CASE WHEN distribution = 'lognormal' THEN 1 ELSE 0 END) = 1 AS is_skewed
     FROM terms
     GROUP BY cell_id, error_key
@@ -127,13 +151,10 @@ totals AS (
     SELECT
         cell_id, cell_kind, period_month, scope, scope3_category, method, basis, provider, account_id, region,
         service,
-        CAST(SUM(CAST(tco2e AS DECIMAL(38, 15))) AS DOUBLE) AS tco2e,
-        -- ESRS E1 "primary data": activity data measured or reported by the organisation or its supplier
-        CAST(SUM(CAST(CASE WHEN activity_tier IN ('metered', 'invoiced', 'provider_reported') THEN tco2e ELSE 0 END
-            AS DECIMAL(38, 15))) AS DOUBLE)
-            / NULLIF(CAST(SUM(CAST(tco2e AS DECIMAL(38, 15))) AS DOUBLE), 0) AS primary_data_share,
-        MAX(tco2e * u95) AS largest_component_half_width,
-        COUNT(*) AS figures,
+        CAST(SUM(tco2e) AS DOUBLE) AS tco2e,
+        CAST(SUM(primary_tco2e) AS DOUBLE) / NULLIF(CAST(SUM(tco2e) AS DOUBLE), 0) AS primary_data_share,
+        MAX(largest_component_half_width) AS largest_component_half_width,
+        CAST(SUM(figures) AS BIGINT) AS figures,
         COUNT(DISTINCT figure_month) AS months_covered
     FROM keyed
     GROUP BY cell_id, cell_kind, period_month, scope, scope3_category, method, basis, provider, account_id, region,
@@ -146,7 +167,7 @@ skewed_cells AS (
     WHERE has_skewed
 ),
 skewed_terms AS (
-    SELECT c.cell_no, t.error_key, t.distribution, t.u95, CAST(SUM(CAST(t.tco2e AS DECIMAL(38, 15))) AS DOUBLE) AS tco2e
+    SELECT c.cell_no, t.error_key, t.distribution, t.u95, CAST(SUM(t.tco2e) AS DOUBLE) AS tco2e
     FROM terms AS t
     JOIN error_groups AS g ON g.cell_id = t.cell_id AND g.error_key = t.error_key
     JOIN skewed_cells AS c ON c.cell_id = t.cell_id
