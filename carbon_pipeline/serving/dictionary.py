@@ -31,11 +31,42 @@ DuckDB comments (`SELECT * FROM duckdb_columns() WHERE comment IS NOT NULL`), wh
 and Metabase show. How to connect: [bi_connections.md](bi_connections.md).
 
 Parquet copies of the marts are published beside the serving file, in `parquet/<schema>.<table>.parquet`
-(same columns and rows as the tables below, rows in a fixed order), for tools that prefer files.
+(same columns and rows as the tables below, rows in a fixed order), for tools that prefer files. In the
+serving file the activity-grain tables (`ledger.activity`, `emissions.activity_emissions`,
+`emissions.emission_uncertainty`) come in no fixed row order: sort them by their key (`activity_id` or
+`figure_id`, `period_month`, `method`) when the order matters; every other table's rows are in a fixed order.
 
 Conventions: `period_month` is the first day of a month; tCO2e are metric tons; `location` and `market`
 figures are alternatives, never added together; `reported` and `estimated_usage` cloud rows are
 alternatives too (the inventory counts reported where the provider reported, else the estimate).
+"""
+
+# after the tables: how each view adds up, the rules the blocking check served_views_reconcile holds them to
+FOOTER = """## How to sum each view (each agrees with `bi.scope_summary`; blocking check `served_views_reconcile`)
+
+- `bi.scope_summary`, `bi.inventory_by_year`: sum `tco2e` per method; never add location and market.
+- `bi.audit_trail`: `SUM(tco2e) FILTER (WHERE counted)` per month x scope x category x method equals
+  `bi.scope_summary`. Rows not counted are usage estimates of a month, provider and method the provider
+  reported (the reported row, `activity_type = 'cloud_reported'`, is counted instead) and rows without a figure.
+- `bi.cloud_emissions`: location `SUM(location_tco2e) FILTER (WHERE counted_location)`; market
+  `SUM(inventory_market_tco2e) FILTER (WHERE counted_market)`. `market_tco2e` stays NULL for estimates (no
+  market instrument is known); the inventory carries their location figure under market (a recorded
+  fallback), which `inventory_market_tco2e` does too.
+- `bi.cloud_reconciliation`: `SUM(inventory_location_tco2e)` is the inventory's cloud location total; the
+  reported and estimated columns each equal `bi.cloud_emissions`' location sums by basis and are never added.
+- `energy_kwh` of cloud estimates under `settings.coefficient_profile: ccf` includes embodied emissions turned
+  into kWh (embodied tCO2e / the region's grid factor), as Cloud Carbon Footprint reports it; under `default`
+  it is energy only and embodied emissions are in `embodied_tco2e`.
+- `bi.inventory_uncertainty`, `marts.scope_summary_uncertainty`, `bi.cloud_reconciliation_ranges`: never sum
+  `tco2e_low` / `tco2e_high` (ranges are not additive); `bi.inventory_uncertainty` recomputes each year's range
+  from the figures ([uncertainty.md](uncertainty.md)). Its `tco2e` equals `bi.inventory_by_year`'s.
+- `bi.intensity_metrics` (`marts.intensity_metrics`): never sum `tco2e_per_unit` (a ratio); its `tco2e` per year
+  and method equals `bi.inventory_by_year` summed over the row's scopes (`Scopes 1+2`, `Total`). Empty unless the
+  sources file gives `settings.intensity_denominators`.
+- `bi.emissions_by_gas` (`marts.emissions_by_gas`): `tco2e` per year, scope and method equals
+  `bi.inventory_by_year`; `tco2e = gases_known_tco2e + co2e_only_tco2e`. `ch4_t` and `n2o_t` are masses: never
+  add them to `co2_t` or `tco2e` (`co2e_from_gases_t` applies the GWPs). A NULL gas column means the gases are
+  not known for any of the figures (CO2e-only factors), not zero.
 """
 
 
@@ -90,6 +121,7 @@ def render(con: duckdb.DuckDBPyConnection) -> str:
             f"| `{column}` | {data_type} | {_cell(text)} |" for column, data_type, text in _columns(con, schema, name)
         ]
         sections.append("\n".join(lines) + "\n")
+    sections.append(FOOTER)
     return "\n".join(sections)
 
 

@@ -73,6 +73,14 @@ OPTIONAL_TABLES = (
 # lets any DuckDB >= 1.0 open it; a new file would otherwise need the pipeline's own version.
 SERVING_STORAGE_VERSION = "v1.0.0"
 PARQUET_TABLES = tuple((schema, table) for schema, table in SERVED_TABLES if schema == "marts")
+# Copied in the warehouse's own row order rather than sorted: a row per activity and method, hundreds of thousands at
+# a 10M-line month, where sorting every column (a 300-character formula among them) took a third of the publish
+# and most of its memory at 100M line items (docs/performance.md, Profile 42). Their rows, like any SQL table's,
+# come in no promised order: readers sort by the key (the data dictionary says so). Every other served table, and
+# every Parquet copy, is still copied in a fixed order.
+UNSORTED_TABLES = frozenset(
+    {("ledger", "activity"), ("emissions", "activity_emissions"), ("emissions", "emission_uncertainty")}
+)
 
 
 def parquet_folder(serving: Path) -> Path:
@@ -83,7 +91,8 @@ def parquet_folder(serving: Path) -> Path:
 def publish_serving(
     warehouse: Path, serving: Path, intensity_denominators: Sequence[tuple[str, str, int, float]] = ()
 ) -> dict[str, int]:
-    """Copy the served tables (rows in a fixed order, so equal data gives equal files' contents), and build the
+    """Copy the served tables (rows in a fixed order, so equal data gives equal files' contents, except the
+    activity-grain UNSORTED_TABLES), and build the
     intensity metrics from marts.scope_summary and the sources file's ``intensity_denominators`` (name, unit,
     year, value): whole-year figures, rebuilt with every publish (dbt_like_sql/serving/intensity_metrics.sql)."""
     serving.parent.mkdir(parents=True, exist_ok=True)
@@ -97,8 +106,9 @@ def publish_serving(
     staging.unlink(missing_ok=True)
     parquet_staging = serving.parent / f".parquet.{os.getpid()}.building"
     shutil.rmtree(parquet_staging, ignore_errors=True)
-    # under the warehouse's memory limit (spilling to <staging>.tmp beside it): the served tables are copied in
-    # a fixed order, a sort that took 7.9 GB at 100M line items with DuckDB's default of 80 % of the machine
+    # under the warehouse's memory limit (spilling to <staging>.tmp beside it): most served tables are copied in a
+    # fixed order, a sort; sorting every table took 7.9 GB at 100M line items with DuckDB's default (80 % of the
+    # machine)
     config = {"storage_compatibility_version": SERVING_STORAGE_VERSION, "memory_limit": memory_limit()}
     with released(warehouse):  # a run keeps the warehouse open; DuckDB attaches a file one process has open once
         counts = _copy_and_build(staging, parquet_staging, warehouse, config, intensity_denominators)
@@ -125,8 +135,9 @@ def _copy_and_build(
         # comments, views) commits on its own, which took half the publish (docs/performance.md, Profile 33)
         con.execute("BEGIN")
         for schema, table in SERVED_TABLES:
+            order = "" if (schema, table) in UNSORTED_TABLES else " ORDER BY ALL"
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-            con.execute(f"CREATE TABLE {schema}.{table} AS SELECT * FROM wh.{schema}.{table} ORDER BY ALL")
+            con.execute(f"CREATE TABLE {schema}.{table} AS SELECT * FROM wh.{schema}.{table}{order}")
             counts[f"{schema}.{table}"] = con.execute(f"SELECT COUNT(*) FROM {schema}.{table}").fetchall()[0][0]
         counts["marts.uncertainty_by_year"] = _yearly_uncertainty(con)
         present = {

@@ -64,3 +64,11 @@ def test_every_served_table_view_and_column_appears_in_the_page_with_its_comment
         assert column in documented[name], f"{name}.{column} is not documented; regenerate: {REGENERATE}"
         if name.startswith(("marts.", "bi.")):
             assert documented[name][column] == comment, f"{name}.{column}: page and comment differ"
+
+
+def test_the_page_is_exactly_what_the_generator_renders_from_the_serving_file(serving):
+    """Hand edits to the generated page are lost at the next regeneration (a section on how to sum each view once
+    was): anything the page says beyond the file's comments lives in the generator's HEADER or FOOTER."""
+    from carbon_pipeline.serving.dictionary import render
+
+    assert render(serving) == DOC.read_text(encoding="utf-8"), f"the page differs from its rendering; {REGENERATE}"
