@@ -644,9 +644,13 @@ cost_ratios AS (
     GROUP BY GROUPING SETS ((provider, period_month, service, unit), (provider, period_month, unit),
         (provider, period_month))
 ),
-unclassified_ratio AS (
+-- Each row with its provider-month's kWh per cost where it is unclassified usage: joined to the few rows of
+-- cost_ratios, not to a per-activity table (joining every activity back by its id held both sides of a
+-- 2.6M-row join in memory at a 100M-line month; docs/performance.md, Profile 43).
+with_ratio AS (
     SELECT
-        w.activity_id,
+        w.*,
+        (w.is_cur_usage OR w.is_focus_usage) AND w.estimation_class = 'unclassified' AS is_ratio_row,
         -- `ccf`: as CCF's AWS billing path, which passes no service to its unknown estimator: the same
         -- pricing unit only, else 0 kWh
         COALESCE(r1.kwh_per_cost, r2.kwh_per_cost, r3.kwh_per_cost,
@@ -667,7 +671,6 @@ unclassified_ratio AS (
     LEFT JOIN cost_ratios AS r3 ON r3.grouping_level = 3 AND $coefficient_profile <> 'ccf'
         AND r3.period_month = w.period_month
         AND r3.provider = w.provider
-    WHERE (w.is_cur_usage OR w.is_focus_usage) AND w.estimation_class = 'unclassified'
 ),
 -- The last fallback, so that usage is never a silent zero (issue 14): unclassified usage with a positive
 -- cost and no kWh per cost of its provider and month is estimated from spend with the US EPA's supply-chain
@@ -682,43 +685,52 @@ spend_factor AS (
     FROM factors.emission_factors
     WHERE item = 'naics:518210' AND activity_unit = 'usd'
 ),
-spend_rows AS (
-    SELECT w.activity_id, w.currency, year(w.period_month) AS activity_year, CAST(w.cost AS DOUBLE) AS cost
-    FROM with_embodied AS w
-    JOIN unclassified_ratio AS u ON u.activity_id = w.activity_id AND u.kwh_per_cost IS NULL
-    WHERE w.cost > 0 AND w.flag IS DISTINCT FROM 'negative_usage' AND w.flag IS DISTINCT FROM 'counted_in_ec2_rows'
-),
 spend_rates AS (
-    SELECT s.activity_id, x.units_per_usd, x.year AS rate_year,
-        ROW_NUMBER() OVER (PARTITION BY s.activity_id ORDER BY x.year DESC) AS pick
-    FROM spend_rows AS s
-    JOIN factors.exchange_rates AS x ON upper(x.currency) = s.currency AND x.year <= s.activity_year
-    WHERE s.currency <> 'USD'
+    -- the newest exchange rate not after the activity's year, per currency and year: a handful of keys
+    SELECT k.currency, k.activity_year, x.units_per_usd, x.year AS rate_year,
+        ROW_NUMBER() OVER (PARTITION BY k.currency, k.activity_year ORDER BY x.year DESC) AS pick
+    FROM (
+        SELECT DISTINCT currency, year(period_month) AS activity_year FROM with_embodied WHERE currency <> 'USD'
+    ) AS k
+    JOIN factors.exchange_rates AS x ON upper(x.currency) = k.currency AND x.year <= k.activity_year
 ),
 spend_price_index AS (
     SELECT year, value FROM factors.price_indices
     WHERE index_name = (SELECT MIN(index_name) FROM factors.price_indices)
 ),
+spend_rows AS (
+    SELECT
+        w.*,
+        COALESCE(w.is_ratio_row AND w.kwh_per_cost IS NULL AND w.cost > 0 AND w.flag IS DISTINCT FROM 'negative_usage'
+            AND w.flag IS DISTINCT FROM 'counted_in_ec2_rows', false) AS is_spend_fallback,
+        f.factor_id AS spend_factor_id, f.value AS spend_factor_value, f.unit AS spend_factor_unit,
+        f.boundary AS spend_factor_boundary, f.data_year AS spend_factor_data_year,
+        r.units_per_usd, r.rate_year, pa.value AS price_index_activity, pf.value AS price_index_factor
+    FROM with_ratio AS w
+    LEFT JOIN spend_factor AS f ON f.pick = 1
+    LEFT JOIN spend_rates AS r ON r.currency = w.currency AND r.activity_year = year(w.period_month) AND r.pick = 1
+    LEFT JOIN spend_price_index AS pa ON pa.year = year(w.period_month)
+    LEFT JOIN spend_price_index AS pf ON pf.year = f.data_year
+),
 spend_fallback AS (
     SELECT
-        s.activity_id,
-        f.factor_id, f.value AS factor_value, f.unit AS factor_unit, f.boundary AS factor_boundary,
-        f.data_year AS factor_data_year,
-        CASE WHEN s.currency = 'USD' THEN s.cost ELSE s.cost / r.units_per_usd END
-            * COALESCE(pf.value / pa.value, 1) AS spend_usd,
-        'unclassified, and no estimated usage of this provider and month to take a kWh per cost from: cost '
-            || s.cost || ' ' || s.currency
-            || CASE WHEN s.currency <> 'USD' THEN ' / ' || COALESCE(CAST(r.units_per_usd AS VARCHAR), 'NULL')
-                || ' per USD (' || COALESCE(CAST(r.rate_year AS VARCHAR), 'no exchange rate') || ')' ELSE '' END
-            || CASE WHEN pa.value IS NOT NULL AND pf.value IS NOT NULL
-                THEN ' deflated from ' || s.activity_year || ' to ' || f.data_year || ' dollars' ELSE '' END
-            || ' x ' || COALESCE(CAST(f.value AS VARCHAR), 'NULL')
-            || ' kgCO2e/USD [USEEIO data processing & hosting, spend-based fallback] / 1000' AS spend_formula
-    FROM spend_rows AS s
-    LEFT JOIN spend_factor AS f ON f.pick = 1
-    LEFT JOIN spend_rates AS r ON r.activity_id = s.activity_id AND r.pick = 1
-    LEFT JOIN spend_price_index AS pa ON pa.year = s.activity_year
-    LEFT JOIN spend_price_index AS pf ON pf.year = f.data_year
+        *,
+        CASE WHEN is_spend_fallback THEN
+            CASE WHEN currency = 'USD' THEN CAST(cost AS DOUBLE) ELSE CAST(cost AS DOUBLE) / units_per_usd END
+                * COALESCE(price_index_factor / price_index_activity, 1)
+        END AS spend_usd,
+        CASE WHEN is_spend_fallback THEN
+            'unclassified, and no estimated usage of this provider and month to take a kWh per cost from: cost '
+            || CAST(cost AS DOUBLE) || ' ' || currency
+            || CASE WHEN currency <> 'USD' THEN ' / ' || COALESCE(CAST(units_per_usd AS VARCHAR), 'NULL')
+                || ' per USD (' || COALESCE(CAST(rate_year AS VARCHAR), 'no exchange rate') || ')' ELSE '' END
+            || CASE WHEN price_index_activity IS NOT NULL AND price_index_factor IS NOT NULL
+                THEN ' deflated from ' || year(period_month) || ' to ' || spend_factor_data_year || ' dollars'
+                ELSE '' END
+            || ' x ' || COALESCE(CAST(spend_factor_value AS VARCHAR), 'NULL')
+            || ' kgCO2e/USD [USEEIO data processing & hosting, spend-based fallback] / 1000'
+        END AS spend_formula
+    FROM spend_rows
 ),
 energy_kwh AS (
     SELECT
@@ -726,30 +738,24 @@ energy_kwh AS (
         CASE
             WHEN w.flag = 'negative_usage' THEN NULL
             WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' AND w.flag = 'counted_in_ec2_rows' THEN NULL
-            WHEN (w.is_cur_usage OR w.is_focus_usage) AND w.estimation_class = 'unclassified'
-                THEN CAST(w.cost AS DOUBLE) * u.kwh_per_cost
+            WHEN w.is_ratio_row THEN CAST(w.cost AS DOUBLE) * w.kwh_per_cost
             WHEN w.is_focus_usage THEN w.focus_kwh
             WHEN w.is_cur_usage THEN w.usage_kwh
         END AS electric_kwh,
         CASE
             WHEN w.flag = 'negative_usage'
                 THEN 'not estimated: negative usage (kept and flagged, never netted; checks/negative_usage.sql)'
-            WHEN sf.activity_id IS NOT NULL THEN sf.spend_formula
+            WHEN w.is_spend_fallback THEN w.spend_formula
             WHEN w.is_cur_usage AND w.estimation_class = 'unclassified' AND w.flag = 'counted_in_ec2_rows'
                 THEN 'not estimated: the EC2 instance rows carry this ECS usage'
-            WHEN (w.is_cur_usage OR w.is_focus_usage) AND w.estimation_class = 'unclassified'
-                THEN 'unclassified: cost x kwh_per_cost ' || COALESCE(CAST(u.kwh_per_cost AS VARCHAR), 'NULL')
+            WHEN w.is_ratio_row
+                THEN 'unclassified: cost x kwh_per_cost ' || COALESCE(CAST(w.kwh_per_cost AS VARCHAR), 'NULL')
                     || ' of this month''s estimated ' || w.provider || ' billing rows ('
-                    || COALESCE(u.ratio_basis, 'none estimated') || ')'
+                    || COALESCE(w.ratio_basis, 'none estimated') || ')'
             WHEN w.is_focus_usage THEN w.focus_formula
             WHEN w.is_cur_usage THEN w.usage_formula
-        END AS energy_formula,
-        sf.activity_id IS NOT NULL AS is_spend_fallback,
-        sf.factor_id AS spend_factor_id, sf.factor_value AS spend_factor_value, sf.factor_unit AS spend_factor_unit,
-        sf.factor_boundary AS spend_factor_boundary, sf.factor_data_year AS spend_factor_data_year, sf.spend_usd
-    FROM with_embodied AS w
-    LEFT JOIN unclassified_ratio AS u ON u.activity_id = w.activity_id
-    LEFT JOIN spend_fallback AS sf ON sf.activity_id = w.activity_id
+        END AS energy_formula
+    FROM spend_fallback AS w
 ),
 resolved AS (
     SELECT
@@ -760,8 +766,9 @@ resolved AS (
         END AS kwh
     FROM energy_kwh
 ),
-location_based AS (
+location_rows AS (
     SELECT
+        is_spend_fallback,
         activity_id, period_month, 'location' AS method,
         CASE WHEN activity_type = 'cloud_usage' THEN 'estimated_usage' ELSE 'activity' END AS basis,
         scope, scope3_category,
@@ -813,26 +820,31 @@ location_based AS (
         embodied_tco2e
     FROM resolved
 ),
+location_based AS (
+    SELECT
+        activity_id, period_month, method, basis, scope, scope3_category, energy_kwh, factor_id, factor_value,
+        factor_unit, factor_boundary, factor_data_year, factor_resolution, formula, tco2e, flag, embodied_tco2e
+    FROM location_rows
+),
 -- Market-based cloud estimates: the location factor as a recorded fallback (no instrument is known for a
 -- provider's usage). Cloud embodied emissions are not electricity: the same in both methods, and in both
 -- methods' tco2e. (Own operations' market rows: emissions/own_operations_emissions.sql.)
 market_based AS (
     SELECT
-        r.activity_id, r.period_month, 'market' AS method, l.basis, r.scope, r.scope3_category,
-        r.kwh AS energy_kwh,
+        activity_id, period_month, 'market' AS method, basis, scope, scope3_category,
+        energy_kwh,
         -- the location row's factor (the spend-based fallback's where it applies)
-        l.factor_id,
-        l.factor_value,
-        l.factor_unit,
-        l.factor_boundary,
-        l.factor_data_year,
-        CASE WHEN r.is_spend_fallback THEN 'spend_fallback' ELSE 'location_fallback' END AS factor_resolution,
-        l.formula,
-        l.tco2e,
-        l.flag,
-        l.embodied_tco2e
-    FROM resolved AS r
-    JOIN location_based AS l ON l.activity_id = r.activity_id
+        factor_id,
+        factor_value,
+        factor_unit,
+        factor_boundary,
+        factor_data_year,
+        CASE WHEN is_spend_fallback THEN 'spend_fallback' ELSE 'location_fallback' END AS factor_resolution,
+        formula,
+        tco2e,
+        flag,
+        embodied_tco2e
+    FROM location_rows
 )
 SELECT * FROM location_based
 UNION ALL
