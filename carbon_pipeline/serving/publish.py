@@ -76,8 +76,9 @@ PARQUET_TABLES = tuple((schema, table) for schema, table in SERVED_TABLES if sch
 # Copied in the warehouse's own row order rather than sorted: a row per activity and method, hundreds of thousands at
 # a 10M-line month, where sorting every column (a 300-character formula among them) took a third of the publish
 # and most of its memory at 100M line items (docs/performance.md, Profile 42). Their rows, like any SQL table's,
-# come in no promised order: readers sort by the key (the data dictionary says so). Every other served table, and
-# every Parquet copy, is still copied in a fixed order.
+# come in no promised order: readers sort by the key (the data dictionary says so), and the views and report queries
+# that add their rows up do it exactly, as DECIMAL (serving/test_row_order.py). Every other served table, and every
+# Parquet copy, is still copied in a fixed order.
 UNSORTED_TABLES = frozenset(
     {("ledger", "activity"), ("emissions", "activity_emissions"), ("emissions", "emission_uncertainty")}
 )

@@ -90,8 +90,8 @@ def test_no_half_built_file_is_left_beside_the_serving_file(built):
 
 def test_the_publish_and_the_readers_of_the_serving_file_run_under_the_memory_limit(built, tmp_path, monkeypatch):
     """Most served tables are copied in a fixed order, a sort: sorting them all on a 100M-line-item month took
-    7.9 GB with DuckDB's default limit (80 % of the machine). The publish, and the checks and reports that read the serving
-    file, use CARBON_DUCKDB_MEMORY_LIMIT like the warehouse (and spill beside their file)."""
+    7.9 GB with DuckDB's default limit (80 % of the machine). The publish, and the checks and reports that read
+    the serving file, use CARBON_DUCKDB_MEMORY_LIMIT like the warehouse (and spill beside their file)."""
     from carbon_pipeline.serving.publish import publish_serving
     from carbon_pipeline.warehouse.connection import open_read_only
 

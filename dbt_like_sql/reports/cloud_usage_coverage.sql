@@ -11,7 +11,7 @@ WITH usage AS (
         a.period_month,
         a.provider,
         COALESCE(a.service, 'unknown') AS service,
-        CAST(a.cost AS DOUBLE) AS cost,
+        a.cost,
         CASE
             WHEN e.tco2e IS NULL THEN 'no_figure'
             WHEN e.factor_resolution = 'spend_fallback' THEN 'spend'
@@ -27,18 +27,20 @@ WITH usage AS (
       AND a.flag IS DISTINCT FROM 'counted_in_ec2_rows' AND a.flag IS DISTINCT FROM 'negative_usage'
       AND a.period_month >= CAST($start AS DATE) AND a.period_month < CAST($end AS DATE)
 )
+-- cost summed as DECIMAL: exact in any row order (a DOUBLE sum's last digits depend on the order rows come in)
 SELECT
     period_month,
     provider,
     service,
-    SUM(cost) AS usage_cost,
-    SUM(CASE WHEN rung = 'classified' THEN cost ELSE 0 END) AS classified_cost,
-    SUM(CASE WHEN rung = 'cost_prior' THEN cost ELSE 0 END) AS cost_prior_cost,
-    SUM(CASE WHEN rung = 'spend' THEN cost ELSE 0 END) AS spend_fallback_cost,
-    SUM(CASE WHEN rung = 'no_figure' THEN cost ELSE 0 END) AS no_figure_cost,
-    SUM(CASE WHEN rung = 'classified' THEN cost ELSE 0 END) / NULLIF(SUM(cost), 0) AS classified_share,
-    SUM(CASE WHEN rung IN ('spend', 'no_figure') THEN cost ELSE 0 END) / NULLIF(SUM(cost), 0)
-        AS last_fallback_share
+    CAST(SUM(cost) AS DOUBLE) AS usage_cost,
+    CAST(SUM(CASE WHEN rung = 'classified' THEN cost ELSE 0 END) AS DOUBLE) AS classified_cost,
+    CAST(SUM(CASE WHEN rung = 'cost_prior' THEN cost ELSE 0 END) AS DOUBLE) AS cost_prior_cost,
+    CAST(SUM(CASE WHEN rung = 'spend' THEN cost ELSE 0 END) AS DOUBLE) AS spend_fallback_cost,
+    CAST(SUM(CASE WHEN rung = 'no_figure' THEN cost ELSE 0 END) AS DOUBLE) AS no_figure_cost,
+    CAST(SUM(CASE WHEN rung = 'classified' THEN cost ELSE 0 END) AS DOUBLE)
+        / NULLIF(CAST(SUM(cost) AS DOUBLE), 0) AS classified_share,
+    CAST(SUM(CASE WHEN rung IN ('spend', 'no_figure') THEN cost ELSE 0 END) AS DOUBLE)
+        / NULLIF(CAST(SUM(cost) AS DOUBLE), 0) AS last_fallback_share
 FROM usage
 GROUP BY period_month, provider, service
 ORDER BY period_month, provider, usage_cost DESC, service

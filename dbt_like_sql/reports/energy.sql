@@ -3,8 +3,9 @@
 -- services where the estimate is the counted figure or the only energy figure (providers' reported rows carry
 -- no energy). Fuels are reported in their own units in the ledger, not converted to MWh here.
 SELECT 'purchased electricity' AS energy, 'activity files' AS source,
-    SUM(quantity) / 1000.0 AS mwh,
-    SUM(COALESCE(certificate_kwh, 0)) / 1000.0 AS certificate_mwh
+    -- summed as DECIMAL: exact in any row order (the serving file's ledger.activity is not sorted)
+    CAST(SUM(CAST(quantity AS DECIMAL(38, 12))) AS DOUBLE) / 1000.0 AS mwh,
+    CAST(SUM(CAST(COALESCE(certificate_kwh, 0) AS DECIMAL(38, 12))) AS DOUBLE) / 1000.0 AS certificate_mwh
 FROM ledger.activity
 WHERE period_month >= make_date($year, 1, 1) AND period_month < make_date($year + 1, 1, 1)
   AND activity_type = 'electricity' AND lower(unit) = 'kwh'

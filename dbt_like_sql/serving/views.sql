@@ -283,7 +283,7 @@ COMMENT ON COLUMN bi.restatement_bridge.unattributed_effect IS 'The whole delta 
 -- reports/cloud_usage_coverage.sql and the blocking check checks/cloud_spend_fallback_share.sql).
 CREATE OR REPLACE VIEW bi.cloud_usage_coverage AS
 WITH usage AS (
-    SELECT a.period_month, a.provider, COALESCE(a.service, 'unknown') AS service, CAST(a.cost AS DOUBLE) AS cost,
+    SELECT a.period_month, a.provider, COALESCE(a.service, 'unknown') AS service, a.cost,
         CASE
             WHEN e.tco2e IS NULL THEN 'no_figure'
             WHEN e.factor_resolution = 'spend_fallback' THEN 'spend'
@@ -296,12 +296,18 @@ WITH usage AS (
     WHERE a.activity_type = 'cloud_usage'
       AND a.flag IS DISTINCT FROM 'counted_in_ec2_rows' AND a.flag IS DISTINCT FROM 'negative_usage'
 )
+-- cost summed as DECIMAL: exact in any row order (the activity-grain tables are copied unsorted; a DOUBLE sum's
+-- last digits depend on the order rows are added in)
 SELECT period_month, provider, service,
-    SUM(cost) AS usage_cost,
-    SUM(CASE WHEN rung = 'classified' THEN cost ELSE 0 END) / NULLIF(SUM(cost), 0) AS classified_share,
-    SUM(CASE WHEN rung = 'cost_prior' THEN cost ELSE 0 END) / NULLIF(SUM(cost), 0) AS cost_prior_share,
-    SUM(CASE WHEN rung = 'spend' THEN cost ELSE 0 END) / NULLIF(SUM(cost), 0) AS spend_fallback_share,
-    SUM(CASE WHEN rung = 'no_figure' THEN cost ELSE 0 END) / NULLIF(SUM(cost), 0) AS no_figure_share
+    CAST(SUM(cost) AS DOUBLE) AS usage_cost,
+    CAST(SUM(CASE WHEN rung = 'classified' THEN cost ELSE 0 END) AS DOUBLE)
+        / NULLIF(CAST(SUM(cost) AS DOUBLE), 0) AS classified_share,
+    CAST(SUM(CASE WHEN rung = 'cost_prior' THEN cost ELSE 0 END) AS DOUBLE)
+        / NULLIF(CAST(SUM(cost) AS DOUBLE), 0) AS cost_prior_share,
+    CAST(SUM(CASE WHEN rung = 'spend' THEN cost ELSE 0 END) AS DOUBLE)
+        / NULLIF(CAST(SUM(cost) AS DOUBLE), 0) AS spend_fallback_share,
+    CAST(SUM(CASE WHEN rung = 'no_figure' THEN cost ELSE 0 END) AS DOUBLE)
+        / NULLIF(CAST(SUM(cost) AS DOUBLE), 0) AS no_figure_share
 FROM usage
 GROUP BY period_month, provider, service;
 COMMENT ON VIEW bi.cloud_usage_coverage IS 'How much of each provider x month x service''s cloud usage cost the usage estimate classified, and how much rests on the kWh-per-cost prior, the spend-based fallback or no figure (issue 14).';
