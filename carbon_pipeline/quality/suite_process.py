@@ -4,7 +4,8 @@ Importing great-expectations costs about 3 s of interpreter time (scipy, sqlalch
 docs/performance.md, Profile 28). Imported by the run's own process, in a thread beside the first steps, it held
 the interpreter lock those steps need: `carbon-pipeline run` on the demo took 13.3-13.5 s of pipeline against
 9.5-11.0 s with the import taken out of the run. A run started by `run_inventory` (the CLI, the tests, the
-benchmarks) therefore starts one helper process first; it imports great-expectations on the other core while
+benchmarks) therefore starts one helper process first (`carbon-pipeline run` even before it imports the CLI and
+Dagster: carbon_pipeline/console.py, Profile 44); it imports great-expectations on the other core while
 the raw steps work (at the lowest priority, so that a large month's raw statement keeping both cores busy is not
 slowed by it: ``at_lowest_priority``, Profile 38), and runs the contract suites on the frames the checks send
 it. The frames are the bounded ones quality/expectations.py builds (at most MAX_ROWS rows of the columns a
