@@ -93,9 +93,9 @@ def publish_serving(
     warehouse: Path, serving: Path, intensity_denominators: Sequence[tuple[str, str, int, float]] = ()
 ) -> dict[str, int]:
     """Copy the served tables (rows in a fixed order, so equal data gives equal files' contents, except the
-    activity-grain UNSORTED_TABLES), and build the
-    intensity metrics from marts.scope_summary and the sources file's ``intensity_denominators`` (name, unit,
-    year, value): whole-year figures, rebuilt with every publish (dbt_like_sql/serving/intensity_metrics.sql)."""
+    activity-grain UNSORTED_TABLES), and build the intensity metrics from marts.scope_summary and the sources
+    file's ``intensity_denominators`` (name, unit, year, value): whole-year figures, rebuilt with every publish
+    (dbt_like_sql/serving/intensity_metrics.sql)."""
     serving.parent.mkdir(parents=True, exist_ok=True)
     # what a killed publish left behind (its copy of the database, its Parquet folder, its new symlink)
     remove_dead_leftovers(serving.parent, f".{serving.name}.", ".building")
