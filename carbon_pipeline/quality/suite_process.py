@@ -14,9 +14,8 @@ there while this process writes the other half, and the hourly option's monthly 
 (``in_two_halves`` over ``submit``: the request goes out, the answer is read later; docs/performance.md, Profile
 36). A run whose delivery being staged reaches LARGE_INPUT_BYTES retires its helper (``make_room_for``, Profile 39):
 the helper's memory would add to the peak of a run that grows with its month, and the import it hides is a small
-part of such a run. Steps
-Dagster runs in processes of their own (the UI's multiprocess executor) never start a helper: they validate
-in-process, as everything does when no helper was started.
+part of such a run. Steps Dagster runs in processes of their own (the UI's multiprocess executor) never start a
+helper: they validate in-process, as everything does when no helper was started.
 
 The helper is a plain `python -c` child speaking pickles over its stdin and stdout, not a multiprocessing pool:
 multiprocessing's spawn re-runs the parent's main script in the child, which for a user's script without a
