@@ -1,21 +1,21 @@
 """great-expectations in a helper process, for the runs a process starts itself.
 
 Importing great-expectations costs about 3 s of interpreter time (scipy, sqlalchemy and its own modules:
-docs/performance.md, Profile 28). Imported by the run's own process, in a thread beside the first steps, it held
-the interpreter lock those steps need: `carbon-pipeline run` on the demo took 13.3-13.5 s of pipeline against
-9.5-11.0 s with the import taken out of the run. A run started by `run_inventory` (the CLI, the tests, the
-benchmarks) therefore starts one helper process first (`carbon-pipeline run` even before it imports the CLI and
-Dagster: carbon_pipeline/console.py, Profile 44); it imports great-expectations on the other core while
-the raw steps work (at the lowest priority, so that a large month's raw statement keeping both cores busy is not
-slowed by it: ``at_lowest_priority``, Profile 38), and runs the contract suites on the frames the checks send
-it. The frames are the bounded ones quality/expectations.py builds (at most MAX_ROWS rows of the columns a
-contract reads), so what crosses the pipe is small. At the end of the run the report writes half of its years
-there while this process writes the other half, and the hourly option's monthly charts are shared the same way
-(``in_two_halves`` over ``submit``: the request goes out, the answer is read later; docs/performance.md, Profile
-36). A run whose delivery being staged reaches LARGE_INPUT_BYTES retires its helper (``make_room_for``, Profile 39):
-the helper's memory would add to the peak of a run that grows with its month, and the import it hides is a small
-part of such a run. Steps Dagster runs in processes of their own (the UI's multiprocess executor) never start a
-helper: they validate in-process, as everything does when no helper was started.
+docs/performance.md, Profile 28; 2.5 s in the helper, which hides the engines it never uses: UNUSED_ENGINES). Imported
+by the run's own process, in a thread beside the first steps, it held the interpreter lock those steps need:
+`carbon-pipeline run` on the demo took 13.3-13.5 s of pipeline against 9.5-11.0 s with the import taken out of the
+run. A run started by `run_inventory` (the CLI, the tests, the benchmarks) therefore starts one helper process first
+(`carbon-pipeline run` even before it imports the CLI and Dagster: carbon_pipeline/console.py, Profile 44); it imports
+great-expectations on the other core while the raw steps work (at the lowest priority, so that a large month's raw
+statement keeping both cores busy is not slowed by it: ``at_lowest_priority``, Profile 38), and runs the contract
+suites on the frames the checks send it. The frames are the bounded ones quality/expectations.py builds (at most
+MAX_ROWS rows of the columns a contract reads), so what crosses the pipe is small. At the end of the run the report
+writes half of its years there while this process writes the other half, and the hourly option's monthly charts are
+shared the same way (``in_two_halves`` over ``submit``: the request goes out, the answer is read later;
+docs/performance.md, Profile 36). A run whose delivery being staged reaches LARGE_INPUT_BYTES retires its helper
+(``make_room_for``, Profile 39): the helper's memory would add to the peak of a run that grows with its month, and the
+import it hides is a small part of such a run. Steps Dagster runs in processes of their own (the UI's multiprocess
+executor) never start a helper: they validate in-process, as everything does when no helper was started.
 
 The helper is a plain `python -c` child speaking pickles over its stdin and stdout, not a multiprocessing pool:
 multiprocessing's spawn re-runs the parent's main script in the child, which for a user's script without a
@@ -28,9 +28,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import importlib
 import os
 import pickle
+import select
 import struct
 import subprocess
 import sys
@@ -40,10 +42,16 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 T = TypeVar("T")
-# imported by the helper after great-expectations, while the run's first steps work: the report and the hourly
-# intensity charts hand it half of their work (in_two_halves), and matplotlib's import would otherwise come out of
-# that half's time. None of them imports Dagster.
+# imported by the helper after great-expectations, whenever no request waits (between the run's checks): the report
+# and the hourly intensity charts hand it half of their work (in_two_halves), and matplotlib's import would otherwise
+# come out of that half's time. None of them imports Dagster.
 WARM_MODULES = ("carbon_pipeline.reporting.html_report", "carbon_pipeline.orchestration.plots_hourly")
+# The engines great-expectations tries to import when it is imported (its ``compatibility`` modules) and the
+# helper never uses: it validates pandas frames. Installed here for Spark, Dagster's storage and S3, they were
+# 0.7 s of its 3.1 s import (pyspark.ml, sqlalchemy, boto3); the helper hides them from itself, so
+# great-expectations finds them missing, as it would in an install without them (Profile 45). The run's own
+# process is untouched: validating there (no helper) imports great-expectations whole.
+UNUSED_ENGINES = ("pyspark", "sqlalchemy", "boto3", "botocore")
 _HEADER = struct.Struct(">Q")
 _lock = threading.Lock()
 _helper: subprocess.Popen | None = None
@@ -82,8 +90,13 @@ def serve() -> None:
     requests, answers = sys.stdin.buffer, os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
+    for name in UNUSED_ENGINES:
+        sys.modules.setdefault(name, None)  # `import name` raises ImportError: great-expectations goes without it
     at_lowest_priority(warm_up)
+    warming = list(WARM_MODULES)
     while True:
+        while warming and not _request_waiting(requests):
+            at_lowest_priority(functools.partial(importlib.import_module, warming.pop(0)))
         try:
             module, name, args = _read(requests)
         except EOFError:
@@ -102,10 +115,17 @@ IMPORT_NICENESS = 19
 
 
 def warm_up() -> None:
-    """What the helper imports before it answers: great-expectations, then WARM_MODULES."""
+    """What the helper imports before it answers: great-expectations. WARM_MODULES come after, one at a time
+    and only while no request waits: the first contract check of a run is waiting by then (on a 10M-line month
+    it waited for the chart modules' 0.5 s too: docs/performance.md, Profile 45)."""
     importlib.import_module("carbon_pipeline.quality.expectations").great_expectations()
-    for module in WARM_MODULES:
-        importlib.import_module(module)
+
+
+def _request_waiting(requests: IO[bytes]) -> bool:
+    """Whether the parent has written a request (or closed the pipe) that the helper has not read yet. The pipe
+    itself is asked: the reader's buffer is empty between requests, because the parent writes one request and
+    waits for its answer before the next (``submit`` holds the lock), and ``_read`` takes each one whole."""
+    return bool(select.select([requests], [], [], 0)[0])
 
 
 def at_lowest_priority(work: Callable[[], None]) -> None:

@@ -271,6 +271,40 @@ def test_what_the_helper_imports_ahead_never_imports_dagster():
     assert done.stdout.strip() == "False"
 
 
+def test_the_helper_answers_a_waiting_check_once_great_expectations_is_imported_and_never_imports_unused_engines(
+    tmp_path,
+):
+    """The run's first contract check waits for the helper's import; it is answered as soon as great-expectations
+    is imported, before the chart modules (WARM_MODULES come between requests), and great-expectations is imported
+    without the engines it probes for and the helper never uses (docs/performance.md, Profile 45). The request is
+    in the helper's pipe before the helper starts, as a run's first check is before the import ends."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from carbon_pipeline.quality import suite_process
+    from carbon_pipeline_tests.marts.imported_modules import imported
+
+    names = ["great_expectations", *suite_process.WARM_MODULES, *suite_process.UNUSED_ENGINES]
+    request = tmp_path / "request"
+    with request.open("wb") as stream:
+        suite_process._write(stream, (imported.__module__, imported.__name__, (names,)))
+    with request.open("rb") as stdin:
+        done = subprocess.run(
+            [sys.executable, "-c", "from carbon_pipeline.quality.suite_process import serve; serve()"],
+            stdin=stdin,
+            capture_output=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+    with (tmp_path / "answer").open("wb+") as answer:
+        answer.write(done.stdout)
+        answer.seek(0)
+        ok, found = suite_process._read(answer)
+    assert ok, found
+    assert found == {name: name == "great_expectations" for name in names}
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
 def test_the_helpers_imports_run_at_the_lowest_priority_and_nothing_else_does():
     """The helper imports great-expectations in a thread of nice 19, so that a run keeping both cores busy is not
