@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 T = TypeVar("T")
-# imported by the helper once it has answered its first request, whenever no request waits: the report
+# imported by the helper after great-expectations, whenever no request waits (between the run's checks): the report
 # and the hourly intensity charts hand it half of their work (in_two_halves), and matplotlib's import would otherwise
 # come out of that half's time. None of them imports Dagster.
 WARM_MODULES = ("carbon_pipeline.reporting.html_report", "carbon_pipeline.orchestration.plots_hourly")
@@ -93,9 +93,7 @@ def serve() -> None:
     for name in UNUSED_ENGINES:
         sys.modules.setdefault(name, None)  # `import name` raises ImportError: great-expectations goes without it
     at_lowest_priority(warm_up)
-    # WARM_MODULES, imported once the first request (the run's first contract check) is answered, one at a time
-    # and only while no request waits: before it, the run's raw statement may still keep both cores busy
-    warming: list[str] | None = None
+    warming = list(WARM_MODULES)
     while True:
         while warming and not _request_waiting(requests):
             at_lowest_priority(functools.partial(importlib.import_module, warming.pop(0)))
@@ -111,18 +109,15 @@ def serve() -> None:
             _write(answers, answer)  # pickled whole before a byte is written
         except Exception as exc:  # noqa: BLE001 - an exception that cannot be pickled: its text instead
             _write(answers, (False, RuntimeError(f"{type(answer[1]).__name__}: {answer[1]} ({exc})")))
-        if warming is None:
-            warming = list(WARM_MODULES)
 
 
 IMPORT_NICENESS = 19
 
 
 def warm_up() -> None:
-    """What the helper imports before it answers: great-expectations only. The chart modules (WARM_MODULES) come
-    after the first answer, between requests (``serve``): imported before it, the run's first contract check
-    waited for them too (0.5 s), and on a 10M-line month they took CPU from the raw statement still running
-    (docs/performance.md, Profile 45)."""
+    """What the helper imports before it answers: great-expectations. WARM_MODULES come after, one at a time
+    and only while no request waits: the first contract check of a run is waiting by then (on a 10M-line month
+    it waited for the chart modules' 0.5 s too: docs/performance.md, Profile 45)."""
     importlib.import_module("carbon_pipeline.quality.expectations").great_expectations()
 
 
