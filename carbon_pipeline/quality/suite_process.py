@@ -96,7 +96,7 @@ def serve() -> None:
     warming = list(WARM_MODULES)
     while True:
         while warming and not _request_waiting(requests):
-            at_lowest_priority(functools.partial(importlib.import_module, warming.pop(0)))
+            at_lowest_priority(functools.partial(importlib.import_module, warming.pop(0)), idle_only=True)
         try:
             module, name, args = _read(requests)
         except EOFError:
@@ -116,8 +116,8 @@ IMPORT_NICENESS = 19
 
 def warm_up() -> None:
     """What the helper imports before it answers: great-expectations. WARM_MODULES come after, one at a time
-    and only while no request waits: the first contract check of a run is waiting by then (on a 10M-line month
-    it waited for the chart modules' 0.5 s too: docs/performance.md, Profile 45)."""
+    and only while no request waits: on a large month the run's first contract check is waiting by then, and
+    it used to wait for the chart modules' 0.5 s too (docs/performance.md, Profile 45)."""
     importlib.import_module("carbon_pipeline.quality.expectations").great_expectations()
 
 
@@ -128,7 +128,7 @@ def _request_waiting(requests: IO[bytes]) -> bool:
     return bool(select.select([requests], [], [], 0)[0])
 
 
-def at_lowest_priority(work: Callable[[], None]) -> None:
+def at_lowest_priority(work: Callable[[], None], *, idle_only: bool = False) -> None:
     """Run ``work`` in a thread of the lowest CPU priority and wait for it (Linux: ``setpriority`` on a thread id
     sets that thread's nice value only; the process keeps its own). Why: the helper's imports (about 3 s of CPU for
     great-expectations) run while the run's first steps work, and when those steps keep both cores busy (a large
@@ -136,12 +136,19 @@ def at_lowest_priority(work: Callable[[], None]) -> None:
     (docs/performance.md, Profile 38). At the lowest priority they take only a core the run leaves idle; on the
     demo, where the run is mostly one interpreter, they end as early as before. What the helper does after (contract
     suites, report pages) keeps normal priority: the run waits for those answers. Where a thread's priority cannot
-    be set (another system) ``work`` simply runs at normal priority; its exception is raised here."""
+    be set (another system) ``work`` simply runs at normal priority; its exception is raised here.
+
+    ``idle_only``: Linux's SCHED_IDLE as well, for work nothing waits for yet (the chart modules): a nice-19 thread
+    still takes 5-7 % of a busy machine (a nice-19 busy loop made the 10M-line raw statement 1-1.5 s longer), an
+    idle-policy one only what the run leaves. Whenever the run waits for the helper, a core is free and it runs
+    at full speed (Profile 45)."""
     failure: list[BaseException] = []
 
     def run() -> None:
         with contextlib.suppress(OSError, AttributeError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), IMPORT_NICENESS)
+            if idle_only:  # pid 0: this thread (Linux schedules threads)
+                os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         try:
             work()
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread below

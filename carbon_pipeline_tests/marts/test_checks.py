@@ -308,18 +308,24 @@ def test_the_helper_answers_a_waiting_check_once_great_expectations_is_imported_
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
 def test_the_helpers_imports_run_at_the_lowest_priority_and_nothing_else_does():
     """The helper imports great-expectations in a thread of nice 19, so that a run keeping both cores busy is not
-    slowed by it (docs/performance.md, Profile 38); the thread that asks for the work, and the helper's answers
-    after the imports, keep their priority, and an import's error is raised where the helper waits for it."""
+    slowed by it (docs/performance.md, Profile 38), and the chart modules, which nothing waits for yet, in an
+    idle-policy thread (Profile 45); the thread that asks for the work, and the helper's answers after the imports,
+    keep their priority, and an import's error is raised where the helper waits for it."""
     import os
     import threading
 
     from carbon_pipeline.quality import suite_process
 
-    seen: list[int] = []
-    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    suite_process.at_lowest_priority(lambda: seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
-    assert seen == [suite_process.IMPORT_NICENESS] == [19]
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before
+    seen: list[tuple[int, int]] = []
+
+    def note() -> None:
+        seen.append((os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), os.sched_getscheduler(0)))
+
+    before = (os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), os.sched_getscheduler(0))
+    suite_process.at_lowest_priority(note)
+    suite_process.at_lowest_priority(note, idle_only=True)  # the chart modules: only what the run leaves idle
+    assert seen == [(suite_process.IMPORT_NICENESS, os.SCHED_OTHER), (19, os.SCHED_IDLE)]
+    assert (os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), os.sched_getscheduler(0)) == before
     with pytest.raises(ModuleNotFoundError):
         suite_process.at_lowest_priority(lambda: __import__("carbon_pipeline.no_such_module"))
 
