@@ -96,7 +96,11 @@ def serve() -> None:
     warming = list(WARM_MODULES)
     while True:
         while warming and not _request_waiting(requests):
-            at_lowest_priority(functools.partial(importlib.import_module, warming.pop(0)), idle_only=True)
+            module = warming.pop(0)
+            at_lowest_priority(
+                functools.partial(importlib.import_module, module),
+                idle_only=functools.partial(_request_waiting, requests, WANTED_POLL_SECONDS),
+            )
         try:
             module, name, args = _read(requests)
         except EOFError:
@@ -121,14 +125,18 @@ def warm_up() -> None:
     importlib.import_module("carbon_pipeline.quality.expectations").great_expectations()
 
 
-def _request_waiting(requests: IO[bytes]) -> bool:
-    """Whether the parent has written a request (or closed the pipe) that the helper has not read yet. The pipe
-    itself is asked: the reader's buffer is empty between requests, because the parent writes one request and
-    waits for its answer before the next (``submit`` holds the lock), and ``_read`` takes each one whole."""
-    return bool(select.select([requests], [], [], 0)[0])
+def _request_waiting(requests: IO[bytes], wait_seconds: float = 0.0) -> bool:
+    """Whether the parent has written a request (or closed the pipe) that the helper has not read yet, waiting up
+    to ``wait_seconds`` for one. The pipe itself is asked: the reader's buffer is empty between requests, because
+    the parent writes one request and waits for its answer before the next (``submit`` holds the lock), and
+    ``_read`` takes each one whole."""
+    return bool(select.select([requests], [], [], wait_seconds)[0])
 
 
-def at_lowest_priority(work: Callable[[], None], *, idle_only: bool = False) -> None:
+WANTED_POLL_SECONDS = 0.05  # how often an idle-policy import looks for a request that now waits for it
+
+
+def at_lowest_priority(work: Callable[[], None], *, idle_only: Callable[[], bool] | None = None) -> None:
     """Run ``work`` in a thread of the lowest CPU priority and wait for it (Linux: ``setpriority`` on a thread id
     sets that thread's nice value only; the process keeps its own). Why: the helper's imports (about 3 s of CPU for
     great-expectations) run while the run's first steps work, and when those steps keep both cores busy (a large
@@ -138,17 +146,21 @@ def at_lowest_priority(work: Callable[[], None], *, idle_only: bool = False) -> 
     suites, report pages) keeps normal priority: the run waits for those answers. Where a thread's priority cannot
     be set (another system) ``work`` simply runs at normal priority; its exception is raised here.
 
-    ``idle_only``: Linux's SCHED_IDLE as well, for work nothing waits for yet (the chart modules): a nice-19 thread
-    still takes 5-7 % of a busy machine (a nice-19 busy loop made the 10M-line raw statement 1-1.5 s longer), an
-    idle-policy one only what the run leaves. Whenever the run waits for the helper, a core is free and it runs
-    at full speed (Profile 45)."""
+    ``idle_only``: for work nothing waits for yet (the chart modules), Linux's SCHED_IDLE as well, until the
+    given callable (which may block briefly) says something now waits for it. A nice-19 thread still takes 5-7 % of
+    a busy machine (a nice-19 busy loop made the 10M-line raw statement 1-1.5 s longer), an idle-policy one only
+    what nothing else wants (Profile 45). Once a request waits, the thread goes back to the normal policy at nice
+    19: on a machine other work keeps busy, an idle-policy thread may get no CPU at all, and the answer would
+    wait on it."""
     failure: list[BaseException] = []
+    started = threading.Event()
 
     def run() -> None:
         with contextlib.suppress(OSError, AttributeError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), IMPORT_NICENESS)
-            if idle_only:  # pid 0: this thread (Linux schedules threads)
+            if idle_only is not None:  # pid 0: this thread (Linux schedules threads)
                 os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        started.set()
         try:
             work()
         except BaseException as exc:  # noqa: BLE001 - raised again in the calling thread below
@@ -156,6 +168,13 @@ def at_lowest_priority(work: Callable[[], None], *, idle_only: bool = False) -> 
 
     worker = threading.Thread(target=run, name="helper-warm-up")
     worker.start()
+    if idle_only is not None:
+        started.wait()
+        while worker.is_alive() and not idle_only():
+            pass
+        if worker.is_alive():
+            with contextlib.suppress(OSError, AttributeError):
+                os.sched_setscheduler(worker.native_id, os.SCHED_OTHER, os.sched_param(0))
     worker.join()
     if failure:
         raise failure[0]
