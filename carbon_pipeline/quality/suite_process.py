@@ -96,10 +96,9 @@ def serve() -> None:
     warming = list(WARM_MODULES)
     while True:
         while warming and not _request_waiting(requests):
-            module = warming.pop(0)
             at_lowest_priority(
-                functools.partial(importlib.import_module, module),
-                idle_only=functools.partial(_request_waiting, requests, WANTED_POLL_SECONDS),
+                functools.partial(importlib.import_module, warming.pop(0)),
+                idle_until=functools.partial(_request_waiting, requests, WANTED_POLL_SECONDS),
             )
         try:
             module, name, args = _read(requests)
@@ -136,7 +135,7 @@ def _request_waiting(requests: IO[bytes], wait_seconds: float = 0.0) -> bool:
 WANTED_POLL_SECONDS = 0.05  # how often an idle-policy import looks for a request that now waits for it
 
 
-def at_lowest_priority(work: Callable[[], None], *, idle_only: Callable[[], bool] | None = None) -> None:
+def at_lowest_priority(work: Callable[[], None], *, idle_until: Callable[[], bool] | None = None) -> None:
     """Run ``work`` in a thread of the lowest CPU priority and wait for it (Linux: ``setpriority`` on a thread id
     sets that thread's nice value only; the process keeps its own). Why: the helper's imports (about 3 s of CPU for
     great-expectations) run while the run's first steps work, and when those steps keep both cores busy (a large
@@ -146,8 +145,8 @@ def at_lowest_priority(work: Callable[[], None], *, idle_only: Callable[[], bool
     suites, report pages) keeps normal priority: the run waits for those answers. Where a thread's priority cannot
     be set (another system) ``work`` simply runs at normal priority; its exception is raised here.
 
-    ``idle_only``: for work nothing waits for yet (the chart modules), Linux's SCHED_IDLE as well, until the
-    given callable (which may block briefly) says something now waits for it. A nice-19 thread still takes 5-7 % of
+    ``idle_until``: for work nothing waits for yet (the chart modules), Linux's SCHED_IDLE as well, until this
+    callable (which may block briefly) says something now waits for it. A nice-19 thread still takes 5-7 % of
     a busy machine (a nice-19 busy loop made the 10M-line raw statement 1-1.5 s longer), an idle-policy one only
     what nothing else wants (Profile 45). Once a request waits, the thread goes back to the normal policy at nice
     19: on a machine other work keeps busy, an idle-policy thread may get no CPU at all, and the answer would
@@ -158,7 +157,7 @@ def at_lowest_priority(work: Callable[[], None], *, idle_only: Callable[[], bool
     def run() -> None:
         with contextlib.suppress(OSError, AttributeError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), IMPORT_NICENESS)
-            if idle_only is not None:  # pid 0: this thread (Linux schedules threads)
+            if idle_until is not None:  # pid 0: this thread (Linux schedules threads)
                 os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         started.set()
         try:
@@ -168,9 +167,9 @@ def at_lowest_priority(work: Callable[[], None], *, idle_only: Callable[[], bool
 
     worker = threading.Thread(target=run, name="helper-warm-up")
     worker.start()
-    if idle_only is not None:
-        started.wait()
-        while worker.is_alive() and not idle_only():
+    if idle_until is not None:
+        started.wait()  # its policy is set: a lift cannot come before it and be undone
+        while worker.is_alive() and not idle_until():
             pass
         if worker.is_alive():
             with contextlib.suppress(OSError, AttributeError):

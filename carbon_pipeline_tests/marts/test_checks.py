@@ -333,9 +333,9 @@ def test_the_helpers_imports_run_at_the_lowest_priority_and_nothing_else_does():
     before = (os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), os.sched_getscheduler(0))
     suite_process.at_lowest_priority(note)
     # the chart modules: only what nothing else wants, while nothing waits for them ...
-    suite_process.at_lowest_priority(note, idle_only=lambda: False)
+    suite_process.at_lowest_priority(note, idle_until=lambda: False)
     # ... and back to nice 19 once a request waits, which an idle-policy thread on a busy machine could starve
-    suite_process.at_lowest_priority(note_once_lifted, idle_only=lambda: True)
+    suite_process.at_lowest_priority(note_once_lifted, idle_until=lambda: True)
     assert seen == [(suite_process.IMPORT_NICENESS, os.SCHED_OTHER), (19, os.SCHED_IDLE), (19, os.SCHED_OTHER)]
     assert (os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), os.sched_getscheduler(0)) == before
     with pytest.raises(ModuleNotFoundError):
