@@ -543,9 +543,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", type=parse_formats, default=list(gen.FORMATS))
     parser.add_argument(
         "--raw-line-items",
-        type=lambda text: [m.strip() for m in text.split(",") if m.strip() in ("copy", "reference")],
+        type=lambda text: [m.strip() for m in text.split(",") if m.strip() in ("copy", "reference", "archive")],
         default=["copy", "reference"],
-        help="the CUR source's raw_line_items settings to measure (copy,reference)",
+        help="the CUR source's raw_line_items settings to measure (copy,reference; or archive)",
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--object-rows", type=int, default=gen.OBJECT_ROWS, help="line items per data object")

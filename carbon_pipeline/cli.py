@@ -227,7 +227,8 @@ SHOWN_COLUMNS = (
 
 def line_items(args: argparse.Namespace) -> int:
     """Print the line items behind one CUR activity of the ledger, re-read from the delivered object when the
-    source references its objects, and say whether they add up to the ledger's count and cost."""
+    source references its objects (from the pipeline's copy when it archives them), and say whether they add up
+    to the ledger's count and cost."""
     from carbon_pipeline.errors import SourceError
     from carbon_pipeline.serving.line_items import TraceError, trace_activity
     from carbon_pipeline.sources.sources_file import load_sources_file
@@ -241,6 +242,8 @@ def line_items(args: argparse.Namespace) -> int:
     where = found.object_uri or found.source_object
     version = f" (version {found.object_version})" if found.object_version else ""
     print(f"activity {found.activity_id}: source {found.source_id}, {found.raw_storage} line items of {where}{version}")
+    if found.archived_as:
+        print(f"read from the archived copy {found.archived_as} (its SHA-256 checked)")
     indexes = [found.columns.index(c) for c in SHOWN_COLUMNS]
     print("\t".join(SHOWN_COLUMNS))
     for row in found.rows[: args.limit]:

@@ -3,8 +3,10 @@
 A CUR activity is a group of line items of one delivered object. With ``raw_line_items: copy`` they are in the
 warehouse; with ``reference`` only their groups are, so they are read again from the delivered object, after
 checking that the object is still the version the month was read from (a rewritten object would show other
-rows: that is an error, never a silent answer). Either way the rows are matched to the activity by its ledger
-keys (dbt_like_sql/serving/activity_line_items.sql) and their count and cost are compared with the ledger's.
+rows: that is an error, never a silent answer); with ``archive`` they are read again from the pipeline's own
+copy of the object, after checking its SHA-256 (sources/archive.py). Either way the rows are matched to the
+activity by its ledger keys (dbt_like_sql/serving/activity_line_items.sql) and their count and cost are compared
+with the ledger's.
 The warehouse is opened read-only, so this can run beside a pipeline run.
 """
 
@@ -19,6 +21,8 @@ from pathlib import Path
 
 import duckdb
 
+from carbon_pipeline.errors import SourceError
+from carbon_pipeline.sources.archive import archived_copy
 from carbon_pipeline.sources.aws_cur import reader as aws_cur
 from carbon_pipeline.sources.aws_cur2 import reader as aws_cur2
 from carbon_pipeline.sources.config import SourcesFile
@@ -38,13 +42,14 @@ class ActivityLineItems:
     activity_id: str
     source_id: str
     source_object: str
-    raw_storage: str  # copied | referenced
+    raw_storage: str  # copied | referenced | archived
     object_uri: str | None
     object_version: str | None
     columns: list[str]
     rows: list[tuple]
     ledger_line_items: int
     ledger_cost: Decimal
+    archived_as: str | None = None  # archived objects: the copy read, under <warehouse>.archive/
 
     @property
     def cost(self) -> Decimal:
@@ -91,20 +96,46 @@ def _stage_delivered_object(
                 f"version {recorded_version}: it no longer holds exactly the line items the ledger was built from "
                 "(keep noncurrent object versions: docs/sources.md)"
             )
-        with _object_rows(con, kind, landing.local_path(key), source_id, key) as relation:
-            # a TEMP view (the warehouse is attached read-only); DuckDB writes the relation's SQL itself
-            con.execute(f"CREATE OR REPLACE TEMP VIEW cur_file AS {relation.sql_query()}")
-            insert_model(
-                con,
-                "trace_rows",
-                "staging/aws_cur_line_items",
-                source_id=source_id,
-                period_month=month,
-                assembly_id=delivery,
-                object_key=key,
-            )
+        _stage_rows(con, kind, landing.local_path(key), source_id, month, key, delivery)
     finally:
         landing.cleanup()
+
+
+def _stage_archived_object(
+    con: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    kind: str,
+    source_id: str,
+    month: date,
+    key: str,
+    delivery: str,
+    archived: tuple[str, str],
+) -> None:
+    """Read the pipeline's copy of the object again, as the raw stage did, into trace_rows."""
+    relative, sha256 = archived
+    try:
+        path = archived_copy(Path(f"{warehouse}.archive"), relative, sha256, source_id=source_id, object_key=key)
+    except SourceError as exc:
+        raise TraceError(str(exc)) from None
+    _stage_rows(con, kind, path, source_id, month, key, delivery)
+
+
+def _stage_rows(
+    con: duckdb.DuckDBPyConnection, kind: str, path: Path, source_id: str, month: date, key: str, delivery: str
+) -> None:
+    """The object at ``path`` through the staging model, into trace_rows."""
+    with _object_rows(con, kind, path, source_id, key) as relation:
+        # a TEMP view (the warehouse is attached read-only); DuckDB writes the relation's SQL itself
+        con.execute(f"CREATE OR REPLACE TEMP VIEW cur_file AS {relation.sql_query()}")
+        insert_model(
+            con,
+            "trace_rows",
+            "staging/aws_cur_line_items",
+            source_id=source_id,
+            period_month=month,
+            assembly_id=delivery,
+            object_key=key,
+        )
 
 
 @contextmanager
@@ -129,15 +160,18 @@ def trace_activity(warehouse: Path, sources: SourcesFile, activity_id: str) -> A
                 "first_line); this command traces CUR activities"
             )
         found = con.execute(
-            """SELECT raw_storage, object_uri, object_version FROM raw.delivery_objects
+            """SELECT raw_storage, object_uri, object_version, archived_as, archived_sha256 FROM raw.delivery_objects
                WHERE source_id = ? AND period_month = ? AND object_key = ?""",
             [source_id, month, key],
         ).fetchall()
-        storage, uri, version = found[0] if found else ("copied", None, None)
+        storage, uri, version, archived_as, archived_sha256 = found[0] if found else ("copied", None, None, None, None)
         table = RAW_TABLES[kind]
         con.execute(f"CREATE TEMP TABLE trace_rows AS SELECT * FROM {table} LIMIT 0")
         if storage == "referenced":
             _stage_delivered_object(con, sources, kind, source_id, month, key, delivery, version)
+        elif storage == "archived":
+            archived = (archived_as, archived_sha256)
+            _stage_archived_object(con, warehouse, kind, source_id, month, key, delivery, archived)
         else:
             con.execute(
                 f"""INSERT INTO trace_rows SELECT * FROM {table}
@@ -148,5 +182,5 @@ def trace_activity(warehouse: Path, sources: SourcesFile, activity_id: str) -> A
         columns = [d[0] for d in result.description]
         rows = result.fetchall()
     return ActivityLineItems(
-        activity_id, source_id, key, storage, uri, version, columns, rows, int(line_items), Decimal(cost)
+        activity_id, source_id, key, storage, uri, version, columns, rows, int(line_items), Decimal(cost), archived_as
     )

@@ -16,10 +16,11 @@ from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.kind import BeforeCommit
 from carbon_pipeline.transforms import ContractCheck
 
-# How a CUR source keeps its line items (docs/performance.md): `copy` writes every one into raw (the default:
+# How a CUR source keeps its line items (docs/sources.md): `copy` writes every one into raw (the default:
 # the warehouse alone is the evidence), `reference` keeps only their ledger-grain groups and the delivered
-# objects' versions, for months of tens of millions of line items in a versioned bucket.
-RAW_LINE_ITEMS = ("copy", "reference")
+# objects' versions, for months of tens of millions of line items in a versioned bucket; `archive` keeps the
+# groups and the pipeline's own read-only copy of each delivered object (sources/archive.py).
+RAW_LINE_ITEMS = ("copy", "reference", "archive")
 
 
 def validate_cur_options(path: Path, source_id: str, raw: Mapping[str, Any]) -> None:

@@ -2,7 +2,8 @@
 
 With ``raw_line_items: reference`` the line items are read again from the delivered object, so the walk must end
 in the same rows as with copies, refuse an object that changed since it was read, and prove that the rows add up
-to the ledger's count and cost.
+to the ledger's count and cost. With ``archive`` they are read from the pipeline's own copy of the object, so the
+walk still ends in the same rows after the delivered object was rewritten, and refuses a copy changed since.
 """
 
 from __future__ import annotations
@@ -22,16 +23,26 @@ from carbon_pipeline_tests.conftest import Deployment, make_deployment
 MAY, JUNE = date(2025, 5, 1), date(2025, 6, 1)
 
 
-@pytest.fixture(scope="module")
-def referencing(tmp_path_factory: pytest.TempPathFactory, demo_files: Path) -> Deployment:
-    deployment = make_deployment(tmp_path_factory.mktemp("referencing"), demo_files)
+def keeping(tmp_path_factory: pytest.TempPathFactory, demo_files: Path, option: str) -> Deployment:
+    """May and June of the demo, its CUR source's line items kept as ``option`` says."""
+    deployment = make_deployment(tmp_path_factory.mktemp(option), demo_files)
     sources = deployment.settings.sources_file
     sources.write_text(
-        sources.read_text().replace("kind: aws_cur\n", "kind: aws_cur\n    raw_line_items: reference\n", 1)
+        sources.read_text().replace("kind: aws_cur\n", f"kind: aws_cur\n    raw_line_items: {option}\n", 1)
     )
     result = deployment.run(MAY, JUNE)
     assert result.success, failure_messages(result)
     return deployment
+
+
+@pytest.fixture(scope="module")
+def referencing(tmp_path_factory: pytest.TempPathFactory, demo_files: Path) -> Deployment:
+    return keeping(tmp_path_factory, demo_files, "reference")
+
+
+@pytest.fixture(scope="module")
+def archiving(tmp_path_factory: pytest.TempPathFactory, demo_files: Path) -> Deployment:
+    return keeping(tmp_path_factory, demo_files, "archive")
 
 
 def busiest_activity(deployment: Deployment) -> str:
@@ -112,3 +123,47 @@ def test_the_command_prints_the_line_items_and_says_they_match_the_ledger(refere
     assert len(out) == 6 and out[4].startswith("... ") and "matches the ledger" in out[5]
     assert main(["line-items", "no-such-activity"]) == 2
     assert "no activity 'no-such-activity' in ledger.activity" in capsys.readouterr().err
+
+
+def test_an_archived_activity_is_traced_to_the_same_line_items_after_the_delivered_object_is_rewritten(
+    archiving, built
+):
+    activity_id = busiest_activity(archiving)
+    kept = trace(built, activity_id)
+    delivered = Path(trace(archiving, activity_id).object_uri)
+    original = delivered.read_bytes()
+    try:
+        delivered.write_bytes(b"identity/LineItemId\n")  # the bucket rewrote the month since it was read
+        found = trace(archiving, activity_id)
+    finally:
+        delivered.write_bytes(original)
+
+    assert found.raw_storage == "archived" and found.reconciles
+    assert found.rows == kept.rows and found.columns == kept.columns
+    assert found.archived_as and (Path(f"{archiving.settings.warehouse}.archive") / found.archived_as).is_file()
+
+
+def test_an_archived_copy_changed_since_it_was_archived_is_refused(archiving):
+    activity_id = busiest_activity(archiving)
+    copy = Path(f"{archiving.settings.warehouse}.archive") / trace(archiving, activity_id).archived_as
+    original = copy.read_bytes()
+    copy.chmod(0o644)
+    try:
+        copy.write_bytes(original[:-1])
+        with pytest.raises(TraceError, match=r"archived copy .* no longer has SHA-256 [0-9a-f]{64}"):
+            trace(archiving, activity_id)
+    finally:
+        copy.write_bytes(original)
+        copy.chmod(0o444)
+    assert trace(archiving, activity_id).reconciles
+
+
+def test_the_command_says_which_archived_copy_it_read(archiving, monkeypatch, capsys):
+    monkeypatch.setenv("CARBON_SOURCES", str(archiving.settings.sources_file))
+    monkeypatch.setenv("CARBON_WAREHOUSE", str(archiving.settings.warehouse))
+
+    assert main(["line-items", busiest_activity(archiving), "--limit", "1"]) == 0
+
+    out = capsys.readouterr().out.splitlines()
+    assert " archived line items of " in out[0]
+    assert out[1].startswith("read from the archived copy demo-cur/") and "SHA-256 checked" in out[1]

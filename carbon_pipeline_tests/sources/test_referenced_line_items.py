@@ -194,24 +194,29 @@ def test_a_referenced_cur2_export_groups_like_its_copy(two_warehouses, tmp_path,
     assert referencing.execute("SELECT COUNT(*) FROM raw.aws_cur2_line_items").fetchall() == [(0,)]
 
 
-def test_raw_line_items_is_a_cur_option_with_two_values(tmp_path):
+def test_raw_line_items_is_a_cur_option_with_three_values(tmp_path):
     path = tmp_path / "sources.yaml"
     path.write_text("sources:\n  - {id: a, kind: aws_cur, uri: x, raw_line_items: stream}\n")
-    with pytest.raises(ConfigError, match=r"key 'raw_line_items' must be one of \['copy', 'reference'\]"):
+    with pytest.raises(ConfigError, match=r"key 'raw_line_items' must be one of \['copy', 'reference', 'archive'\]"):
         load_sources_file(path)
     path.write_text("sources:\n  - {id: a, kind: focus, uri: x, raw_line_items: reference}\n")
     with pytest.raises(ConfigError, match=r"unknown key 'raw_line_items' for kind 'focus'"):
         load_sources_file(path)
     path.write_text("sources:\n  - {id: a, kind: aws_cur2, uri: x, raw_line_items: reference}\n")
     assert load_sources_file(path).sources[0].options["raw_line_items"] == "reference"
+    path.write_text("sources:\n  - {id: a, kind: aws_cur, uri: x, raw_line_items: archive}\n")
+    assert load_sources_file(path).sources[0].options["raw_line_items"] == "archive"
 
 
-def test_the_demo_inventory_is_identical_whether_the_cur_is_copied_or_referenced(tmp_path, demo_files, built):
+@pytest.mark.parametrize(("option", "storage"), [("reference", "referenced"), ("archive", "archived")])
+def test_the_demo_inventory_is_identical_whether_the_cur_is_copied_referenced_or_archived(
+    tmp_path, demo_files, built, option, storage
+):
     deployment = make_deployment(tmp_path, demo_files)
     sources = deployment.settings.sources_file
     text = sources.read_text()
     assert "kind: aws_cur\n" in text
-    sources.write_text(text.replace("kind: aws_cur\n", "kind: aws_cur\n    raw_line_items: reference\n", 1))
+    sources.write_text(text.replace("kind: aws_cur\n", f"kind: aws_cur\n    raw_line_items: {option}\n", 1))
 
     result = deployment.run()
 
@@ -219,7 +224,7 @@ def test_the_demo_inventory_is_identical_whether_the_cur_is_copied_or_referenced
     assert deployment.query("SELECT COUNT(*) FROM raw.aws_cur_line_items") == [(0,)]
     assert deployment.query(
         "SELECT DISTINCT raw_storage FROM raw.cur_line_item_groups WHERE source_kind = 'aws_cur'"
-    ) == [("referenced",)]
+    ) == [(storage,)]
     checks = [e for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
     failed = [e.event_specific_data.asset_check_key.name for e in checks if not e.event_specific_data.passed]
     assert not [

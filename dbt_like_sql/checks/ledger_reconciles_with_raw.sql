@@ -11,11 +11,11 @@ WITH raw_side AS (
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY ALL
     UNION ALL
-    -- referenced CUR objects: their line items' groups are the raw side (copied months are compared with the
+    -- referenced or archived CUR objects: their line items' groups are the raw side (copied months are compared with the
     -- copies themselves above, so the groups the ledger reads are checked against them too)
     SELECT source_id, period_month, currency, SUM(line_item_count), SUM(cost)
     FROM raw.cur_line_item_groups
-    WHERE raw_storage = 'referenced' AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    WHERE raw_storage <> 'copied' AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY ALL
     UNION ALL
     SELECT source_id, period_month, COALESCE(currency, ''), COUNT(*), SUM(COALESCE(cost, 0))

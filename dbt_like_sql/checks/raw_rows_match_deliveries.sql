@@ -13,10 +13,10 @@ stored AS (
     SELECT 'aws_cur2', source_id, period_month, COUNT(*) FROM raw.aws_cur2_line_items
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE) GROUP BY ALL
     UNION ALL
-    -- a CUR source that references its objects stores the line items' groups: their counts must add up to
+    -- a CUR source that references or archives its objects stores the line items' groups: they must add up to
     -- the rows read from the objects (for Parquet, the objects' own row counts)
     SELECT source_kind, source_id, period_month, SUM(line_item_count) FROM raw.cur_line_item_groups
-    WHERE raw_storage = 'referenced' AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    WHERE raw_storage <> 'copied' AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY ALL
     UNION ALL
     SELECT 'aws_carbon', source_id, period_month, COUNT(*) FROM raw.aws_carbon_emissions

@@ -11,9 +11,9 @@ WITH raw_side AS (
     SELECT source_id, period_month, COUNT(*) FROM raw.aws_cur2_line_items
     WHERE period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE) GROUP BY ALL
     UNION ALL
-    -- CUR sources that reference their delivered objects keep only the line items' groups
+    -- CUR sources that reference or archive their delivered objects keep only the line items' groups
     SELECT source_id, period_month, SUM(line_item_count) FROM raw.cur_line_item_groups
-    WHERE raw_storage = 'referenced' AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
+    WHERE raw_storage <> 'copied' AND period_month >= CAST($start AS DATE) AND period_month < CAST($end AS DATE)
     GROUP BY ALL
     UNION ALL
     SELECT source_id, period_month, COUNT(*) FROM raw.activity_rows

@@ -4,7 +4,7 @@
 -- (raw_line_items: reference), in which case these groups and raw.delivery_objects are the raw partition.
 CREATE TABLE IF NOT EXISTS raw.cur_line_item_groups (
     source_kind VARCHAR NOT NULL,           -- aws_cur | aws_cur2
-    raw_storage VARCHAR NOT NULL,           -- copied (line items also in raw.aws_cur*_line_items) | referenced
+    raw_storage VARCHAR NOT NULL,           -- copied (line items also in raw.aws_cur*_line_items) | referenced | archived
     source_id VARCHAR NOT NULL,
     period_month DATE NOT NULL,
     assembly_id VARCHAR NOT NULL,           -- assemblyId (legacy CUR) or executionId (CUR 2.0)
@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS raw.delivery_objects (
     object_key VARCHAR NOT NULL,            -- relative to the source's uri
     object_uri VARCHAR NOT NULL,            -- where it was read: s3://bucket/key or a local path
     object_version VARCHAR,                 -- ETag (S3) or size and mtime (local file), as the landing reports it
-    raw_storage VARCHAR NOT NULL,           -- copied | referenced
+    raw_storage VARCHAR NOT NULL,           -- copied | referenced | archived
     line_items BIGINT NOT NULL              -- rows read from the object (= the rows its groups count)
 );
+-- raw_line_items: archive (sources/archive.py): the pipeline's own read-only copy of the object, the bytes the
+-- month was read from, under <warehouse>.archive/; NULL for copied and referenced objects.
+ALTER TABLE raw.delivery_objects ADD COLUMN IF NOT EXISTS archived_as VARCHAR;      -- <source>/<sha256>/<name>
+ALTER TABLE raw.delivery_objects ADD COLUMN IF NOT EXISTS archived_sha256 VARCHAR;  -- SHA-256 of those bytes

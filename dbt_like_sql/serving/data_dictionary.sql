@@ -240,7 +240,7 @@ COMMENT ON COLUMN factors.emission_factors.valid_to IS 'Last day of that period 
 COMMENT ON COLUMN factors.emission_factors.superseded_by IS 'Edition that replaces this factor (NULL = current); superseded factors stay so older years reproduce.';
 
 -- raw.delivery_objects (schema/85_cur_line_item_groups.sql): where an auditor starts a CUR drill-down
-COMMENT ON TABLE raw.delivery_objects IS 'Every object a CUR delivery was read from, at the version it was read: with raw_line_items: reference the line items stay in these objects.';
+COMMENT ON TABLE raw.delivery_objects IS 'Every object a CUR delivery was read from, at the version it was read: with raw_line_items: reference or archive the line items stay in these objects (archive: in the pipeline''s own copy of them).';
 COMMENT ON COLUMN raw.delivery_objects.source_kind IS 'aws_cur or aws_cur2.';
 COMMENT ON COLUMN raw.delivery_objects.source_id IS 'Configured source id.';
 COMMENT ON COLUMN raw.delivery_objects.period_month IS 'First day of the billing month.';
@@ -248,5 +248,7 @@ COMMENT ON COLUMN raw.delivery_objects.delivery_id IS 'CUR assemblyId or CUR 2.0
 COMMENT ON COLUMN raw.delivery_objects.object_key IS 'Object key relative to the source uri (= ledger.activity.source_object).';
 COMMENT ON COLUMN raw.delivery_objects.object_uri IS 'Where the object was read: s3://bucket/key or a local path.';
 COMMENT ON COLUMN raw.delivery_objects.object_version IS 'Version read: the S3 ETag, or size and mtime of a local file.';
-COMMENT ON COLUMN raw.delivery_objects.raw_storage IS 'copied (line items also in raw.aws_cur*_line_items) or referenced (only their groups are kept).';
+COMMENT ON COLUMN raw.delivery_objects.raw_storage IS 'copied (line items also in raw.aws_cur*_line_items), referenced (only their groups are kept) or archived (their groups, and the object itself in the pipeline''s archive).';
 COMMENT ON COLUMN raw.delivery_objects.line_items IS 'Line items read from the object.';
+COMMENT ON COLUMN raw.delivery_objects.archived_as IS 'archived objects: the pipeline''s read-only copy the month was read from, <source>/<sha256>/<name> under <warehouse>.archive/; else NULL.';
+COMMENT ON COLUMN raw.delivery_objects.archived_sha256 IS 'archived objects: SHA-256 of the archived bytes, checked again by every drill-down; else NULL.';

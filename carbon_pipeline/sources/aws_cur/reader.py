@@ -30,7 +30,7 @@ import io
 import json
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -45,6 +45,7 @@ from carbon_pipeline.safety.extraction import ExtractionRefused, extract_member,
 from carbon_pipeline.safety.limits import LineTooLong, max_header_bytes, read_first_line, truncate
 from carbon_pipeline.safety.names import literal
 from carbon_pipeline.safety.periods import cur_period_month
+from carbon_pipeline.sources.archive import ArchivedObject, archive_object, archive_root
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -427,12 +428,15 @@ def scan_errors(source_id: str, object_key: str) -> Iterator[None]:
 
 GROUPS_TABLE = "raw.cur_line_item_groups"
 INVALID_MODEL = "staging/aws_cur_line_items__invalid"  # the staging model's companion (sources/validation.py)
-COPIED, REFERENCED = "copied", "referenced"
+COPIED, REFERENCED, ARCHIVED = "copied", "referenced", "archived"
+_STORAGE = {"copy": COPIED, "reference": REFERENCED, "archive": ARCHIVED}
 
 
 def raw_storage(source: SourceConfig) -> str:
-    """``copied`` or ``referenced``: the source's ``raw_line_items`` option (config.RAW_LINE_ITEMS)."""
-    return REFERENCED if source.options.get("raw_line_items") == "reference" else COPIED
+    """``copied``, ``referenced`` or ``archived``: the source's ``raw_line_items`` option (cur_shared.RAW_LINE_ITEMS).
+    Referenced and archived line items are both grouped in the scan that reads them and not copied; archived
+    ones are read from the pipeline's own copy of the objects (sources/archive.py)."""
+    return _STORAGE[source.options.get("raw_line_items", "copy")]
 
 
 UNNUMBERED = 0  # object_line of a row not yet numbered by its position: no line is 0 (the header is line 1)
@@ -446,7 +450,7 @@ def _object_select(view: str, storage: str, *, numbered: bool = True) -> str:
     drops the reader's row-number window from the statement."""
     scan = f"FROM {view}" if numbered else f"SELECT * REPLACE ({UNNUMBERED} AS object_line) FROM {view}"
     rows = f"WITH cur_file AS ({scan}) {model_sql('staging/aws_cur_line_items')}"
-    if storage != REFERENCED:
+    if storage == COPIED:
         return rows
     groups = model_sql("staging/cur_line_item_groups")
     return f"WITH cur_line_items AS ({strip_comments(rows)}) SELECT * FROM ({strip_comments(groups)})"
@@ -515,7 +519,7 @@ def stage_objects(
         view = f"cur_file_{index}"
         relation.create_view(view, replace=True)
         parts.append((_object_select(view, storage, numbered=not by_position), {**params, "object_key": key}))
-    target = GROUPS_TABLE if storage == REFERENCED else table
+    target = table if storage == COPIED else GROUPS_TABLE
     ordered, limit = con.execute(
         "SELECT current_setting('preserve_insertion_order'), current_setting('memory_limit')"
     ).fetchall()[0]
@@ -626,15 +630,29 @@ def record_objects(
     versions: dict[str, str],
     line_items: dict[str, int],
     storage: str,
+    archived: Mapping[str, ArchivedObject],
 ) -> None:
-    """raw.delivery_objects: which object (at which version) each line item was read from."""
+    """raw.delivery_objects: which object (at which version) each line item was read from, and where the
+    pipeline's own copy of it is when the source archives its objects."""
     base = source.uri.rstrip("/")
     con.executemany(
         """INSERT INTO raw.delivery_objects (source_kind, source_id, period_month, delivery_id, object_key,
-               object_uri, object_version, raw_storage, line_items)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               object_uri, object_version, raw_storage, line_items, archived_as, archived_sha256)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
-            [kind, source.id, month, delivery_id, key, f"{base}/{key}", versions.get(key), storage, line_items[key]]
+            [
+                kind,
+                source.id,
+                month,
+                delivery_id,
+                key,
+                f"{base}/{key}",
+                versions.get(key),
+                storage,
+                line_items[key],
+                archived[key].relative if key in archived else None,
+                archived[key].sha256 if key in archived else None,
+            ]
             for key in line_items
         ],
     )
@@ -744,12 +762,22 @@ def load_delivery(
     if delivery is None:
         return LoadSummary(source.id, month, rows=0)
     storage = raw_storage(source)
+    archive = archive_root(con) if storage == ARCHIVED else None
+    archived: dict[str, ArchivedObject] = {}
+
+    def read_from(key: str) -> Path:
+        """The object as the statement reads it: the landing's copy, or the archive's (the bytes kept)."""
+        return archived[key].path if key in archived else landing.local_path(key)
+
     staged_bytes = 0
     for batch in object_batches(delivery.object_keys, objects_per_statement(memory_limit_bytes(con))):
         with ExitStack() as stack:
             opened = []
             for key in batch:
-                path = landing.local_path(key)
+                if archive is not None:
+                    kept = archive_object(landing.local_path(key), archive, source_id=source.id, object_key=key)
+                    archived[key] = kept
+                path = read_from(key)
                 staged_bytes += path.stat().st_size
                 relation, display = stack.enter_context(open_each(con, path, key))
                 opened.append((key, relation, display))
@@ -763,9 +791,7 @@ def load_delivery(
                 source_id=source.id,
                 month=month,
                 delivery_id=delivery.delivery_id,
-                validate_alone=lambda key: validate_object_alone(
-                    open_each, landing.local_path(key), key, source_id=source.id
-                ),
+                validate_alone=lambda key: validate_object_alone(open_each, read_from(key), key, source_id=source.id),
             )
     if storage == COPIED:
         group_copied_rows(con, table, kind, source.id, month)
@@ -780,6 +806,7 @@ def load_delivery(
         versions=versions,
         line_items=line_items,
         storage=storage,
+        archived=archived,
     )
     record_delivery(
         con,

@@ -1,0 +1,114 @@
+"""``raw_line_items: archive``: the delivered objects of a CUR month, kept byte for byte beside the warehouse.
+
+Why: ``reference`` keeps only the ledger-grain groups and trusts the bucket to keep every object at the version
+the month was read from, but legacy Parquet CURs and CUR 2.0 exports in overwrite mode rewrite a month's objects
+in place, and a local landing folder belongs to whoever drops files in it. ``archive`` copies each object once
+into ``<warehouse>.archive/<source>/<sha256>/<name>``: named by its content, written whole (a part file renamed
+into place) and read-only. The raw step then reads that copy, so the groups are built from exactly the bytes
+kept, and ``carbon-pipeline line-items`` reads the same bytes again (checking their SHA-256) whatever has happened
+to the bucket since. The cost is one sequential copy of the objects' compressed bytes, about a second for a 1 GB
+month, against writing every line item into the warehouse (docs/performance.md, Profile 46).
+
+The archive lies beside the warehouse file (as DuckDB's own ``.wal`` and ``.tmp`` do), so it is inside the
+folder a deployment configures and needs no setting of its own. Nothing in it is ever deleted by the pipeline:
+it is the evidence the inventory was built from (docs/sources.md says how to size and prune it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from carbon_pipeline.errors import ConfigError, SourceError
+from carbon_pipeline.safety.leftovers import remove_dead_leftovers
+from carbon_pipeline.safety.paths import UnsafePathError, strictly_contained
+
+BLOCK = 8 * 2**20  # read, hashed and written at a time: large enough that Python's loop costs nothing
+INCOMING = ".incoming-"  # <source folder>/.incoming-<pid>/: objects being copied by that process
+
+
+@dataclass(frozen=True)
+class ArchivedObject:
+    """Where an object was archived (``relative`` to the archive root: ``<source>/<sha256>/<name>``) and its
+    SHA-256, as raw.delivery_objects records them."""
+
+    path: Path
+    relative: str
+    sha256: str
+
+
+def archive_root(con: duckdb.DuckDBPyConnection) -> Path:
+    """``<warehouse>.archive`` beside the database ``con`` writes to."""
+    path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
+    if not path:
+        raise ConfigError("raw_line_items: archive keeps the objects beside the warehouse file: it needs one")
+    return Path(f"{path}.archive")
+
+
+def archive_object(source: Path, root: Path, *, source_id: str, object_key: str) -> ArchivedObject:
+    """Copy ``source`` into the archive under its SHA-256, computed while copying (one read of the object);
+    an object already archived with the same content is kept as it is."""
+    try:
+        folder = strictly_contained(root, source_id)
+        incoming = strictly_contained(folder, f"{INCOMING}{os.getpid()}")
+        name = Path(object_key).name
+        part = strictly_contained(incoming, name)
+    except UnsafePathError as exc:
+        raise SourceError(f"cannot be archived: {exc}", source_id=source_id, object_key=object_key) from exc
+    remove_dead_leftovers(folder, INCOMING, "")  # what a killed run was copying
+    incoming.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    try:
+        with source.open("rb") as reader, part.open("wb") as writer:
+            for block in iter(lambda: reader.read(BLOCK), b""):
+                digest.update(block)
+                writer.write(block)
+            writer.flush()
+            os.fsync(writer.fileno())
+        sha256 = digest.hexdigest()
+        relative = f"{source_id}/{sha256}/{name}"
+        final = strictly_contained(root, relative)
+        if final.is_file():  # archived before: a name under its own hash is only ever renamed into place whole
+            part.unlink()
+        else:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            part.chmod(0o444)
+            os.replace(part, final)
+    except OSError as exc:
+        raise SourceError(
+            f"cannot be archived into {root} ({exc.strerror or exc}); nothing was loaded",
+            source_id=source_id,
+            object_key=object_key,
+        ) from None
+    finally:
+        shutil.rmtree(incoming, ignore_errors=True)
+    return ArchivedObject(final, relative, sha256)
+
+
+def archived_copy(root: Path, relative: str, sha256: str, *, source_id: str, object_key: str) -> Path:
+    """The archived copy of an object, after checking that it still holds exactly the bytes archived."""
+    try:
+        path = strictly_contained(root, relative)
+    except UnsafePathError as exc:
+        raise SourceError(f"archived copy: {exc}", source_id=source_id, object_key=object_key) from exc
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as reader:
+            for block in iter(lambda: reader.read(BLOCK), b""):
+                digest.update(block)
+    except OSError as exc:
+        raise SourceError(
+            f"archived copy {path} cannot be read ({exc.strerror or exc})", source_id=source_id, object_key=object_key
+        ) from None
+    if digest.hexdigest() != sha256:
+        raise SourceError(
+            f"archived copy {path} no longer has SHA-256 {sha256}: it was changed after it was archived",
+            source_id=source_id,
+            object_key=object_key,
+        )
+    return path
