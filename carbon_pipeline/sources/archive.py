@@ -16,9 +16,13 @@ it is the evidence the inventory was built from (docs/sources.md says how to siz
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +32,11 @@ from carbon_pipeline.errors import ConfigError, SourceError
 from carbon_pipeline.safety.leftovers import remove_dead_leftovers
 from carbon_pipeline.safety.paths import UnsafePathError, strictly_contained
 
-BLOCK = 8 * 2**20  # read, hashed and written at a time: large enough that Python's loop costs nothing
 INCOMING = ".incoming-"  # <source folder>/.incoming-<pid>/: objects being copied by that process
+# Objects archived side by side: each is one in-kernel copy, an fsync and a hash of the copy (both release the GIL),
+# so two threads keep a 2-core machine busy: 828 MB of Parquet objects 3.1 s one at a time through Python's
+# buffers, 0.7-0.8 s this way (docs/performance.md, Profile 46).
+THREADS = 4
 
 
 @dataclass(frozen=True)
@@ -50,27 +57,39 @@ def archive_root(con: duckdb.DuckDBPyConnection) -> Path:
     return Path(f"{path}.archive")
 
 
-def archive_object(source: Path, root: Path, *, source_id: str, object_key: str) -> ArchivedObject:
-    """Copy ``source`` into the archive under its SHA-256, computed while copying (one read of the object);
-    an object already archived with the same content is kept as it is."""
+def archive_objects(objects: Mapping[str, Path], root: Path, *, source_id: str) -> dict[str, ArchivedObject]:
+    """Archive every object of ``objects`` (key -> local file), several at a time; what a killed run was copying
+    into the source's folder is removed first."""
     try:
         folder = strictly_contained(root, source_id)
-        incoming = strictly_contained(folder, f"{INCOMING}{os.getpid()}")
-        name = Path(object_key).name
-        part = strictly_contained(incoming, name)
+    except UnsafePathError as exc:
+        raise SourceError(f"cannot be archived: {exc}", source_id=source_id) from exc
+    remove_dead_leftovers(folder, INCOMING, "")
+    workers = max(1, min(len(objects), os.cpu_count() or 1, THREADS))
+    with ThreadPoolExecutor(workers, thread_name_prefix="archive") as pool:
+        futures = {
+            key: pool.submit(archive_object, path, root, source_id=source_id, object_key=key)
+            for key, path in objects.items()
+        }
+        return {key: future.result() for key, future in futures.items()}
+
+
+def archive_object(source: Path, root: Path, *, source_id: str, object_key: str) -> ArchivedObject:
+    """Copy ``source`` into the archive under the SHA-256 of the copy; an object already archived with the same
+    content is kept as it is. The copy is made durable (fsync) before it is renamed into place, so a name under
+    the archive always holds the whole object."""
+    name = Path(object_key).name
+    try:
+        incoming = strictly_contained(root, source_id, f"{INCOMING}{os.getpid()}")
+        part = strictly_contained(incoming, f"{threading.get_ident()}-{name}")
     except UnsafePathError as exc:
         raise SourceError(f"cannot be archived: {exc}", source_id=source_id, object_key=object_key) from exc
-    remove_dead_leftovers(folder, INCOMING, "")  # what a killed run was copying
-    incoming.mkdir(parents=True, exist_ok=True)
-    digest = hashlib.sha256()
     try:
-        with source.open("rb") as reader, part.open("wb") as writer:
-            for block in iter(lambda: reader.read(BLOCK), b""):
-                digest.update(block)
-                writer.write(block)
-            writer.flush()
-            os.fsync(writer.fileno())
-        sha256 = digest.hexdigest()
+        incoming.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, part)  # in the kernel (sendfile / copy_file_range), not through Python's buffers
+        with part.open("rb") as copy:
+            os.fsync(copy.fileno())
+            sha256 = hashlib.file_digest(copy, "sha256").hexdigest()
         relative = f"{source_id}/{sha256}/{name}"
         final = strictly_contained(root, relative)
         if final.is_file():  # archived before: a name under its own hash is only ever renamed into place whole
@@ -86,7 +105,9 @@ def archive_object(source: Path, root: Path, *, source_id: str, object_key: str)
             object_key=object_key,
         ) from None
     finally:
-        shutil.rmtree(incoming, ignore_errors=True)
+        part.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            incoming.rmdir()  # once empty: the last object of the process's copies
     return ArchivedObject(final, relative, sha256)
 
 
@@ -96,11 +117,9 @@ def archived_copy(root: Path, relative: str, sha256: str, *, source_id: str, obj
         path = strictly_contained(root, relative)
     except UnsafePathError as exc:
         raise SourceError(f"archived copy: {exc}", source_id=source_id, object_key=object_key) from exc
-    digest = hashlib.sha256()
     try:
         with path.open("rb") as reader:
-            for block in iter(lambda: reader.read(BLOCK), b""):
-                digest.update(block)
+            digest = hashlib.file_digest(reader, "sha256")
     except OSError as exc:
         raise SourceError(
             f"archived copy {path} cannot be read ({exc.strerror or exc})", source_id=source_id, object_key=object_key

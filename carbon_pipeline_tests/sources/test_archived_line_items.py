@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from carbon_pipeline.errors import ConfigError, SourceError
-from carbon_pipeline.sources.archive import INCOMING, archive_object, archive_root, archived_copy
+from carbon_pipeline.sources.archive import INCOMING, archive_object, archive_objects, archive_root, archived_copy
 from carbon_pipeline.sources.aws_cur import reader as aws_cur
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.landing import LocalLanding
@@ -114,12 +114,13 @@ def test_the_groups_are_built_from_the_archived_bytes_even_if_the_object_is_rewr
     load(copied, aws_cur, source, NOVEMBER)  # the object as first delivered
     lines = DAILY.read_text().splitlines(keepends=True)
 
-    def archived_then_rewritten(path: Path, *args, **kwargs):
-        kept = archive_object(path, *args, **kwargs)
-        path.write_bytes(gzip.compress("".join(lines[:100]).encode()))  # the bucket refreshes the month meanwhile
+    def archived_then_rewritten(objects: dict[str, Path], *args, **kwargs):
+        kept = archive_objects(objects, *args, **kwargs)
+        for path in objects.values():  # the bucket refreshes the month meanwhile
+            path.write_bytes(gzip.compress("".join(lines[:100]).encode()))
         return kept
 
-    monkeypatch.setattr(aws_cur, "archive_object", archived_then_rewritten)
+    monkeypatch.setattr(aws_cur, "archive_objects", archived_then_rewritten)
     summary = load(archived, aws_cur, source, NOVEMBER)
 
     assert summary.rows == 1281  # not the 99 rows now in the landing folder
@@ -188,7 +189,7 @@ def test_what_a_killed_run_was_archiving_is_removed_and_a_live_ones_is_not(tmp_p
         folder.mkdir(parents=True)
         (folder / "object.csv.gz").write_bytes(b"ro")
 
-    archive_object(delivered, root, source_id="cur", object_key="object.csv.gz")
+    archive_objects({"object.csv.gz": delivered}, root, source_id="cur")
 
     assert not dead.exists() and alive.exists()
 

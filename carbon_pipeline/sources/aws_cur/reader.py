@@ -45,7 +45,7 @@ from carbon_pipeline.safety.extraction import ExtractionRefused, extract_member,
 from carbon_pipeline.safety.limits import LineTooLong, max_header_bytes, read_first_line, truncate
 from carbon_pipeline.safety.names import literal
 from carbon_pipeline.safety.periods import cur_period_month
-from carbon_pipeline.sources.archive import ArchivedObject, archive_object, archive_root
+from carbon_pipeline.sources.archive import ArchivedObject, archive_objects, archive_root
 from carbon_pipeline.sources.config import SourceConfig
 from carbon_pipeline.sources.deliveries import (
     forget_month,
@@ -762,8 +762,10 @@ def load_delivery(
     if delivery is None:
         return LoadSummary(source.id, month, rows=0)
     storage = raw_storage(source)
-    archive = archive_root(con) if storage == ARCHIVED else None
     archived: dict[str, ArchivedObject] = {}
+    if storage == ARCHIVED:  # every object first, side by side; the statements then read only these copies
+        delivered = {key: landing.local_path(key) for key in delivery.object_keys}
+        archived = archive_objects(delivered, archive_root(con), source_id=source.id)
 
     def read_from(key: str) -> Path:
         """The object as the statement reads it: the landing's copy, or the archive's (the bytes kept)."""
@@ -774,9 +776,6 @@ def load_delivery(
         with ExitStack() as stack:
             opened = []
             for key in batch:
-                if archive is not None:
-                    kept = archive_object(landing.local_path(key), archive, source_id=source.id, object_key=key)
-                    archived[key] = kept
                 path = read_from(key)
                 staged_bytes += path.stat().st_size
                 relation, display = stack.enter_context(open_each(con, path, key))
