@@ -164,7 +164,7 @@ def test_a_bad_cell_in_an_archived_object_is_named_by_object_row_and_column_and_
         assert archived.execute(f"SELECT COUNT(*) FROM {table}").fetchall() == [(0,)]
 
 
-def test_an_archived_copy_changed_afterwards_is_refused_naming_it(tmp_path):
+def test_an_archived_copy_changed_or_missing_afterwards_is_refused_naming_it(tmp_path):
     delivered = tmp_path / "acme-cur-1.csv.gz"
     delivered.write_bytes(b"line items")
     root = tmp_path / "warehouse.duckdb.archive"
@@ -177,6 +177,9 @@ def test_an_archived_copy_changed_afterwards_is_refused_naming_it(tmp_path):
         archived_copy(root, kept.relative, kept.sha256, source_id="cur", object_key="k")
     with pytest.raises(SourceError, match="would leave its folder"):
         archived_copy(root, "../../elsewhere", kept.sha256, source_id="cur", object_key="k")
+    kept.path.unlink()  # e.g. a second host, which has the months from the partition store but not the archive
+    with pytest.raises(SourceError, match=rf"archived copy {kept.path} cannot be read"):
+        archived_copy(root, kept.relative, kept.sha256, source_id="cur", object_key="k")
 
 
 def test_what_a_killed_run_was_archiving_is_removed_and_a_live_ones_is_not(tmp_path):
