@@ -41,16 +41,6 @@ def archived_objects(con) -> list[tuple[str, str, str, str]]:
     ).fetchall()
 
 
-@pytest.fixture
-def two_warehouses(tmp_path):
-    from carbon_pipeline.warehouse.connection import open_warehouse
-
-    copied, archived = open_warehouse(tmp_path / "copy.duckdb"), open_warehouse(tmp_path / "archive.duckdb")
-    yield copied, archived
-    copied.close()
-    archived.close()
-
-
 @pytest.mark.parametrize("layout", ["csv_gz", "parquet"])
 def test_archiving_gives_exactly_the_groups_copying_gives_and_keeps_each_object_read_only_byte_for_byte(
     two_warehouses, tmp_path, layout
@@ -66,7 +56,7 @@ def test_archiving_gives_exactly_the_groups_copying_gives_and_keeps_each_object_
     assert [g[2:] for g in groups(archived)] == [g[2:] for g in groups(copied)]  # all but source_kind, storage
     assert archived.execute("SELECT DISTINCT raw_storage FROM raw.cur_line_item_groups").fetchall() == [("archived",)]
     assert archived.execute("SELECT COUNT(*) FROM raw.aws_cur_line_items").fetchall() == [(0,)]
-    root = tmp_path / "archive.duckdb.archive"
+    root = tmp_path / "other.duckdb.archive"
     objects = archived_objects(archived)
     assert len(objects) == (2 if layout == "parquet" else 1)
     for key, storage, relative, sha256 in objects:
@@ -89,7 +79,7 @@ def test_a_delivered_object_rewritten_after_archiving_leaves_the_archived_bytes_
     source = archiving(csv_gz_report(tmp_path))
     load(archived, aws_cur, source, NOVEMBER)
     [(key, _, first_relative, first_sha)] = archived_objects(archived)
-    first_bytes = (tmp_path / "archive.duckdb.archive" / first_relative).read_bytes()
+    first_bytes = (tmp_path / "other.duckdb.archive" / first_relative).read_bytes()
 
     delivered = Path(source.uri) / key
     lines = DAILY.read_text().splitlines(keepends=True)
@@ -100,7 +90,7 @@ def test_a_delivered_object_rewritten_after_archiving_leaves_the_archived_bytes_
     assert not resynced.skipped and resynced.rows == 1280
     [(_, _, relative, sha256)] = archived_objects(archived)
     assert sha256 != first_sha and sha256 == hashlib.sha256(delivered.read_bytes()).hexdigest()
-    root = tmp_path / "archive.duckdb.archive"
+    root = tmp_path / "other.duckdb.archive"
     assert (root / first_relative).read_bytes() == first_bytes  # the evidence of the first reading is kept
     assert archived_copy(root, first_relative, first_sha, source_id=source.id, object_key=key).is_file()
     assert (root / relative).read_bytes() == delivered.read_bytes()
@@ -131,7 +121,7 @@ def test_an_unchanged_month_is_skipped_and_the_same_bytes_are_archived_once(two_
     _, archived = two_warehouses
     source = archiving(csv_gz_report(tmp_path))
     load(archived, aws_cur, source, NOVEMBER)
-    root = tmp_path / "archive.duckdb.archive"
+    root = tmp_path / "other.duckdb.archive"
     before = sorted(p.relative_to(root) for p in root.rglob("*"))
 
     assert load(archived, aws_cur, source, NOVEMBER).skipped is True

@@ -46,16 +46,6 @@ def groups(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(f"SELECT {GROUP_COLUMNS} FROM raw.cur_line_item_groups ORDER BY ALL").fetchall()
 
 
-@pytest.fixture
-def two_warehouses(tmp_path):
-    from carbon_pipeline.warehouse.connection import open_warehouse
-
-    copied, referencing = open_warehouse(tmp_path / "copy.duckdb"), open_warehouse(tmp_path / "reference.duckdb")
-    yield copied, referencing
-    copied.close()
-    referencing.close()
-
-
 def parquet_report(root: Path) -> SourceConfig:
     table = athena_parquet(DAILY)
     chunks = {
