@@ -37,6 +37,9 @@ INCOMING = ".incoming-"  # <source folder>/.incoming-<pid>/: objects being copie
 # so two threads keep a 2-core machine busy: 828 MB of Parquet objects 3.1 s one at a time through Python's
 # buffers, 0.7-0.8 s this way (docs/performance.md, Profile 46).
 THREADS = 4
+# Room the archive leaves on its filesystem: a delivery whose objects would leave less is refused before anything is
+# copied, naming the sizes, rather than filling the disk the warehouse (and its spill folder) share.
+KEEP_FREE = 2**30
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ def archive_objects(objects: Mapping[str, Path], root: Path, *, source_id: str) 
     except UnsafePathError as exc:
         raise SourceError(f"cannot be archived: {exc}", source_id=source_id) from exc
     remove_dead_leftovers(folder, INCOMING, "")
+    refuse_without_room(objects, root, source_id=source_id)
     workers = max(1, min(len(objects), os.cpu_count() or 1, THREADS))
     with ThreadPoolExecutor(workers, thread_name_prefix="archive") as pool:
         futures = {
@@ -72,6 +76,19 @@ def archive_objects(objects: Mapping[str, Path], root: Path, *, source_id: str) 
             for key, path in objects.items()
         }
         return {key: future.result() for key, future in futures.items()}
+
+
+def refuse_without_room(objects: Mapping[str, Path], root: Path, *, source_id: str) -> None:
+    """Raise unless the archive's filesystem keeps KEEP_FREE bytes free once ``objects`` are copied into it."""
+    needed = sum(path.stat().st_size for path in objects.values())
+    existing = next((p for p in (root, *root.parents) if p.exists()), Path("/"))
+    free = shutil.disk_usage(existing).free
+    if needed + KEEP_FREE > free:
+        raise SourceError(
+            f"archiving the delivery's {len(objects)} object(s) needs {needed:,} bytes and would leave less than "
+            f"{KEEP_FREE:,} free where {root} lies ({free:,} free); nothing was copied or loaded",
+            source_id=source_id,
+        )
 
 
 def archive_object(source: Path, root: Path, *, source_id: str, object_key: str) -> ArchivedObject:

@@ -12,12 +12,14 @@ import gzip
 import hashlib
 import io
 import os
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from carbon_pipeline.errors import ConfigError, SourceError
+from carbon_pipeline.sources import archive
 from carbon_pipeline.sources.archive import INCOMING, archive_object, archive_objects, archive_root, archived_copy
 from carbon_pipeline.sources.aws_cur import reader as aws_cur
 from carbon_pipeline.sources.config import SourceConfig
@@ -190,3 +192,25 @@ def test_what_a_killed_run_was_archiving_is_removed_and_a_live_ones_is_not(tmp_p
 def test_archiving_needs_a_warehouse_file():
     with pytest.raises(ConfigError, match="beside the warehouse file"):
         archive_root(duckdb.connect())
+
+
+def test_a_delivery_that_would_fill_the_archive_s_disk_is_refused_before_anything_is_copied(
+    two_warehouses, tmp_path, monkeypatch
+):
+    _, archived = two_warehouses
+    source = archiving(csv_gz_report(tmp_path))
+    size = next(Path(source.uri).rglob("*.csv.gz")).stat().st_size
+    real = shutil.disk_usage
+
+    def nearly_full(path):
+        usage = real(path)
+        return usage._replace(free=archive.KEEP_FREE + size - 1)
+
+    monkeypatch.setattr(archive.shutil, "disk_usage", nearly_full)
+    with pytest.raises(SourceError, match=rf"needs {size:,} bytes and would leave less than .* nothing was copied"):
+        load(archived, aws_cur, source, NOVEMBER)
+
+    assert not (tmp_path / "other.duckdb.archive").exists() or not any(
+        (tmp_path / "other.duckdb.archive").rglob("*.gz")
+    )
+    assert archived.execute("SELECT COUNT(*) FROM raw.deliveries").fetchall() == [(0,)]
