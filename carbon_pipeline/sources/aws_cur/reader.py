@@ -444,7 +444,7 @@ UNNUMBERED = 0  # object_line of a row not yet numbered by its position: no line
 
 def _object_select(view: str, storage: str, *, numbered: bool = True) -> str:
     """One object's part of the staging statement, reading ``view``: its typed line items (the staging
-    model) when the source copies them, or straight their ledger-grain groups when it references them.
+    model) when the source copies them, or straight their ledger-grain groups when it references or archives them.
     The model reads ``cur_file``; a CTE of that name points it at this object's view. Not ``numbered``: the
     rows' ``object_line`` is left UNNUMBERED (number_lines_by_position sets it after the insert), which
     drops the reader's row-number window from the statement."""
@@ -499,7 +499,7 @@ def stage_objects(
     (a month of an enterprise CUR is tens of millions of rows, and each extra pass re-inflates every gzip
     object): appended to ``table`` (raw.aws_cur_line_items or raw.aws_cur2_line_items: the same staging model
     fills both) when the source copies its line items, or streamed straight into their ledger-grain groups
-    when it references the delivered objects. Returns the rows written.
+    when it references or archives the delivered objects. Returns the rows written.
 
     Why one statement for several objects: each gzip object is one stream a single thread must inflate, so
     a statement per object kept one of the machine's cores idle; DuckDB runs the parts of a union side by
