@@ -38,8 +38,8 @@ GROUP_COLUMNS = """source_kind, source_id, period_month, assembly_id, object_key
     line_item_count, first_line, last_line, first_usage_start, last_usage_start, quantity, cost"""
 
 
-def referenced(source: SourceConfig) -> SourceConfig:
-    return SourceConfig(source.id, source.kind, source.uri, {**source.options, "raw_line_items": "reference"})
+def referenced(source: SourceConfig, option: str = "reference") -> SourceConfig:
+    return SourceConfig(source.id, source.kind, source.uri, {**source.options, "raw_line_items": option})
 
 
 def groups(con: duckdb.DuckDBPyConnection) -> list[tuple]:
@@ -166,15 +166,16 @@ def test_changing_raw_line_items_rereads_an_unchanged_month_and_replaces_its_cop
     assert again.skipped is True
 
 
+@pytest.mark.parametrize("option", ["reference", "archive"])
 @pytest.mark.parametrize("native", [True, False], ids=["native-maps-string-ids", "json-maps-int64-ids"])
-def test_a_referenced_cur2_export_groups_like_its_copy(two_warehouses, tmp_path, native):
+def test_a_referenced_or_archived_cur2_export_groups_like_its_copy(two_warehouses, tmp_path, native, option):
     copied, referencing = two_warehouses
     source = cur2_export(
         tmp_path, MARCH, {"acme-cur2-00001.snappy.parquet": parquet_bytes(cur2_table(CUR2_ROWS, native=native))}
     )
 
     load(copied, aws_cur2, source, MARCH)
-    load(referencing, aws_cur2, referenced(source), MARCH)
+    load(referencing, aws_cur2, referenced(source, option), MARCH)
 
     assert [g[2:] for g in groups(referencing)] == [g[2:] for g in groups(copied)]
     assert referencing.execute(
