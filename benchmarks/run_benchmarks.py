@@ -288,12 +288,12 @@ def _ledger_totals(warehouse: Path, month: date) -> dict[str, Any]:
 
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
-        # line items kept in raw: the copies, or for a source referencing its objects, what its groups count
+        # line items kept in raw: the copies, or for a source referencing or archiving its objects, its groups
         raw = con.execute(
             """SELECT (SELECT COUNT(*) FROM raw.aws_cur_line_items WHERE period_month = $m)
                     + (SELECT COUNT(*) FROM raw.aws_cur2_line_items WHERE period_month = $m)
                     + (SELECT COALESCE(SUM(line_item_count), 0) FROM raw.cur_line_item_groups
-                       WHERE raw_storage = 'referenced' AND period_month = $m)""",
+                       WHERE raw_storage <> 'copied' AND period_month = $m)""",
             {"m": month},
         ).fetchall()[0]
         ledger = con.execute(
