@@ -189,6 +189,28 @@ def test_what_a_killed_run_was_archiving_is_removed_and_a_live_ones_is_not(tmp_p
     assert not dead.exists() and alive.exists()
 
 
+def test_an_object_archived_while_another_is_being_copied_leaves_that_copy_its_folder(tmp_path, monkeypatch):
+    """Threads archive a delivery's objects side by side: one finishing must not remove the process's incoming
+    folder while another has created it and not yet copied into it (here the second object is archived at exactly
+    that moment of the first, in the same thread, so the interleaving is certain)."""
+    root = tmp_path / "warehouse.duckdb.archive"
+    first, second = tmp_path / "first.csv.gz", tmp_path / "second.csv.gz"
+    first.write_bytes(b"first object")
+    second.write_bytes(b"second object")
+    copy = shutil.copyfile
+
+    def copy_after_another_archived(source, target):
+        if Path(source) == first:
+            archive.archive_object(second, root, source_id="cur", object_key="second.csv.gz")
+        return copy(source, target)
+
+    monkeypatch.setattr(archive.shutil, "copyfile", copy_after_another_archived)
+    kept = archive_objects({"first.csv.gz": first}, root, source_id="cur")
+
+    assert kept["first.csv.gz"].path.read_bytes() == b"first object"
+    assert not list((root / "cur").glob(f"{INCOMING}*"))  # gone once every copy is done
+
+
 def test_archiving_needs_a_warehouse_file():
     with pytest.raises(ConfigError, match="beside the warehouse file"):
         archive_root(duckdb.connect())
