@@ -6,8 +6,9 @@ in place, and a local landing folder belongs to whoever drops files in it. ``arc
 into ``<warehouse>.archive/<source>/<sha256>/<name>``: named by its content, written whole (a part file renamed
 into place) and read-only. The raw step then reads that copy, so the groups are built from exactly the bytes
 kept, and ``carbon-pipeline line-items`` reads the same bytes again (checking their SHA-256) whatever has happened
-to the bucket since. The cost is one sequential copy of the objects' compressed bytes, about a second for a 1 GB
-month, against writing every line item into the warehouse (docs/performance.md, Profile 46).
+to the bucket since. The cost is one copy of the objects' compressed bytes (in the kernel, several at a time),
+about a second for a 1 GB month, against writing every line item into the warehouse (docs/performance.md,
+Profile 46).
 
 The archive lies beside the warehouse file (as DuckDB's own ``.wal`` and ``.tmp`` do), so it is inside the
 folder a deployment configures and needs no setting of its own. Nothing in it is ever deleted by the pipeline:
@@ -33,9 +34,9 @@ from carbon_pipeline.safety.leftovers import remove_dead_leftovers
 from carbon_pipeline.safety.paths import UnsafePathError, strictly_contained
 
 INCOMING = ".incoming-"  # <source folder>/.incoming-<pid>/: objects being copied by that process
-# Objects archived side by side: each is one in-kernel copy, an fsync and a hash of the copy (both release the GIL),
-# so two threads keep a 2-core machine busy: 828 MB of Parquet objects 3.1 s one at a time through Python's
-# buffers, 0.7-0.8 s this way (docs/performance.md, Profile 46).
+# Objects archived side by side, one thread per core and at most THREADS: each is one in-kernel copy, an fsync and
+# a hash of the copy (all three release the GIL). 828 MB of Parquet objects took 3.1 s one at a time through
+# Python's buffers, 0.7-0.8 s this way on 2 cores (docs/performance.md, Profile 46).
 THREADS = 4
 # Room the archive leaves on its filesystem: a delivery whose objects would leave less is refused before anything is
 # copied, naming the sizes, rather than filling the disk the warehouse (and its spill folder) share.
