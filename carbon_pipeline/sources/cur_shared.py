@@ -29,6 +29,13 @@ def validate_cur_options(path: Path, source_id: str, raw: Mapping[str, Any]) -> 
     # hourly carbon (docs/hourly.md): keep this source's line items at hour grain for the hourly estimate only
     if "hourly" in raw and not isinstance(raw["hourly"], bool):
         raise ConfigError(f"{path}: source '{source_id}': key 'hourly' must be true or false")
+    # the hourly estimate spreads each activity over the hours of its line items, which only `copy` keeps
+    if raw.get("hourly") is True and raw.get("raw_line_items", "copy") != "copy":
+        raise ConfigError(
+            f"{path}: source '{source_id}': 'hourly: true' reads the source's line items hour by hour, and "
+            f"'raw_line_items: {raw['raw_line_items']}' does not keep them in the warehouse: use one or the other "
+            "(docs/hourly.md)"
+        )
 
 
 def line_item_groups_contract(kind: str) -> ContractCheck:

@@ -199,6 +199,16 @@ def test_raw_line_items_is_a_cur_option_with_three_values(tmp_path):
     assert load_sources_file(path).sources[0].options["raw_line_items"] == "archive"
 
 
+@pytest.mark.parametrize("option", ["reference", "archive"])
+def test_hourly_carbon_needs_the_line_items_copied(tmp_path, option):
+    path = tmp_path / "sources.yaml"
+    path.write_text(f"sources:\n  - {{id: a, kind: aws_cur2, uri: x, hourly: true, raw_line_items: {option}}}\n")
+    with pytest.raises(ConfigError, match=rf"'hourly: true' .* 'raw_line_items: {option}' does not keep them"):
+        load_sources_file(path)
+    path.write_text("sources:\n  - {id: a, kind: aws_cur2, uri: x, hourly: true, raw_line_items: copy}\n")
+    assert load_sources_file(path).sources[0].options["hourly"] is True
+
+
 @pytest.mark.parametrize(("option", "storage"), [("reference", "referenced"), ("archive", "archived")])
 def test_the_demo_inventory_is_identical_whether_the_cur_is_copied_referenced_or_archived(
     tmp_path, demo_files, built, option, storage
