@@ -258,6 +258,39 @@ def line_items(args: argparse.Namespace) -> int:
     return 0 if found.reconciles else 1
 
 
+def archive_unreferenced(args: argparse.Namespace) -> int:
+    """List (or with --delete remove) the archived objects no month of the warehouse was read from any more. The
+    warehouse is opened for writing meanwhile, so no run can start and reuse a copy while it is deleted."""
+    from pathlib import Path
+
+    import duckdb
+
+    from carbon_pipeline.sources.archive import remove_unreferenced, unreferenced
+    from carbon_pipeline.warehouse.connection import warehouse_connection
+
+    settings = load_settings()
+    root = Path(f"{settings.warehouse}.archive")
+    try:
+        with warehouse_connection(settings.warehouse) as con:
+            referenced = {
+                row[0]
+                for row in con.execute(
+                    "SELECT DISTINCT archived_as FROM raw.delivery_objects WHERE archived_as IS NOT NULL"
+                ).fetchall()
+            }
+            found = [(path, path.stat().st_size) for path in unreferenced(root, referenced)]
+            for path, size in found:
+                print(f"{path.relative_to(root).as_posix()}\t{size}")
+            if args.delete:
+                remove_unreferenced(root, [path for path, _ in found])
+    except duckdb.IOException as exc:
+        print(f"error: {settings.warehouse} cannot be opened ({exc}); is a run using it?", file=sys.stderr)
+        return 2
+    what = "deleted" if args.delete else "no month was read from (delete them with --delete)"
+    print(f"{len(found)} archived object(s), {sum(size for _, size in found):,} bytes, {what}")
+    return 0
+
+
 def inventory(_: argparse.Namespace) -> int:
     print(format_inventory(load_settings().serving))
     return 0
@@ -297,6 +330,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     trace_parser.add_argument("activity_id", help="ledger.activity.activity_id (also in marts and the report's tables)")
     trace_parser.add_argument("--limit", type=int, default=50, help="line items to print (all are counted)")
+    archive_parser = commands.add_parser(
+        "archive-unreferenced",
+        help="the archived CUR objects (raw_line_items: archive) no month of the warehouse was read from any more",
+    )
+    archive_parser.add_argument("--delete", action="store_true", help="delete them (the warehouse is locked meanwhile)")
     add_credentials_commands(commands)
     args = parser.parse_args(argv)
     handlers = {
@@ -308,6 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         "publish": publish,
         "transform": transform,
         "line-items": line_items,
+        "archive-unreferenced": archive_unreferenced,
     }
     return handlers[args.command](args)
 

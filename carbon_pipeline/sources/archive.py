@@ -153,3 +153,26 @@ def archived_copy(root: Path, relative: str, sha256: str, *, source_id: str, obj
             object_key=object_key,
         )
     return path
+
+
+def unreferenced(root: Path, referenced: set[str]) -> list[Path]:
+    """The archived copies under ``root`` (``<source>/<sha256>/<name>``) that no row of raw.delivery_objects names
+    (``referenced``: their ``archived_as``): those of deliveries read again since, or of a read that failed."""
+    if not root.is_dir():
+        return []
+    found = []
+    for path in sorted(root.glob("*/*/*")):
+        relative = path.relative_to(root)
+        hidden = relative.parts[0].startswith(".") or relative.parts[1].startswith(INCOMING)
+        if path.is_file() and not hidden and relative.as_posix() not in referenced:
+            found.append(path)
+    return found
+
+
+def remove_unreferenced(root: Path, paths: list[Path]) -> None:
+    """Delete archived copies listed by ``unreferenced``, and their SHA-256 folders once empty."""
+    for path in paths:
+        copy = strictly_contained(root, path.relative_to(root))
+        copy.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            copy.parent.rmdir()

@@ -13,11 +13,14 @@ import hashlib
 import io
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from carbon_pipeline.cli import main
 from carbon_pipeline.errors import ConfigError, SourceError
 from carbon_pipeline.sources import archive
 from carbon_pipeline.sources.archive import INCOMING, archive_object, archive_objects, archive_root, archived_copy
@@ -236,3 +239,55 @@ def test_a_delivery_that_would_fill_the_archive_s_disk_is_refused_before_anythin
         (tmp_path / "other.duckdb.archive").rglob("*.gz")
     )
     assert archived.execute("SELECT COUNT(*) FROM raw.deliveries").fetchall() == [(0,)]
+
+
+def test_archived_objects_no_month_is_read_from_any_more_are_listed_then_deleted_and_the_rest_kept(
+    two_warehouses, tmp_path, monkeypatch, capsys
+):
+    _, archived = two_warehouses
+    source = archiving(csv_gz_report(tmp_path))
+    load(archived, aws_cur, source, NOVEMBER)
+    [(key, _, first, _)] = archived_objects(archived)
+    delivered = Path(source.uri) / key
+    delivered.write_bytes(gzip.compress("".join(DAILY.read_text().splitlines(keepends=True)[:-1]).encode()))
+    os.utime(delivered, ns=(0, delivered.stat().st_mtime_ns + 5_000_000_000))
+    load(archived, aws_cur, source, NOVEMBER)  # the refreshed delivery replaces the month
+    [(_, _, current, _)] = archived_objects(archived)
+    archived.close()
+    root = tmp_path / "other.duckdb.archive"
+    monkeypatch.setenv("CARBON_WAREHOUSE", str(tmp_path / "other.duckdb"))
+
+    assert main(["archive-unreferenced"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed[0].split("\t") == [first, str((root / first).stat().st_size)]
+    assert listed[1].startswith("1 archived object(s), ") and "--delete" in listed[1]
+    assert (root / first).is_file()  # only listed
+
+    assert main(["archive-unreferenced", "--delete"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("bytes, deleted")
+    assert not (root / first).exists() and not (root / first).parent.exists()
+    assert (root / current).read_bytes() == delivered.read_bytes()
+    assert main(["archive-unreferenced"]) == 0
+    assert capsys.readouterr().out.startswith("0 archived object(s), 0 bytes")
+
+
+def test_the_archive_is_not_pruned_while_another_process_has_the_warehouse_open(tmp_path, monkeypatch, capsys):
+    warehouse = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({str(warehouse)!r}); print('open'); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        monkeypatch.setenv("CARBON_WAREHOUSE", str(warehouse))
+        assert main(["archive-unreferenced", "--delete"]) == 2
+        assert "cannot be opened" in capsys.readouterr().err
+    finally:
+        holder.communicate("")
