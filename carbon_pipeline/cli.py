@@ -270,6 +270,9 @@ def archive_unreferenced(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     root = Path(f"{settings.warehouse}.archive")
+    if not Path(settings.warehouse).is_file():  # opening it would create an empty one
+        print(f"error: no warehouse at {settings.warehouse}", file=sys.stderr)
+        return 2
     try:
         with warehouse_connection(settings.warehouse) as con:
             referenced = {

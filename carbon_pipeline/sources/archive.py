@@ -11,8 +11,9 @@ about a second for a 1 GB month, against writing every line item into the wareho
 Profile 46).
 
 The archive lies beside the warehouse file (as DuckDB's own ``.wal`` and ``.tmp`` do), so it is inside the
-folder a deployment configures and needs no setting of its own. Nothing in it is ever deleted by the pipeline:
-it is the evidence the inventory was built from (docs/sources.md says how to size and prune it).
+folder a deployment configures and needs no setting of its own. A run never deletes from it: it is the evidence
+the inventory was built from. ``carbon-pipeline archive-unreferenced --delete`` removes, when asked, the copies no
+month is read from any more (docs/sources.md says how to size and prune it).
 """
 
 from __future__ import annotations

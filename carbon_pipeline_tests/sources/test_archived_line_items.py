@@ -269,6 +269,9 @@ def test_archived_objects_no_month_is_read_from_any_more_are_listed_then_deleted
     assert (root / current).read_bytes() == delivered.read_bytes()
     assert main(["archive-unreferenced"]) == 0
     assert capsys.readouterr().out.startswith("0 archived object(s), 0 bytes")
+    monkeypatch.setenv("CARBON_WAREHOUSE", str(tmp_path / "missing.duckdb"))
+    assert main(["archive-unreferenced"]) == 2
+    assert "no warehouse at" in capsys.readouterr().err and not (tmp_path / "missing.duckdb").exists()
 
 
 def test_the_archive_is_not_pruned_while_another_process_has_the_warehouse_open(tmp_path, monkeypatch, capsys):
