@@ -265,11 +265,11 @@ def archive_unreferenced(args: argparse.Namespace) -> int:
 
     import duckdb
 
-    from carbon_pipeline.sources.archive import remove_unreferenced, unreferenced
+    from carbon_pipeline.sources.archive import archive_folder, remove_unreferenced, unreferenced
     from carbon_pipeline.warehouse.connection import warehouse_connection
 
     settings = load_settings()
-    root = Path(f"{settings.warehouse}.archive")
+    root = archive_folder(settings.warehouse)
     if not Path(settings.warehouse).is_file():  # opening it would create an empty one
         print(f"error: no warehouse at {settings.warehouse}", file=sys.stderr)
         return 2

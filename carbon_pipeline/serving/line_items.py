@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from carbon_pipeline.errors import SourceError
-from carbon_pipeline.sources.archive import archived_copy
+from carbon_pipeline.sources.archive import archive_folder, archived_copy
 from carbon_pipeline.sources.aws_cur import reader as aws_cur
 from carbon_pipeline.sources.aws_cur2 import reader as aws_cur2
 from carbon_pipeline.sources.config import SourcesFile
@@ -114,7 +114,7 @@ def _stage_archived_object(
     """Read the pipeline's copy of the object again, as the raw stage did, into trace_rows."""
     relative, sha256 = archived
     try:
-        path = archived_copy(Path(f"{warehouse}.archive"), relative, sha256, source_id=source_id, object_key=key)
+        path = archived_copy(archive_folder(warehouse), relative, sha256, source_id=source_id, object_key=key)
     except SourceError as exc:
         raise TraceError(str(exc)) from None
     _stage_rows(con, kind, path, source_id, month, key, delivery)

@@ -54,12 +54,22 @@ class ArchivedObject:
     sha256: str
 
 
+def archive_folder(warehouse: Path | str) -> Path:
+    """``<warehouse>.archive``: where the objects read into ``warehouse`` are archived."""
+    return Path(f"{warehouse}.archive")
+
+
 def archive_root(con: duckdb.DuckDBPyConnection) -> Path:
-    """``<warehouse>.archive`` beside the database ``con`` writes to."""
+    """The archive folder of the database ``con`` writes to."""
     path = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchall()[0][0]
     if not path:
         raise ConfigError("raw_line_items: archive keeps the objects beside the warehouse file: it needs one")
-    return Path(f"{path}.archive")
+    return archive_folder(path)
+
+
+def _incoming(root: Path, source_id: str) -> Path:
+    """The folder this process copies a source's objects into before they are renamed into place."""
+    return strictly_contained(root, source_id, f"{INCOMING}{os.getpid()}")
 
 
 def archive_objects(objects: Mapping[str, Path], root: Path, *, source_id: str) -> dict[str, ArchivedObject]:
@@ -83,7 +93,7 @@ def archive_objects(objects: Mapping[str, Path], root: Path, *, source_id: str) 
         # only once every copy is done: removed while another thread was between creating it and copying into it,
         # the folder took that copy with it (a 100M-line month's 50 objects failed so)
         with contextlib.suppress(OSError):
-            strictly_contained(folder, f"{INCOMING}{os.getpid()}").rmdir()
+            _incoming(root, source_id).rmdir()
 
 
 def refuse_without_room(objects: Mapping[str, Path], root: Path, *, source_id: str) -> None:
@@ -105,7 +115,7 @@ def archive_object(source: Path, root: Path, *, source_id: str, object_key: str)
     the archive always holds the whole object."""
     name = Path(object_key).name
     try:
-        incoming = strictly_contained(root, source_id, f"{INCOMING}{os.getpid()}")
+        incoming = _incoming(root, source_id)
         part = strictly_contained(incoming, f"{threading.get_ident()}-{name}")
     except UnsafePathError as exc:
         raise SourceError(f"cannot be archived: {exc}", source_id=source_id, object_key=object_key) from exc

@@ -21,6 +21,7 @@ from carbon_pipeline.transforms import ContractCheck
 # objects' versions, for months of tens of millions of line items in a versioned bucket; `archive` keeps the
 # groups and the pipeline's own read-only copy of each delivered object (sources/archive.py).
 RAW_LINE_ITEMS = ("copy", "reference", "archive")
+DEFAULT_RAW_LINE_ITEMS = "copy"
 
 
 def validate_cur_options(path: Path, source_id: str, raw: Mapping[str, Any]) -> None:
@@ -30,7 +31,7 @@ def validate_cur_options(path: Path, source_id: str, raw: Mapping[str, Any]) -> 
     if "hourly" in raw and not isinstance(raw["hourly"], bool):
         raise ConfigError(f"{path}: source '{source_id}': key 'hourly' must be true or false")
     # the hourly estimate spreads each activity over the hours of its line items, which only `copy` keeps
-    if raw.get("hourly") is True and raw.get("raw_line_items", "copy") != "copy":
+    if raw.get("hourly") is True and raw.get("raw_line_items", DEFAULT_RAW_LINE_ITEMS) != "copy":
         raise ConfigError(
             f"{path}: source '{source_id}': 'hourly: true' reads the source's line items hour by hour, and "
             f"'raw_line_items: {raw['raw_line_items']}' does not keep them in the warehouse: use one or the other "

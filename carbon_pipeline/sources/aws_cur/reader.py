@@ -47,6 +47,7 @@ from carbon_pipeline.safety.names import literal
 from carbon_pipeline.safety.periods import cur_period_month
 from carbon_pipeline.sources.archive import ArchivedObject, archive_objects, archive_root
 from carbon_pipeline.sources.config import SourceConfig
+from carbon_pipeline.sources.cur_shared import DEFAULT_RAW_LINE_ITEMS
 from carbon_pipeline.sources.deliveries import (
     forget_month,
     previous_identity,
@@ -436,7 +437,7 @@ def raw_storage(source: SourceConfig) -> str:
     """``copied``, ``referenced`` or ``archived``: the source's ``raw_line_items`` option (cur_shared.RAW_LINE_ITEMS).
     Referenced and archived line items are both grouped in the scan that reads them and not copied; archived
     ones are read from the pipeline's own copy of the objects (sources/archive.py)."""
-    return _STORAGE[source.options.get("raw_line_items", "copy")]
+    return _STORAGE[source.options.get("raw_line_items", DEFAULT_RAW_LINE_ITEMS)]
 
 
 UNNUMBERED = 0  # object_line of a row not yet numbered by its position: no line is 0 (the header is line 1)
